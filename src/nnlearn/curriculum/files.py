@@ -1,0 +1,70 @@
+"""Safe file writes for the learner's state: atomic replace, and moving a bad file aside.
+
+Why: progress and drafts must survive a crash, a killed SSH session or a
+full disk mid-write. A write goes to a temporary file in the same folder, is
+flushed to disk, then renamed over the old file in one step, so a reader
+sees either the old content or the new, never half of one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` (UTF-8) atomically; the folder is created if needed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    _sync_folder(path.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); harmless where folders cannot be opened."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def timestamp() -> str:
+    """A sortable local timestamp for backup names, precise enough not to collide."""
+    return datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+
+
+def unused_path(candidate: Path) -> Path:
+    """``candidate``, or ``candidate`` with ``-2``, ``-3``... if that name is taken."""
+    if not candidate.exists():
+        return candidate
+    number = 2
+    while True:
+        numbered = candidate.with_name(f"{candidate.name}-{number}")
+        if not numbered.exists():
+            return numbered
+        number += 1
+
+
+def move_aside(path: Path, label: str) -> Path:
+    """Rename ``path`` to ``<name>.<label>-<timestamp>`` next to it and return the new path."""
+    target = unused_path(path.with_name(f"{path.name}.{label}-{timestamp()}"))
+    os.replace(path, target)
+    return target

@@ -1,0 +1,50 @@
+"""The wire between client and probe: the MIME type, the code we send, the reports we read.
+
+Kept apart from the session so that it can be tested without a kernel.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nnlearn.kernel.events import Event, Stream, event_from_report
+
+MIME = "application/vnd.nnlearn.v1+json"
+PROBE_NAME = "__nnlearn_probe__"
+
+WARM_CODE = f"import nnlearn.probe as {PROBE_NAME}\n{PROBE_NAME}.install()"
+
+
+def run_code(code: str, device: str, check: str | None) -> str:
+    """The one line the kernel executes for a Run: the probe gets the code as a string."""
+    return f"{PROBE_NAME}.run({code!r}, device={device!r}, check={check!r})"
+
+
+def reports_in(msg: dict[str, Any]) -> list[dict[str, Any]]:
+    """The probe reports carried by one iopub message (none for other messages)."""
+    if msg.get("msg_type") not in ("display_data", "update_display_data"):
+        return []
+    data = msg.get("content", {}).get("data", {}).get(MIME)
+    if not isinstance(data, dict):
+        return []
+    if data.get("kind") == "batch":
+        return [r for r in data.get("reports", []) if isinstance(r, dict)]
+    return [data]
+
+
+def events_in(msg: dict[str, Any]) -> list[Event]:
+    """Typed events for one iopub message: streams, probe reports, raw tracebacks."""
+    msg_type = msg.get("msg_type")
+    content = msg.get("content", {})
+    if msg_type == "stream":
+        return [Stream(content.get("name", "stdout"), content.get("text", ""))]
+    if msg_type == "error":
+        # Only reached if the probe itself failed; the learner's errors come as reports.
+        text = "\n".join(content.get("traceback", [])) or content.get("evalue", "")
+        return [Stream("stderr", text + "\n")]
+    events: list[Event] = []
+    for report in reports_in(msg):
+        event = event_from_report(report)
+        if event is not None:
+            events.append(event)
+    return events

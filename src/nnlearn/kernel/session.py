@@ -1,0 +1,376 @@
+"""KernelSession: run the learner's code in a warm Jupyter kernel and stream typed events.
+
+The kernel protocol gives us streaming output, interrupts, restarts,
+heartbeats and remote kernels; this class adds what a learner needs on top:
+a kernel warmed in the background, one Run at a time turned into typed
+events, an interrupt that escalates to a restart when SIGINT is ignored, and
+a dead kernel noticed and reported instead of a hang.
+
+    session = KernelSession(on_status=callback)   # callback(KernelStatus), on the event loop
+    await session.start()                         # launch + warm (torch imported, probe installed)
+    async for event in session.run(code, device="auto", check=None):
+        ...                                       # RunFinished always comes last
+    await session.interrupt(); await session.restart(); await session.shutdown()
+    KernelSession(connection_file="kernel-123.json")   # attach to a running kernel
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import queue
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.asynchronous.client import AsyncKernelClient
+from jupyter_client.kernelspec import KernelSpec
+from jupyter_client.manager import AsyncKernelManager
+
+from nnlearn.kernel.events import (
+    Event,
+    KernelDied,
+    KernelInfo,
+    KernelRestarted,
+    KernelStatus,
+    RunError,
+    RunFinished,
+    kernel_info_from_report,
+)
+from nnlearn.kernel.protocol import WARM_CODE, events_in, reports_in, run_code
+
+POLL_SECONDS = 0.2
+
+
+class KernelError(RuntimeError):
+    """The kernel could not be started, warmed or reached; the message says what to do."""
+
+
+class _NnlearnKernelManager(AsyncKernelManager):
+    """Always launches ipykernel with this Python, whatever kernelspecs the user has."""
+
+    @property
+    def kernel_spec(self) -> KernelSpec:
+        return KernelSpec(
+            argv=[
+                sys.executable,
+                "-m",
+                "ipykernel_launcher",
+                "-f",
+                "{connection_file}",
+                "--HistoryManager.enabled=False",
+                "--IPKernelApp.quiet=True",
+            ],
+            display_name="nnlearn",
+            language="python",
+        )
+
+
+def _kernel_env() -> dict[str, str]:
+    env = dict(os.environ)
+    package_root = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+    env["NNLEARN_KERNEL"] = "1"
+    env.pop("NO_COLOR", None)  # tracebacks are ours; keep the learner's prints as they are
+    return env
+
+
+def _kernel_log_path() -> Path:
+    """Where the kernel's own stderr goes, so it never scribbles over the TUI."""
+    return Path(tempfile.gettempdir()) / f"nnlearn-kernel-{os.getuid() if hasattr(os, 'getuid') else 0}.log"
+
+
+def _death_reason(code: int | None) -> str:
+    if code is None:
+        return "The kernel stopped answering."
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        hint = " (often the out-of-memory killer)" if -code == signal.SIGKILL else ""
+        return f"The kernel was killed by {name}{hint}."
+    return f"The kernel process exited with code {code}."
+
+
+class KernelSession:
+    """One kernel, used for one Run at a time."""
+
+    def __init__(
+        self,
+        *,
+        connection_file: str | Path | None = None,
+        on_status: Callable[[KernelStatus], None] | None = None,
+        interrupt_grace: float = 2.0,
+        startup_timeout: float = 120.0,
+        cwd: str | Path | None = None,
+    ) -> None:
+        self.connection_file = Path(connection_file) if connection_file else None
+        self.on_status = on_status
+        self.interrupt_grace = interrupt_grace
+        self.startup_timeout = startup_timeout
+        self.cwd = str(cwd) if cwd else os.getcwd()
+        self.info: KernelInfo | None = None
+        self.state = "stopped"
+        self.detail = ""
+        self._km: _NnlearnKernelManager | None = None
+        self._kc: AsyncKernelClient | None = None
+        self._start_lock = asyncio.Lock()
+        self._run_lock = asyncio.Lock()
+        self._running = False
+        self._run_done = asyncio.Event()
+        self._escalate = False
+        self._interrupt_task: asyncio.Task[None] | None = None
+        self._log: Any = None
+
+    # life cycle ---------------------------------------------------------------------------
+
+    @property
+    def attached(self) -> bool:
+        return self.connection_file is not None
+
+    @property
+    def ready(self) -> bool:
+        return self.state in ("idle", "busy")
+
+    def _set_state(self, state: str, detail: str = "") -> None:
+        self.state, self.detail = state, detail
+        if self.on_status is not None:
+            self.on_status(KernelStatus(state, detail))
+
+    async def start(self) -> KernelInfo:
+        """Start (or attach to) the kernel and warm it; safe to call again."""
+        async with self._start_lock:
+            if self.ready and self.info is not None:
+                return self.info
+            try:
+                await self._launch()
+                return await self._warm()
+            except KernelError:
+                self._set_state("dead", "could not start")
+                raise
+            except Exception as exc:
+                self._set_state("dead", "could not start")
+                raise KernelError(f"Could not start the Python kernel: {exc}") from exc
+
+    async def _launch(self) -> None:
+        self._set_state("starting", "starting Python")
+        if self._kc is not None:
+            return
+        if self.connection_file is not None:
+            if not self.connection_file.exists():
+                raise KernelError(
+                    f"No kernel connection file at {self.connection_file}. Start a kernel on "
+                    "the GPU box (python -m ipykernel_launcher -f kernel.json) and copy "
+                    "kernel.json here, with its ports forwarded over SSH."
+                )
+            kc = AsyncKernelClient()
+            kc.load_connection_file(str(self.connection_file))
+        else:
+            km = _NnlearnKernelManager(transport="ipc" if os.name == "posix" else "tcp")
+            if km.transport == "ipc":
+                km.ip = str(Path(tempfile.mkdtemp(prefix="nnlearn-")) / "kernel")
+            self._log = open(_kernel_log_path(), "ab")  # noqa: SIM115 - kept open for the kernel
+            await km.start_kernel(
+                env=_kernel_env(), cwd=self.cwd, stdout=subprocess.DEVNULL, stderr=self._log
+            )
+            self._km = km
+            kc = km.client()
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=self.startup_timeout)
+        except RuntimeError as exc:
+            kc.stop_channels()
+            raise KernelError(f"The kernel did not answer: {exc}") from exc
+        self._kc = kc
+
+    async def _warm(self) -> KernelInfo:
+        self._set_state("warming", "importing torch")
+        started = time.perf_counter()
+        reports: list[dict[str, Any]] = []
+        failure = ""
+        async for msg in self._execute(WARM_CODE):
+            reports.extend(r for r in reports_in(msg) if r.get("kind") == "ready")
+            if msg["msg_type"] == "error":
+                failure = f"{msg['content'].get('ename')}: {msg['content'].get('evalue')}"
+        if not reports:
+            self._set_state("dead", "warm-up failed")
+            raise KernelError(
+                "The kernel started but could not load nnlearn's probe"
+                + (f" ({failure})" if failure else "")
+                + ". Is nnlearn (and torch) installed in the kernel's Python? "
+                "pip install nnlearn there."
+            )
+        report = dict(reports[-1])
+        report["warm_seconds"] = time.perf_counter() - started
+        self.info = kernel_info_from_report(report)
+        self._set_state("idle")
+        return self.info
+
+    async def shutdown(self) -> None:
+        """Stop the kernel (or just detach from an attached one)."""
+        if self._kc is not None:
+            self._kc.stop_channels()
+            self._kc = None
+        if self._km is not None:
+            with contextlib.suppress(Exception):
+                await self._km.shutdown_kernel(now=True)
+            self._km = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+        self.info = None
+        self._set_state("stopped")
+
+    async def restart(self, reason: str = "Restarted on request.") -> None:
+        """A fresh kernel: everything defined in the old one is gone."""
+        if self._running:
+            self._escalate = True
+            await self._run_done.wait()
+            return
+        async with self._run_lock:
+            await self._restart()
+
+    async def _restart(self) -> None:
+        if self.attached:
+            raise KernelError(
+                "This kernel runs elsewhere (attached through a connection file): restart it "
+                "on that machine, then attach again."
+            )
+        self._set_state("restarting", "restarting the kernel")
+        self._escalate = False
+        self.info = None
+        if self._km is None:
+            await self._launch()
+        else:
+            await self._km.restart_kernel(now=True)
+            assert self._kc is not None
+            try:
+                await self._kc.wait_for_ready(timeout=self.startup_timeout)
+            except RuntimeError as exc:
+                raise KernelError(f"The restarted kernel did not answer: {exc}") from exc
+        await self._warm()
+
+    async def interrupt(self) -> None:
+        """Stop the current Run; restart the kernel if it does not stop in time."""
+        if not self._running:
+            return
+        await self._send_interrupt()
+        if self._interrupt_task is None or self._interrupt_task.done():
+            self._interrupt_task = asyncio.ensure_future(self._escalate_after_grace())
+
+    async def _send_interrupt(self) -> None:
+        if self._km is not None:
+            await self._km.interrupt_kernel()
+        elif self._kc is not None:
+            msg = self._kc.session.msg("interrupt_request", {})
+            self._kc.control_channel.send(msg)
+
+    async def _escalate_after_grace(self) -> None:
+        try:
+            await asyncio.wait_for(self._run_done.wait(), self.interrupt_grace)
+        except asyncio.TimeoutError:
+            if self._running:
+                self._escalate = True
+
+    async def is_alive(self) -> bool:
+        if self._kc is None:
+            return False
+        if self._km is not None:
+            return bool(await self._km.is_alive())
+        return bool(self._kc.hb_channel.is_beating())
+
+    async def _exit_code(self) -> int | None:
+        if self._km is None or self._km.provisioner is None:
+            return None
+        with contextlib.suppress(Exception):
+            return await self._km.provisioner.poll()
+        return None
+
+    # running ------------------------------------------------------------------------------
+
+    async def _execute(self, code: str) -> AsyncIterator[dict[str, Any]]:
+        """Send code; yield its iopub messages until the kernel is idle again.
+
+        Yields a synthetic ``{"msg_type": "nnlearn_died"}`` if the kernel dies,
+        and ``{"msg_type": "nnlearn_escalate"}`` when an interrupt must escalate.
+        """
+        kc = self._kc
+        if kc is None:
+            raise KernelError("The kernel is not running.")
+        msg_id = kc.execute(code, store_history=False, allow_stdin=False)
+        while True:
+            try:
+                msg = await kc.get_iopub_msg(timeout=POLL_SECONDS)
+            except queue.Empty:
+                if self._escalate:
+                    yield {"msg_type": "nnlearn_escalate", "content": {}}
+                    return
+                if not await self.is_alive():
+                    yield {"msg_type": "nnlearn_died", "content": {}}
+                    return
+                continue
+            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            if msg["msg_type"] == "status" and msg["content"].get("execution_state") == "idle":
+                return
+            yield msg
+
+    async def run(
+        self, code: str, device: str = "auto", check: str | None = None
+    ) -> AsyncIterator[Event]:
+        """Run ``code`` as a fresh script; yield its events, RunFinished last."""
+        async with self._run_lock:
+            started = time.perf_counter()
+            if self.state == "dead" and not self.attached:
+                yield KernelRestarted("The kernel had died, so it was started again.")
+                await self._restart()
+            elif not self.ready:
+                await self.start()
+            self._running = True
+            self._escalate = False
+            self._run_done.clear()
+            self._set_state("busy", device)
+            finished: RunFinished | None = None
+            try:
+                async for msg in self._execute(run_code(code, device, check)):
+                    kind = msg["msg_type"]
+                    if kind == "nnlearn_died":
+                        reason = _death_reason(await self._exit_code())
+                        self._set_state("dead", reason)
+                        yield KernelDied(reason + " Everything defined in it is gone; the "
+                                         "next Run starts a fresh kernel.")
+                        finished = RunFinished(False, None, time.perf_counter() - started)
+                        break
+                    if kind == "nnlearn_escalate":
+                        yield KernelRestarted(
+                            "The code did not stop when interrupted, so the kernel was "
+                            "restarted: everything defined in it is gone."
+                        )
+                        await self._restart()
+                        finished = RunFinished(
+                            False, None, time.perf_counter() - started, interrupted=True
+                        )
+                        break
+                    for event in events_in(msg):
+                        if isinstance(event, RunFinished):
+                            finished = event
+                        else:
+                            yield event
+            finally:
+                self._running = False
+                self._run_done.set()
+                if self.state == "busy":
+                    self._set_state("idle")
+            if finished is None:
+                yield RunError(
+                    "KernelError", "The run ended without a report from the probe.", None, ""
+                )
+                finished = RunFinished(False, None, time.perf_counter() - started)
+            yield finished

@@ -1,0 +1,90 @@
+"""Which devices this kernel can run on, and turning a device name into one.
+
+Runs inside the kernel (imports torch). A device that does not exist is
+refused before any of the learner's code runs, with a message that names the
+devices that do.
+"""
+
+from __future__ import annotations
+
+import torch
+
+
+class DeviceUnavailable(Exception):
+    """The requested device does not exist here; the message says what does."""
+
+
+def available_devices() -> list[dict[str, object]]:
+    """The devices a learner can pick, CPU first."""
+    devices: list[dict[str, object]] = [{"name": "cpu", "label": "CPU", "memory_bytes": None}]
+    if torch.cuda.is_available():
+        for index in range(torch.cuda.device_count()):
+            props = torch.cuda.get_device_properties(index)
+            devices.append(
+                {
+                    "name": f"cuda:{index}",
+                    "label": props.name,
+                    "memory_bytes": int(props.total_memory),
+                }
+            )
+    if _mps_available():
+        devices.append({"name": "mps", "label": "Apple GPU (MPS)", "memory_bytes": None})
+    return devices
+
+
+def _mps_available() -> bool:
+    backend = getattr(torch.backends, "mps", None)
+    return bool(backend is not None and backend.is_available())
+
+
+def _names() -> str:
+    return ", ".join(str(d["name"]) for d in available_devices())
+
+
+def _no_cuda_reason() -> str:
+    if torch.version.cuda is None:
+        return f"this torch ({torch.__version__}) is a CPU-only build"
+    return (
+        f"torch was built for CUDA {torch.version.cuda} but sees no GPU "
+        "(check nvidia-smi and CUDA_VISIBLE_DEVICES)"
+    )
+
+
+def resolve_device(requested: str) -> torch.device:
+    """Turn ``auto``/``cpu``/``cuda``/``cuda:N``/``mps`` into a device, or explain why not."""
+    name = (requested or "auto").strip().lower()
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda", torch.cuda.current_device())
+        if _mps_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    if name == "cpu":
+        return torch.device("cpu")
+    if name == "cuda" or name.startswith("cuda:"):
+        if not torch.cuda.is_available():
+            raise DeviceUnavailable(
+                f"CUDA is not available here: {_no_cuda_reason()}. "
+                f"Devices you can use: {_names()}. Choose one of those, or 'auto'."
+            )
+        index_text = name.partition(":")[2] or "0"
+        if not index_text.isdigit():
+            raise DeviceUnavailable(f"'{requested}' is not a device name. Devices: {_names()}.")
+        index = int(index_text)
+        if index >= torch.cuda.device_count():
+            raise DeviceUnavailable(
+                f"There is no GPU number {index}: this machine has "
+                f"{torch.cuda.device_count()} (cuda:0 to cuda:{torch.cuda.device_count() - 1})."
+                f" Devices: {_names()}."
+            )
+        return torch.device("cuda", index)
+    if name == "mps":
+        if not _mps_available():
+            raise DeviceUnavailable(
+                f"MPS (Apple GPU) is not available on this machine. Devices: {_names()}."
+            )
+        return torch.device("mps")
+    raise DeviceUnavailable(
+        f"Unknown device '{requested}'. Use auto, cpu, cuda, cuda:N or mps. "
+        f"Devices here: {_names()}."
+    )

@@ -1,0 +1,27 @@
+"""Pure functions that turn run events into things a terminal can show.
+
+Rich tables for shapes and parameters, a plotext string for the loss curve,
+panels for errors and checks. Both the CLI (``nnlearn run``) and the TUI use
+them, so this package imports neither textual nor torch.
+"""
+
+from nnlearn.render.params import format_bytes, params_summary, params_table
+from nnlearn.render.plot import loss_plot, series_summary
+from nnlearn.render.report import render_check, render_error, render_finished
+from nnlearn.render.series import LossSeries, downsample
+from nnlearn.render.shapes import format_shape, shapes_table
+
+__all__ = [
+    "LossSeries",
+    "downsample",
+    "format_bytes",
+    "format_shape",
+    "loss_plot",
+    "params_summary",
+    "params_table",
+    "render_check",
+    "render_error",
+    "render_finished",
+    "series_summary",
+    "shapes_table",
+]

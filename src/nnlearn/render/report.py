@@ -1,0 +1,74 @@
+"""How a run ended, for people: the error, the exercise check, the final status.
+
+A learner reads an error first by its type and line, then its message, and only
+then the traceback, so that is the order here; long tracebacks are cut to their
+last lines. Messages are shown as plain text (never Rich markup), since a shape
+like ``[4, 3]`` in a message must print as written.
+"""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.text import Text
+
+from nnlearn.kernel.events import CheckResult, RunError, RunFinished
+
+TRACEBACK_LINES = 25
+
+
+def trim_traceback(traceback: str, max_lines: int = TRACEBACK_LINES) -> str:
+    """The last ``max_lines`` lines, with a note saying how many were cut."""
+    lines = traceback.rstrip("\n").splitlines()
+    if len(lines) <= max_lines:
+        return "\n".join(lines)
+    hidden = len(lines) - max_lines
+    return "\n".join([f"… {hidden} earlier lines not shown", *lines[-max_lines:]])
+
+
+def error_title(err: RunError) -> str:
+    """``RuntimeError on line 6`` (or just the type when the line is unknown)."""
+    return f"{err.type} on line {err.line}" if err.line is not None else err.type
+
+
+def render_error(err: RunError, *, max_traceback_lines: int = TRACEBACK_LINES) -> RenderableType:
+    """A red panel: type and line as the title, the message, then the traceback."""
+    parts: list[RenderableType] = []
+    headline = Text(err.type, style="bold red")
+    if err.message:
+        headline.append(": ", style="bold red")
+        headline.append(err.message)
+    parts.append(headline)
+    traceback = trim_traceback(Text.from_ansi(err.traceback).plain, max_traceback_lines)
+    if traceback.strip():
+        parts.append(Text(""))
+        parts.append(Text(traceback, style="dim"))
+    return Panel(
+        Group(*parts),
+        title=Text(error_title(err), style="bold red"),
+        title_align="left",
+        border_style="red",
+    )
+
+
+def render_check(result: CheckResult) -> RenderableType:
+    """``✓ Check passed`` in green or ``✗ Check failed`` in red, with the message."""
+    if result.ok:
+        text = Text("✓ Check passed", style="bold green")
+    else:
+        text = Text("✗ Check failed", style="bold red")
+    if result.message:
+        text.append("\n" if "\n" in result.message else ": ", style=text.style)
+        text.append(result.message)
+    return text
+
+
+def render_finished(done: RunFinished) -> RenderableType:
+    """The last line of a run: how it ended, where, and how long it took."""
+    where = f" on {done.device}" if done.device else ""
+    took = f" in {done.seconds:.3f} s"
+    if done.interrupted:
+        return Text(f"■ Interrupted{where} after {done.seconds:.3f} s", style="bold yellow")
+    if done.ok:
+        return Text(f"✓ Finished{where}{took}", style="bold green")
+    return Text(f"✗ Failed{where}{took}", style="bold red")

@@ -1,0 +1,153 @@
+"""NnlearnApp: the Textual application ``nnlearn`` opens, and ``run_app`` for the CLI.
+
+The app is thin: it loads the lessons, makes the main screen with the
+collaborators it was given (progress store, kernel session factory), holds the
+app-wide keys (help, quit, command palette) and saves the learner's code when
+the terminal goes away (SIGHUP) or the process is told to stop (SIGTERM).
+Importing this module never imports torch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from nnlearn.curriculum.model import LoadResult
+from nnlearn.tui import keys
+from nnlearn.tui.kernel_runner import SessionFactory
+from nnlearn.tui.screens.help import HelpScreen
+from nnlearn.tui.screens.main import MainScreen
+from nnlearn.tui.widgets.editor import AUTOSAVE_DELAY
+
+HARD_EXIT_AFTER = 5.0
+
+
+class NnlearnApp(App[int]):
+    """Lessons, an editor and live results, driven from the keyboard."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "nnlearn"
+    BINDINGS = [
+        Binding("f1", "help", "Help", priority=True),
+        Binding("question_mark", "help", "Help", show=False),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(
+        self,
+        lessons_dir: Path,
+        store,
+        session_factory: SessionFactory | None = None,
+        device: str = "auto",
+        *,
+        autosave_delay: float = AUTOSAVE_DELAY,
+        lessons: LoadResult | None = None,
+    ) -> None:
+        super().__init__()
+        self.lessons_dir = Path(lessons_dir)
+        self.store = store
+        self.session_factory = session_factory
+        self.initial_device = device
+        self.autosave_delay = autosave_delay
+        if lessons is None:
+            from nnlearn.curriculum.loader import load_lessons
+
+            lessons = load_lessons(self.lessons_dir)
+        self.load_result = lessons
+        self._quitting = False
+
+    def get_default_screen(self) -> Screen:
+        return MainScreen(
+            self.load_result,
+            self.store,
+            self.session_factory,
+            self.initial_device,
+            autosave_delay=self.autosave_delay,
+            lessons_dir_label=str(self.lessons_dir),
+        )
+
+    @property
+    def main_screen(self) -> MainScreen:
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                return screen
+        raise LookupError("the main screen is not running")
+
+    def on_mount(self) -> None:
+        self._install_signal_handlers()
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    async def action_quit(self) -> None:
+        if self._quitting:
+            return
+        self._quitting = True
+        main = self.main_screen
+        main.save_draft()
+        await main.runner.shutdown()
+        self.exit(0)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        main = self.main_screen
+        for item in keys.MAIN_ACTIONS:
+            namespace = self if item.action.startswith("app.") else main
+            action = item.action.removeprefix("app.")
+            yield SystemCommand(
+                f"{item.label}: {item.help}",
+                f"key: {item.key_text}",
+                lambda action=action, namespace=namespace: self.run_action(action, namespace),
+            )
+
+    # ------------------------------------------------------------- signals
+
+    def _install_signal_handlers(self) -> None:
+        loop = asyncio.get_running_loop()
+        for name in ("SIGHUP", "SIGTERM"):
+            signum = getattr(signal, name, None)
+            if signum is None:
+                continue
+            try:
+                loop.add_signal_handler(signum, self._on_stop_signal, signum)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass  # not the main thread, or a platform without signals
+
+    def _on_stop_signal(self, signum: int) -> None:
+        """Save the draft first and synchronously; then leave, by force if need be."""
+        try:
+            self.main_screen.save_draft()
+        finally:
+            code = 128 + signum
+            timer = threading.Timer(HARD_EXIT_AFTER, os._exit, (code,))
+            timer.daemon = True
+            timer.start()
+            self.run_worker(self._exit_after_signal(code), group="exit")
+
+    async def _exit_after_signal(self, code: int) -> None:
+        self._quitting = True
+        await self.main_screen.runner.shutdown()
+        self.exit(code)
+
+
+def run_app(lessons_dir: Path | None, device: str) -> int:
+    """Open the app on ``lessons_dir`` (None: the bundled lessons). Returns the exit code."""
+    from nnlearn.curriculum.loader import bundled_lessons_dir
+    from nnlearn.curriculum.progress import ProgressStore
+
+    folder = lessons_dir if lessons_dir is not None else bundled_lessons_dir()
+    if not folder.is_dir():
+        print(f"nnlearn: lessons folder not found: {folder}")
+        return 2
+    app = NnlearnApp(folder, ProgressStore(), device=device)
+    result = app.run()
+    return int(result or 0) if app.return_code is None else app.return_code

@@ -1,0 +1,265 @@
+"""Drive the kernel for the main screen: start it, run code, route events to the panes.
+
+Everything here runs on Textual's event loop, in async workers of the screen,
+so it may touch widgets directly. Fast events (output, loss points) go into a
+``RunBuffer`` that a 10 Hz timer drains; the rest are routed as they come.
+The session is made by an injected factory, so tests use a fake kernel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING, Protocol
+
+from nnlearn.kernel.events import (
+    CheckResult,
+    Event,
+    KernelDied,
+    KernelInfo,
+    KernelRestarted,
+    KernelStatus,
+    LossPoints,
+    Params,
+    RunError,
+    RunFinished,
+    Shapes,
+    Stream,
+)
+from nnlearn.render import render_check, render_error, render_finished
+from nnlearn.tui.run_buffer import RunBuffer
+from nnlearn.tui.widgets.editor import CodeEditor
+from nnlearn.tui.widgets.loss_view import LossView
+from nnlearn.tui.widgets.output_log import OutputLog
+from nnlearn.tui.widgets.params_view import ParamsView
+from nnlearn.tui.widgets.shapes_view import ShapesView
+from nnlearn.tui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from nnlearn.tui.screens.main import MainScreen
+
+FLUSH_INTERVAL = 0.1
+
+
+class Session(Protocol):
+    """What the TUI needs of ``nnlearn.kernel.session.KernelSession``."""
+
+    info: KernelInfo | None
+    state: str
+
+    async def start(self) -> None: ...
+    def run(self, code: str, device: str = "auto", check: str | None = None) -> AsyncIterator[Event]: ...
+    async def interrupt(self) -> None: ...
+    async def restart(self) -> None: ...
+    async def shutdown(self) -> None: ...
+
+
+# Called as factory(on_status=callback); KernelSession itself is one.
+SessionFactory = Callable[..., Session]
+
+
+async def real_session_factory_async(on_status: Callable[[KernelStatus], None]) -> Session:
+    """A real KernelSession; its module (jupyter_client, zmq) is imported off the event loop."""
+    module = await asyncio.to_thread(importlib.import_module, "nnlearn.kernel.session")
+    return module.KernelSession(on_status=on_status)
+
+
+class KernelRunner:
+    """Owns the session of one screen and the workers that use it."""
+
+    def __init__(self, screen: MainScreen, factory: SessionFactory | None) -> None:
+        self.screen = screen
+        self.factory = factory
+        self.session: Session | None = None
+        self.running = False
+        self.buffer = RunBuffer()
+        self._ready = asyncio.Event()
+        self._start_error: str | None = None
+        self._flush_timer = None
+
+    @property
+    def info(self) -> KernelInfo | None:
+        return self.session.info if self.session is not None else None
+
+    # ------------------------------------------------------------ lifecycle
+
+    def start_kernel(self) -> None:
+        self._flush_timer = self.screen.set_interval(FLUSH_INTERVAL, self.flush, pause=True)
+        self.screen.run_worker(self._start(), group="kernel-start", exclusive=True)
+
+    def _on_status(self, status: KernelStatus) -> None:
+        self.screen.query_one(StatusBar).state = status.state
+        self.screen.query_one(StatusBar).detail = status.detail
+
+    async def _start(self) -> None:
+        self._ready.clear()
+        self._start_error = None
+        status = self.screen.query_one(StatusBar)
+        status.state = "starting"
+        try:
+            if self.factory is None:
+                self.session = await real_session_factory_async(self._on_status)
+            else:
+                self.session = self.factory(on_status=self._on_status)
+            await self.session.start()
+        except Exception as error:  # the kernel failing to start must not end the app
+            self._start_error = f"{type(error).__name__}: {error}"
+            status.state = "dead"
+            status.detail = self._start_error
+            self.output.note(f"The kernel did not start: {self._start_error}", style="bold red")
+        finally:
+            self._ready.set()
+        if self.session is not None and self._start_error is None:
+            status.state = self.session.state
+
+    async def _session_for_run(self) -> Session | None:
+        await self._ready.wait()
+        if self.session is None or self._start_error is not None:
+            self.output.note("Starting the kernel again…", style="yellow")
+            await self._start()
+            if self._start_error is not None:
+                return None
+        assert self.session is not None
+        if self.session.state in ("dead", "stopped"):
+            self.output.note("The kernel was dead: restarting it.", style="yellow")
+            await self.session.restart()
+        return self.session
+
+    async def shutdown(self) -> None:
+        if self.session is not None:
+            try:
+                await asyncio.wait_for(self.session.shutdown(), timeout=5)
+            except Exception:  # quitting must not be stopped by a stuck kernel
+                pass
+
+    # ----------------------------------------------------------------- runs
+
+    @property
+    def output(self) -> OutputLog:
+        return self.screen.query_one(OutputLog)
+
+    def run(self, code: str, device: str, check: str | None,
+            target: tuple[str, int] | None = None) -> None:
+        if self.running:
+            self.screen.notify("Code is already running: F6 stops it.", severity="warning")
+            return
+        self.screen.save_draft()
+        self.running = True
+        self.screen.run_worker(self._run(code, device, check, target), group="run", exclusive=True)
+
+    async def _run(self, code: str, device: str, check: str | None,
+                   target: tuple[str, int] | None) -> None:
+        screen = self.screen
+        status = screen.query_one(StatusBar)
+        editor = screen.query_one(CodeEditor)
+        editor.clear_error()
+        self.output.clear_output()
+        screen.query_one(ShapesView).reset()
+        screen.query_one(ParamsView).reset()
+        screen.query_one(LossView).reset()
+        self.output.note("Checking your code…" if check else f"Running on {device}…")
+        status.run_started()
+        summary = ""
+        self._flush_timer.resume()
+        try:
+            session = await self._session_for_run()
+            if session is None:
+                summary = "kernel did not start"
+                return
+            async for event in session.run(code, device=device, check=check):
+                self._route(event, target)
+                if isinstance(event, RunFinished):
+                    summary = self._finished_summary(event)
+        except Exception as error:
+            self.flush()
+            self.output.note(f"The run could not finish: {type(error).__name__}: {error}",
+                             style="bold red")
+            summary = "run failed"
+        finally:
+            self._flush_timer.pause()
+            self.flush()
+            self.output.flush_partial()
+            self.running = False
+            status.run_finished(summary)
+            if self.session is not None:
+                status.state = self.session.state
+
+    @staticmethod
+    def _finished_summary(done: RunFinished) -> str:
+        if done.interrupted:
+            return f"interrupted after {done.seconds:.2f}s"
+        return f"last run {'ok' if done.ok else 'failed'} in {done.seconds:.2f}s"
+
+    def _route(self, event: Event, target: tuple[str, int] | None) -> None:
+        screen = self.screen
+        if isinstance(event, Stream):
+            self.buffer.add_stream(event.name, event.text)
+        elif isinstance(event, LossPoints):
+            self.buffer.add_loss(event)
+        elif isinstance(event, Shapes):
+            screen.query_one(ShapesView).show(event)
+        elif isinstance(event, Params):
+            screen.query_one(ParamsView).add(event)
+        elif isinstance(event, RunError):
+            self.flush()
+            self.output.write_block(render_error(event))
+            screen.show_results_tab("tab-output")
+            if event.line is not None:
+                screen.query_one(CodeEditor).mark_error(event.line)
+                if not screen.narrow:
+                    screen.query_one(CodeEditor).focus()
+        elif isinstance(event, CheckResult):
+            self.flush()
+            self.output.write_block(render_check(event))
+            if target is not None:
+                screen.record_check(target[0], target[1], event)
+        elif isinstance(event, KernelDied):
+            self.flush()
+            self.output.note(f"The kernel died: {event.reason}. The next Run starts a new one.",
+                             style="bold red")
+        elif isinstance(event, KernelRestarted):
+            self.flush()
+            self.output.note(f"The kernel was restarted ({event.reason}); "
+                             "everything defined in it is gone.", style="yellow")
+        elif isinstance(event, RunFinished):
+            self.flush()
+            self.output.write_block(render_finished(event))
+            screen.query_one(ParamsView).finish()
+        elif isinstance(event, KernelStatus):
+            self._on_status(event)
+
+    def flush(self) -> None:
+        drained = self.buffer.drain()
+        if not drained:
+            return
+        output = self.output
+        if drained.dropped_chars:
+            output.note(f"… {drained.dropped_chars:,} characters of output skipped", style="yellow")
+        for name, text in drained.streams:
+            output.write_stream(name, text)
+        if drained.loss:
+            self.screen.query_one(LossView).add(drained.loss)
+
+    # ------------------------------------------------------------- controls
+
+    def interrupt(self) -> None:
+        if not self.running or self.session is None:
+            self.screen.notify("Nothing is running.")
+            return
+        self.output.note("Interrupting…", style="yellow")
+        self.screen.run_worker(self.session.interrupt(), group="kernel-control")
+
+    def restart(self) -> None:
+        self.screen.run_worker(self._restart(), group="kernel-control", exclusive=True)
+
+    async def _restart(self) -> None:
+        await self._ready.wait()
+        if self.session is None or self._start_error is not None:
+            await self._start()
+            return
+        self.output.note("Restarting the kernel…", style="yellow")
+        await self.session.restart()
+        self.screen.query_one(StatusBar).state = self.session.state
+        self.output.note("The kernel restarted: everything defined in it is gone.",
+                         style="yellow")

@@ -1,0 +1,90 @@
+"""The key map, in one place: screen bindings, the help screen, the command palette.
+
+Keys were chosen to work over SSH and inside the editor: function keys F1-F9
+(F10-F12 are often taken by terminals and browsers) and ctrl letters that the
+TextArea does not use and that terminals do not turn into other keys
+(ctrl+h/i/j/m are backspace/tab/enter).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+
+@dataclass(frozen=True)
+class KeyAction:
+    """One action a learner can take, with the keys that trigger it."""
+
+    action: str  # the action name on MainScreen (or "app.…")
+    keys: tuple[str, ...]
+    label: str  # short, for the footer
+    help: str  # one line, for the help screen and command palette
+    footer: bool = True
+
+    @property
+    def key_text(self) -> str:
+        return " / ".join(_pretty(key) for key in self.keys)
+
+
+def _pretty(key: str) -> str:
+    if key == "question_mark":
+        return "?"
+    if key.startswith("f") and key[1:].isdigit():
+        return key.upper()
+    return key
+
+
+MAIN_ACTIONS: tuple[KeyAction, ...] = (
+    KeyAction("app.help", ("f1", "question_mark"), "Help", "Show every key"),
+    KeyAction("run", ("f5", "ctrl+r"), "Run", "Run the editor's code"),
+    KeyAction("interrupt", ("f6",), "Stop", "Interrupt the running code"),
+    KeyAction("check", ("f9", "ctrl+t"), "Check", "Check the exercise (runs the step's test)"),
+    KeyAction("next_step", ("ctrl+n",), "Next", "Go to the next step"),
+    KeyAction("previous_step", ("ctrl+b",), "Back", "Go back to the previous step"),
+    KeyAction("lesson_list", ("f2", "ctrl+l"), "Lessons", "Open the lesson list"),
+    KeyAction("next_pane", ("f3",), "Pane", "Show the next pane (lesson, editor, results)"),
+    KeyAction("next_tab", ("f4",), "Tab", "Show the next results tab"),
+    KeyAction("hint", ("ctrl+g",), "Hint", "Reveal the next hint"),
+    KeyAction("think", ("ctrl+f",), "Think", "Reveal the answer to 'think about it'"),
+    KeyAction("device", ("f7",), "Device", "Choose the device code runs on"),
+    KeyAction("restart_kernel", ("f8",), "Restart", "Restart the kernel (forgets everything)"),
+    KeyAction("reset_code", ("ctrl+o",), "Reset", "Reset the editor to the starter code"),
+    KeyAction("solution", ("ctrl+s",), "Solution", "Show the solution (asks first)"),
+    KeyAction("app.quit", ("ctrl+q",), "Quit", "Save your code and quit"),
+)
+
+# Keys the help screen also lists, handled by widgets rather than the screen.
+OTHER_KEYS: tuple[tuple[str, str], ...] = (
+    ("ctrl+p", "Command palette: search every action"),
+    ("1 … 6", "Pick a quiz answer (when the quiz has focus; click works too)"),
+    ("tab / shift+tab", "Move focus (in the editor, tab indents)"),
+    ("escape", "Close a dialog"),
+)
+
+
+def screen_bindings() -> list[Binding]:
+    """MainScreen's bindings. Priority, so they work while the editor has focus."""
+    bindings = []
+    for item in MAIN_ACTIONS:
+        if item.action.startswith("app."):
+            continue
+        bindings.append(
+            Binding(
+                ",".join(item.keys),
+                item.action,
+                item.label,
+                show=item.footer,
+                priority=True,
+                tooltip=item.help,
+            )
+        )
+    return bindings
+
+
+def find(action: str) -> KeyAction:
+    for item in MAIN_ACTIONS:
+        if item.action == action:
+            return item
+    raise KeyError(action)

@@ -1,0 +1,1 @@
+"""Screens of the nnlearn app: the main workspace and its dialogs."""

@@ -1,0 +1,85 @@
+"""The lesson list (F2 / ctrl+l): every lesson with its progress; enter opens one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from nnlearn.curriculum.model import Lesson
+
+
+@dataclass(frozen=True)
+class LessonEntry:
+    lesson: Lesson
+    done_steps: int
+
+    @property
+    def mark(self) -> str:
+        total = len(self.lesson.steps)
+        if total and self.done_steps >= total:
+            return "✓"
+        return "•" if self.done_steps else " "
+
+
+def entry_text(number: int, entry: LessonEntry) -> Text:
+    total = len(entry.lesson.steps)
+    text = Text(f"{entry.mark} {number:2d}. ")
+    text.append(entry.lesson.title, style="bold")
+    text.append(f"  {entry.done_steps}/{total} steps", style="dim")
+    if entry.lesson.summary:
+        text.append(f"\n      {entry.lesson.summary}", style="dim")
+    return text
+
+
+class LessonListScreen(ModalScreen[str | None]):
+    """Dismisses with the chosen lesson id, or None on escape."""
+
+    DEFAULT_CSS = """
+    LessonListScreen { align: center middle; }
+    LessonListScreen > Vertical {
+        width: 90%;
+        max-width: 100;
+        height: 90%;
+        border: round $accent;
+        background: $surface;
+        padding: 0 1;
+    }
+    LessonListScreen OptionList { height: 1fr; }
+    """
+
+    BINDINGS = [Binding("escape,f2,ctrl+l", "cancel", "Close", priority=True)]
+
+    def __init__(self, entries: list[LessonEntry], current_id: str | None) -> None:
+        super().__init__()
+        self.entries = entries
+        self.current_id = current_id
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("Lessons (✓ done, • started) · enter opens · escape closes")
+            yield OptionList(
+                *(
+                    Option(entry_text(n, e), id=e.lesson.id)
+                    for n, e in enumerate(self.entries, start=1)
+                )
+            )
+
+    def on_mount(self) -> None:
+        option_list = self.query_one(OptionList)
+        ids = [e.lesson.id for e in self.entries]
+        if self.current_id in ids:
+            option_list.highlighted = ids.index(self.current_id)
+        option_list.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

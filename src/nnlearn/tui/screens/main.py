@@ -1,0 +1,420 @@
+"""The main screen: lesson, editor and results, laid out for the terminal's width.
+
+Wide terminals (120 columns or more) show the lesson beside the editor with
+the results under it; narrower ones show one pane at a time, switched with F3.
+This screen owns the learner's place in the course (lesson, step, draft) and
+hands running code to ``KernelRunner``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static, TabbedContent, TabPane
+
+from nnlearn.curriculum.model import Lesson, LoadResult, Step
+from nnlearn.kernel.events import CheckResult
+from nnlearn.tui import keys
+from nnlearn.tui.kernel_runner import KernelRunner, SessionFactory
+from nnlearn.tui.screens.confirm import ConfirmScreen
+from nnlearn.tui.screens.device_picker import DevicePickerScreen
+from nnlearn.tui.screens.lesson_list import LessonEntry, LessonListScreen
+from nnlearn.tui.widgets.editor import AUTOSAVE_DELAY, CodeEditor
+from nnlearn.tui.widgets.lesson_pane import LessonPane, StepView
+from nnlearn.tui.widgets.loss_view import LossView
+from nnlearn.tui.widgets.output_log import OutputLog
+from nnlearn.tui.widgets.params_view import ParamsView
+from nnlearn.tui.widgets.quiz import QuizView
+from nnlearn.tui.widgets.shapes_view import ShapesView
+from nnlearn.tui.widgets.status_bar import StatusBar
+
+PANES = ("lesson", "editor", "results")
+PANE_TITLES = {"lesson": "Lesson", "editor": "Editor", "results": "Results"}
+WIDE_MIN_WIDTH = 120
+TABS = ("tab-output", "tab-shapes", "tab-params", "tab-loss")
+
+
+class MainScreen(Screen[None]):
+    """Lesson pane | editor over results tabs, plus the status line and footer."""
+
+    BINDINGS = keys.screen_bindings()
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE_MIN_WIDTH, "-wide")]
+
+    @dataclass
+    class StepEntered(Message):
+        """The screen now shows ``step_index`` of ``lesson_id`` (used by tests and the app)."""
+
+        lesson_id: str
+        step_index: int
+
+    def __init__(
+        self,
+        lessons: LoadResult,
+        store,
+        session_factory: SessionFactory,
+        device: str = "auto",
+        autosave_delay: float = AUTOSAVE_DELAY,
+        lessons_dir_label: str = "",
+    ) -> None:
+        super().__init__()
+        self.lessons: list[Lesson] = sorted(lessons.lessons, key=lambda l: (l.order, l.id))
+        self.lesson_problems = lessons.problems
+        self.store = store
+        self.device = device
+        self.pane = "editor"
+        self.lesson_index = 0
+        self.step_index = 0
+        self._hints_shown: dict[tuple[str, int], int] = {}
+        self._autosave_delay = autosave_delay
+        self._lessons_dir_label = lessons_dir_label
+        self.runner = KernelRunner(self, session_factory)
+
+    # ----------------------------------------------------------------- layout
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="pane-bar")
+        with Horizontal(id="workspace"):
+            yield LessonPane(id="lesson-pane")
+            with Vertical(id="work-column"):
+                yield CodeEditor(id="editor", autosave_delay=self._autosave_delay)
+                with TabbedContent(id="results", initial="tab-output"):
+                    with TabPane("Output", id="tab-output"):
+                        yield OutputLog(id="output")
+                    with TabPane("Shapes", id="tab-shapes"):
+                        yield ShapesView(id="shapes")
+                    with TabPane("Params", id="tab-params"):
+                        yield ParamsView(id="params")
+                    with TabPane("Loss", id="tab-loss"):
+                        yield LossView(id="loss")
+        yield StatusBar(id="status")
+        yield Footer(compact=True)
+
+    async def on_mount(self) -> None:
+        status = self.query_one(StatusBar)
+        status.device = self.device
+        self._show_pane(self.pane)
+        for problem in getattr(self.store, "problems", []):
+            self.notify(str(problem), title="Progress file problem", severity="warning", timeout=15)
+        for problem in self.lesson_problems[:5]:
+            self.notify(str(problem), title="Lesson problem", severity="warning", timeout=15)
+        if len(self.lesson_problems) > 5:
+            self.notify(f"… and {len(self.lesson_problems) - 5} more lesson problems", timeout=15)
+        if not self.lessons:
+            await self._show_no_lessons()
+        else:
+            lesson_index, step_index = self._resume_point()
+            await self.enter_step(lesson_index, step_index, save=False)
+        self._focus_pane("lesson" if self.narrow else "editor")
+        self.runner.start_kernel()
+
+    def _resume_point(self) -> tuple[int, int]:
+        current = self.store.current()
+        if current is not None:
+            for index, lesson in enumerate(self.lessons):
+                if lesson.id == current[0]:
+                    return index, min(max(current[1], 0), len(lesson.steps) - 1)
+        return 0, 0
+
+    async def _show_no_lessons(self) -> None:
+        pane = self.query_one(LessonPane)
+        where = f" in {self._lessons_dir_label}" if self._lessons_dir_label else ""
+        message = f"No lessons found{where}."
+        if self.lesson_problems:
+            message += " Problems:\n" + "\n".join(str(p) for p in self.lesson_problems[:20])
+        await pane.mount(Static(Text(message)))
+        self.query_one(StatusBar).location = "no lessons"
+
+    def on_resize(self) -> None:
+        self._show_pane(self.pane)
+
+    @property
+    def narrow(self) -> bool:
+        return self.app.size.width < WIDE_MIN_WIDTH
+
+    def _show_pane(self, pane: str) -> None:
+        self.pane = pane
+        for name in PANES:
+            self.set_class(name == pane, f"-pane-{name}")
+        bar = Text(" F3 ", style="reverse")
+        for name in PANES:
+            bar.append(" ")
+            if name == pane:
+                bar.append(f"[{PANE_TITLES[name]}]", style="bold")
+            else:
+                bar.append(f" {PANE_TITLES[name]} ", style="dim")
+        self.query_one("#pane-bar", Static).update(bar)
+
+    def _focus_pane(self, pane: str) -> None:
+        self._show_pane(pane)
+        if pane == "editor":
+            self.query_one(CodeEditor).focus()
+        elif pane == "lesson":
+            lesson_pane = self.query_one(LessonPane)
+            if not lesson_pane.focus_first_quiz():
+                lesson_pane.focus()
+        else:
+            results = self.query_one(TabbedContent)
+            active = results.get_pane(results.active)
+            target = active.query("OutputLog, ShapesView, ParamsView, LossView").first()
+            target.focus()
+
+    def show_results_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+        if self.narrow and self.pane != "results":
+            self._show_pane("results")
+
+    # ----------------------------------------------------------- the course
+
+    @property
+    def lesson(self) -> Lesson | None:
+        return self.lessons[self.lesson_index] if self.lessons else None
+
+    @property
+    def step(self) -> Step | None:
+        lesson = self.lesson
+        return lesson.steps[self.step_index] if lesson and lesson.steps else None
+
+    async def enter_step(self, lesson_index: int, step_index: int, save: bool = True) -> None:
+        if save:
+            self.save_draft()
+        lesson = self.lessons[lesson_index]
+        if not lesson.steps:
+            self.notify(f"Lesson {lesson.title!r} has no steps.", severity="warning")
+            return
+        step_index = min(max(step_index, 0), len(lesson.steps) - 1)
+        self.lesson_index, self.step_index = lesson_index, step_index
+        step = lesson.steps[step_index]
+        self.store.set_current(lesson.id, step_index)
+        draft = self.store.load_draft(lesson.id, step_index)
+        editor = self.query_one(CodeEditor)
+        editor.load_code(draft if draft is not None else step.editor_code)
+        quiz_answers = {}
+        for quiz_index in range(len(step.quizzes)):
+            answer = self.store.quiz_answer(lesson.id, step_index, quiz_index)
+            if answer is not None:
+                quiz_answers[quiz_index] = answer
+        view = StepView(
+            lesson=lesson,
+            step=step,
+            lesson_number=lesson_index + 1,
+            lesson_total=len(self.lessons),
+            done=self.store.is_done(lesson.id, step_index),
+            quiz_answers=quiz_answers,
+            exercise=self.store.exercise_result(lesson.id, step_index),
+            hints_shown=self._hints_shown.get((lesson.id, step_index), 0),
+            check_key=keys.find("check").key_text,
+            hint_key=keys.find("hint").key_text,
+            think_key=keys.find("think").key_text,
+        )
+        await self.query_one(LessonPane).show_step(view)
+        self._update_location()
+        self.post_message(self.StepEntered(lesson.id, step_index))
+
+    def _update_location(self) -> None:
+        lesson, step = self.lesson, self.step
+        if lesson is None or step is None:
+            return
+        self.query_one(StatusBar).location = (
+            f"L{self.lesson_index + 1}/{len(self.lessons)} {lesson.title}"
+            f" · step {step.index + 1}/{len(lesson.steps)}"
+        )
+
+    def save_draft(self) -> bool:
+        """Save the editor's text as the current step's draft if it changed. Synchronous."""
+        lesson, step = self.lesson, self.step
+        if lesson is None or step is None:
+            return False
+        editor = self.query_one(CodeEditor)
+        if not editor.is_dirty:
+            return False
+        code = editor.text
+        try:
+            self.store.save_draft(lesson.id, step.index, code)
+        except OSError as error:
+            self.notify(f"Could not save your code: {error}", severity="error", timeout=15)
+            return False
+        editor.mark_saved(code)
+        return True
+
+    def on_code_editor_draft_settled(self, event: CodeEditor.DraftSettled) -> None:
+        if event.code == event.editor.text:
+            self.save_draft()
+
+    def on_quiz_view_answered(self, event: QuizView.Answered) -> None:
+        lesson, step = self.lesson, self.step
+        if lesson is None or step is None:
+            return
+        self.store.set_quiz_answer(lesson.id, step.index, event.index, event.choice, event.correct)
+        if not step.is_exercise and all(
+            self.store.quiz_answer(lesson.id, step.index, i) == quiz.answer
+            for i, quiz in enumerate(step.quizzes)
+        ):
+            self.store.mark_done(lesson.id, step.index)
+            self.query_one(LessonPane).set_done(True)
+
+    def record_check(self, lesson_id: str, step_index: int, result: CheckResult) -> None:
+        """Store a check's outcome for the step it was run on, and show it if still there."""
+        self.store.set_exercise_result(lesson_id, step_index, result.ok, result.message)
+        if result.ok:
+            self.store.mark_done(lesson_id, step_index)
+        here = self.lesson is not None and self.lesson.id == lesson_id and self.step_index == step_index
+        if here:
+            pane = self.query_one(LessonPane)
+            pane.show_exercise((result.ok, result.message))
+            if result.ok:
+                pane.set_done(True)
+        if result.ok:
+            self.notify("Exercise passed: step done.", title="✓ Check passed", timeout=6)
+        else:
+            self.notify(result.message or "The check did not pass.", title="✗ Check failed",
+                        severity="warning", timeout=10)
+
+    # ---------------------------------------------------------------- actions
+
+    def action_run(self) -> None:
+        self.runner.run(self.query_one(CodeEditor).text, self.device, None)
+
+    def action_check(self) -> None:
+        step, lesson = self.step, self.lesson
+        if lesson is None or step is None or step.check is None:
+            self.notify("This step has no exercise to check. F5 runs your code.")
+            return
+        self.runner.run(self.query_one(CodeEditor).text, self.device, step.check.code,
+                        target=(lesson.id, step.index))
+
+    def action_interrupt(self) -> None:
+        self.runner.interrupt()
+
+    def action_restart_kernel(self) -> None:
+        self.runner.restart()
+
+    async def action_next_step(self) -> None:
+        lesson, step = self.lesson, self.step
+        if lesson is None or step is None:
+            return
+        if not step.is_exercise and all(
+            self.store.quiz_answer(lesson.id, step.index, i) is not None
+            for i in range(len(step.quizzes))
+        ):
+            self.store.mark_done(lesson.id, step.index)
+        if self.step_index + 1 < len(lesson.steps):
+            await self.enter_step(self.lesson_index, self.step_index + 1)
+        elif self.lesson_index + 1 < len(self.lessons):
+            await self.enter_step(self.lesson_index + 1, 0)
+        else:
+            self.notify("This is the last step of the last lesson.")
+
+    async def action_previous_step(self) -> None:
+        if self.lesson is None:
+            return
+        if self.step_index > 0:
+            await self.enter_step(self.lesson_index, self.step_index - 1)
+        elif self.lesson_index > 0:
+            previous = self.lessons[self.lesson_index - 1]
+            await self.enter_step(self.lesson_index - 1, len(previous.steps) - 1)
+        else:
+            self.notify("This is the first step.")
+
+    def action_lesson_list(self) -> None:
+        if not self.lessons:
+            self.notify("No lessons were found.", severity="warning")
+            return
+        entries = [LessonEntry(l, len(self.store.done_steps(l.id))) for l in self.lessons]
+        current = self.lesson.id if self.lesson else None
+        self.app.push_screen(LessonListScreen(entries, current), self._open_lesson)
+
+    async def _open_lesson(self, lesson_id: str | None) -> None:
+        for index, lesson in enumerate(self.lessons):
+            if lesson.id == lesson_id:
+                await self.enter_step(index, self.store.lesson_step(lesson_id))
+                self._focus_pane("lesson" if self.narrow else "editor")
+                return
+
+    def action_next_pane(self) -> None:
+        self._focus_pane(PANES[(PANES.index(self.pane) + 1) % len(PANES)])
+
+    def action_next_tab(self) -> None:
+        results = self.query_one(TabbedContent)
+        self.show_results_tab(TABS[(TABS.index(results.active) + 1) % len(TABS)])
+
+    async def action_hint(self) -> None:
+        pane = self.query_one(LessonPane)
+        revealed = await pane.reveal_hint()
+        if revealed is None:
+            self.notify("This step has no hints.")
+            return
+        if self.lesson and self.step and pane.view:
+            self._hints_shown[(self.lesson.id, self.step.index)] = pane.view.hints_shown
+        if not revealed:
+            self.notify("Every hint of this step is already shown.")
+        elif self.narrow:
+            self._show_pane("lesson")
+
+    async def action_think(self) -> None:
+        revealed = await self.query_one(LessonPane).reveal_think()
+        if revealed is None:
+            self.notify("This step has no 'think about it' question.")
+        elif not revealed:
+            self.notify("The answer is already shown.")
+        elif self.narrow:
+            self._show_pane("lesson")
+
+    def action_reset_code(self) -> None:
+        lesson, step = self.lesson, self.step
+        if lesson is None or step is None:
+            return
+        self.save_draft()
+        backup = self.store.reset_draft(lesson.id, step.index)
+        self.query_one(CodeEditor).load_code(step.editor_code)
+        if backup is not None:
+            self.notify(f"Back to the starter code. Your previous code is kept in {backup}",
+                        timeout=10)
+        else:
+            self.notify("Back to the starter code.")
+
+    def action_solution(self) -> None:
+        step = self.step
+        if step is None or step.solution is None:
+            self.notify("This step has no solution to show.")
+            return
+        question = ("Replace the editor's code with the solution?\n"
+                    "Your own code is kept as a backup.")
+        self.app.push_screen(ConfirmScreen(question), self._apply_solution)
+
+    def _apply_solution(self, confirmed: bool | None) -> None:
+        lesson, step = self.lesson, self.step
+        if not confirmed or lesson is None or step is None or step.solution is None:
+            return
+        self.save_draft()
+        self.store.reset_draft(lesson.id, step.index)
+        editor = self.query_one(CodeEditor)
+        editor.load_code(step.solution.code)
+        self.store.save_draft(lesson.id, step.index, step.solution.code)
+        self.notify("The solution is in the editor; your code was kept as a backup.")
+
+    def action_device(self) -> None:
+        info = self.runner.info
+        devices = info.devices if info is not None else ()
+        note = "" if info is not None else "The kernel is still starting: only auto for now."
+        self.app.push_screen(DevicePickerScreen(devices, self.device, note), self._set_device)
+
+    def _set_device(self, device: str | None) -> None:
+        if device is None:
+            return
+        self.device = device
+        self.query_one(StatusBar).device = device
+        self.notify(f"Code now runs on {device}.")
+
+    def commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        """(title, help, callback) for the command palette."""
+        return [
+            (f"{item.help} ({item.key_text})", item.help,
+             lambda action=item.action: self.run_action(action))
+            for item in keys.MAIN_ACTIONS
+        ]

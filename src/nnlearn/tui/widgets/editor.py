@@ -1,0 +1,111 @@
+"""The code editor: a Python TextArea that says when its text has settled.
+
+It knows nothing about lessons or the store. The screen loads a step's code
+with ``load_code`` and saves a draft when ``DraftSettled`` arrives (about a
+second after typing stops), so a fast typist causes one save, not hundreds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import TextArea
+from textual.widgets.text_area import Selection
+
+AUTOSAVE_DELAY = 1.0
+
+
+class CodeEditor(TextArea):
+    """TextArea.code_editor for Python, with debounced change notices and error marking."""
+
+    DEFAULT_CSS = """
+    CodeEditor {
+        height: 1fr;
+        border: round $secondary;
+    }
+    CodeEditor:focus {
+        border: round $accent;
+    }
+    CodeEditor.-has-error {
+        border: round $error;
+    }
+    """
+
+    @dataclass
+    class DraftSettled(Message):
+        """The text changed and then stayed unchanged for ``autosave_delay`` seconds."""
+
+        editor: CodeEditor
+        code: str
+
+        @property
+        def control(self) -> CodeEditor:
+            return self.editor
+
+    def __init__(self, *, id: str | None = None, autosave_delay: float = AUTOSAVE_DELAY) -> None:
+        super().__init__(
+            "",
+            language="python",
+            theme="monokai",
+            soft_wrap=False,
+            tab_behavior="indent",
+            show_line_numbers=True,
+            id=id,
+        )
+        self.indent_type = "spaces"
+        self.indent_width = 4
+        self.autosave_delay = autosave_delay
+        self._settle_timer: Timer | None = None
+        self._baseline = ""
+        self.error_line: int | None = None
+
+    @property
+    def is_dirty(self) -> bool:
+        """True when the text differs from what was last loaded or saved."""
+        return self.text != self._baseline
+
+    def load_code(self, code: str) -> None:
+        """Replace the text (a new step, a reset) without it counting as an edit."""
+        self._cancel_settle()
+        self._baseline = code
+        self.clear_error()
+        self.load_text(code)
+        self.move_cursor((0, 0))
+        self.scroll_home(animate=False)
+
+    def mark_saved(self, code: str | None = None) -> None:
+        self._baseline = self.text if code is None else code
+        self._cancel_settle()
+
+    def mark_error(self, line: int) -> None:
+        """Select the failing (1-based) line and put the cursor there."""
+        last = self.document.line_count - 1
+        row = min(max(line - 1, 0), last)
+        self.error_line = row + 1
+        self.add_class("-has-error")
+        end = len(self.document.get_line(row))
+        self.selection = Selection((row, end), (row, 0))
+        self.scroll_cursor_visible(center=True, animate=False)
+
+    def clear_error(self) -> None:
+        self.error_line = None
+        self.remove_class("-has-error")
+
+    def _on_text_area_changed(self, event: TextArea.Changed) -> None:
+        if self.error_line is not None and self.is_dirty:
+            self.clear_error()
+        self._cancel_settle()
+        if self.is_dirty:
+            self._settle_timer = self.set_timer(self.autosave_delay, self._settled)
+
+    def _settled(self) -> None:
+        self._settle_timer = None
+        if self.is_dirty:
+            self.post_message(self.DraftSettled(self, self.text))
+
+    def _cancel_settle(self) -> None:
+        if self._settle_timer is not None:
+            self._settle_timer.stop()
+            self._settle_timer = None

@@ -1,0 +1,137 @@
+"""The lesson pane: the current step as Markdown, where you are, and the step's interactive parts.
+
+It is rebuilt from scratch on every step change from what the screen passes
+in (the step, what the learner already answered), so it holds no progress of
+its own beyond what is on screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widget import Widget
+from textual.widgets import Markdown, Static
+
+from nnlearn.curriculum.model import Lesson, Step
+from nnlearn.tui.widgets.hints import HintsView
+from nnlearn.tui.widgets.quiz import QuizView
+from nnlearn.tui.widgets.think import ThinkView
+
+
+@dataclass
+class StepView:
+    """Everything the pane needs to draw one step."""
+
+    lesson: Lesson
+    step: Step
+    lesson_number: int
+    lesson_total: int
+    done: bool = False
+    quiz_answers: dict[int, int] = field(default_factory=dict)
+    exercise: tuple[bool, str] | None = None
+    hints_shown: int = 0
+    check_key: str = "F9"
+    hint_key: str = "ctrl+g"
+    think_key: str = "ctrl+f"
+
+
+class LessonPane(VerticalScroll):
+    """Header (lesson, step n/N, done mark), prose, exercise status, quizzes, hints, thinks."""
+
+    DEFAULT_CSS = """
+    LessonPane { height: 1fr; padding: 0 1; }
+    LessonPane > .step-header { text-style: bold; color: $accent; margin-bottom: 1; }
+    LessonPane > Markdown { margin: 0; padding: 0; }
+    LessonPane > .exercise-status { margin-top: 1; height: auto; }
+    LessonPane > .exercise-status.-passed { color: $success; }
+    LessonPane > .exercise-status.-failed { color: $error; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.view: StepView | None = None
+
+    async def show_step(self, view: StepView) -> None:
+        self.view = view
+        await self.remove_children()
+        step = view.step
+        widgets: list[Widget] = [Static(self._header(view), classes="step-header")]
+        if step.body.strip():
+            widgets.append(Markdown(step.body))
+        if step.is_exercise:
+            widgets.append(Static("", classes="exercise-status"))
+        widgets.extend(
+            QuizView(quiz, index, view.quiz_answers.get(index))
+            for index, quiz in enumerate(step.quizzes)
+        )
+        if step.hints:
+            widgets.append(HintsView(step.hints, view.hints_shown, key=view.hint_key))
+        widgets.extend(ThinkView(think, key=view.think_key) for think in step.thinks)
+        await self.mount_all(widgets)
+        if step.is_exercise:
+            self.show_exercise(view.exercise)
+        self.scroll_home(animate=False)
+
+    def set_done(self, done: bool) -> None:
+        if self.view is None:
+            return
+        self.view.done = done
+        self.query_one(".step-header", Static).update(self._header(self.view))
+
+    def show_exercise(self, result: tuple[bool, str] | None) -> None:
+        """The exercise line: how to check, or the last check's verdict and message."""
+        if self.view is None:
+            return
+        self.view.exercise = result
+        status = self.query(".exercise-status").first(Static)
+        key = self.view.check_key
+        if result is None:
+            text = Text(f"Exercise: write your code, then press {key} to check it.", style="bold")
+        elif result[0]:
+            text = Text("✓ Exercise passed. ", style="bold")
+            text.append(result[1] or "Well done.", style="")
+        else:
+            text = Text(f"✗ Check failed ({key} to try again): ", style="bold")
+            text.append(result[1] or "the check did not pass.", style="")
+        status.set_class(result is not None and result[0], "-passed")
+        status.set_class(result is not None and not result[0], "-failed")
+        status.update(text)
+
+    async def reveal_hint(self) -> bool | None:
+        """None when the step has no hints, else whether a new one was shown."""
+        hints = self.query(HintsView)
+        if not hints:
+            return None
+        shown = await hints.first().reveal_next()
+        if self.view is not None:
+            self.view.hints_shown = hints.first().shown
+        if shown:
+            self.scroll_to_widget(hints.first().children[-1], animate=False)
+        return shown
+
+    async def reveal_think(self) -> bool | None:
+        """None when the step has nothing to think about, else whether an answer appeared."""
+        for think in self.query(ThinkView):
+            if not think.revealed:
+                await think.reveal()
+                self.scroll_to_widget(think, animate=False)
+                return True
+        return None if not self.query(ThinkView) else False
+
+    def focus_first_quiz(self) -> bool:
+        quizzes = self.query(QuizView)
+        if not quizzes:
+            return False
+        quizzes.first().query_one("OptionList").focus()
+        return True
+
+    @staticmethod
+    def _header(view: StepView) -> Text:
+        text = Text(f"Lesson {view.lesson_number}/{view.lesson_total} · {view.lesson.title}\n")
+        total = len(view.lesson.steps)
+        text.append(f"Step {view.step.index + 1}/{total} · {view.step.title}")
+        if view.done:
+            text.append("  ✓ done", style="green")
+        return text

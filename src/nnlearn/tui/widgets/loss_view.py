@@ -1,0 +1,87 @@
+"""The Loss tab: a live plotext chart, one line per series, and the latest value of each.
+
+Points are collected in a bounded ``LossSeries``; the chart is rebuilt from a
+downsampled copy at most as often as the screen flushes (about ten times a
+second), so 20,000 points cost what 200 do.
+"""
+
+from __future__ import annotations
+
+import math
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+from textual_plotext import PlotextPlot
+
+from nnlearn.kernel.events import LossPoints
+from nnlearn.render import LossSeries, downsample, series_summary
+
+EMPTY = "No loss yet: every loss.backward() in your code adds a point here."
+# Told apart by marker as well as colour, so 16 colours and NO_COLOR still work.
+MARKERS = ("braille", "dot", "+", "x", "o", "*")
+
+
+class LossView(Vertical):
+    """A chart of every loss series of the current run."""
+
+    DEFAULT_CSS = """
+    LossView { height: 1fr; }
+    LossView > PlotextPlot { height: 1fr; }
+    LossView > .loss-summary { height: auto; max-height: 4; color: $text; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.series = LossSeries()
+        self._drawn_revision = -1
+
+    def compose(self) -> ComposeResult:
+        yield PlotextPlot()
+        yield Static(Text(EMPTY, style="dim"), classes="loss-summary")
+
+    def on_mount(self) -> None:
+        self._draw()
+
+    def add(self, events: list[LossPoints]) -> None:
+        for event in events:
+            self.series.add(event)
+        self._draw()
+
+    def reset(self) -> None:
+        self.series.clear()
+        self._draw()
+
+    def on_resize(self) -> None:
+        self._drawn_revision = -1
+        self._draw()
+
+    def _draw(self) -> None:
+        if self.series.revision == self._drawn_revision:
+            return
+        self._drawn_revision = self.series.revision
+        plot = self.query_one(PlotextPlot)
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.xlabel("step")
+        width = max(plot.size.width, 20)
+        data = self.series.as_dict()
+        for index, (name, points) in enumerate(data.items()):
+            finite = [p for p in points if math.isfinite(p[1])]
+            if not finite:
+                continue
+            shown = downsample(finite, max(2 * width, 4))
+            plt.plot(
+                [p[0] for p in shown],
+                [p[1] for p in shown],
+                label=name,
+                marker=MARKERS[index % len(MARKERS)],
+            )
+        summary = self.query_one(".loss-summary", Static)
+        if data:
+            summary.update(Text(series_summary(data)))
+        else:
+            summary.update(Text(EMPTY, style="dim"))
+        plot.refresh()

@@ -1,0 +1,67 @@
+"""The Output tab: what the learner's code printed, colours kept, memory bounded.
+
+Streamed text arrives in arbitrary chunks. Whole lines are written to the log
+as they complete; a trailing partial line waits for its newline (or the end of
+the run). A carriage return rewrites the line the way a terminal would, so
+progress bars do not fill the log.
+"""
+
+from __future__ import annotations
+
+from rich.console import RenderableType
+from rich.text import Text
+from textual.widgets import RichLog
+
+MAX_LINES = 5000
+
+
+class OutputLog(RichLog):
+    """A RichLog holding at most ``MAX_LINES`` lines of run output."""
+
+    DEFAULT_CSS = """
+    OutputLog {
+        height: 1fr;
+        background: $surface;
+        scrollbar-size-vertical: 1;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None, max_lines: int = MAX_LINES) -> None:
+        super().__init__(max_lines=max_lines, min_width=20, wrap=True, markup=False, id=id)
+        self._partial: dict[str, str] = {}
+        self.line_count_written = 0
+
+    def write_stream(self, name: str, text: str) -> None:
+        """Append streamed ``text`` from ``stdout`` or ``stderr``."""
+        pending = self._partial.pop(name, "") + text
+        *complete, rest = pending.split("\n")
+        for line in complete:
+            self._write_line(name, line)
+        if rest:
+            self._partial[name] = rest
+
+    def flush_partial(self) -> None:
+        """Write any line still waiting for its newline (the run ended)."""
+        for name, rest in list(self._partial.items()):
+            self._write_line(name, rest)
+        self._partial.clear()
+
+    def write_block(self, renderable: RenderableType) -> None:
+        self.flush_partial()
+        self.write(renderable, expand=True)
+
+    def note(self, message: str, style: str = "dim") -> None:
+        self.flush_partial()
+        self.write(Text(message, style=style))
+
+    def clear_output(self) -> None:
+        self._partial.clear()
+        self.line_count_written = 0
+        self.clear()
+
+    def _write_line(self, name: str, line: str) -> None:
+        if "\r" in line:
+            line = line.rstrip("\r").rsplit("\r", 1)[-1]
+        text = Text.from_ansi(line, style="red" if name == "stderr" else "")
+        self.line_count_written += 1
+        self.write(text)

@@ -1,0 +1,63 @@
+"""Errors, exercise checks and the end of a run, as a learner reads them."""
+
+from __future__ import annotations
+
+from nnlearn.kernel.events import CheckResult, RunError, RunFinished
+from nnlearn.render import render_check, render_error, render_finished
+from nnlearn.render.report import trim_traceback
+
+
+def test_error_shows_type_line_message_and_traceback(to_text):
+    err = RunError(
+        type="RuntimeError",
+        message="mat1 and mat2 shapes cannot be multiplied (4x3 and 2x8)",
+        line=6,
+        traceback='Traceback (most recent call last):\n  File "<nnlearn>", line 6\n    y = model(x)\n',
+    )
+    text = to_text(render_error(err), width=100)
+    assert "RuntimeError on line 6" in text
+    assert "mat1 and mat2 shapes cannot be multiplied (4x3 and 2x8)" in text
+    assert "y = model(x)" in text
+
+
+def test_error_message_brackets_are_literal_and_ansi_is_removed(to_text):
+    err = RunError("ValueError", "expected [4, 1] [bold]", None, "\x1b[31mValueError\x1b[0m: boom")
+    text = to_text(render_error(err))
+    assert "expected [4, 1] [bold]" in text
+    assert "ValueError: boom" in text
+    assert "\x1b" not in text
+    assert "on line" not in text
+
+
+def test_syntax_error_without_traceback(to_text):
+    text = to_text(render_error(RunError("SyntaxError", "invalid syntax", 3, "")))
+    assert "SyntaxError on line 3" in text
+    assert "invalid syntax" in text
+
+
+def test_long_traceback_is_trimmed_to_its_end():
+    traceback = "\n".join(f"line {i}" for i in range(100))
+    trimmed = trim_traceback(traceback, max_lines=10)
+    assert trimmed.splitlines()[0] == "… 90 earlier lines not shown"
+    assert trimmed.splitlines()[-1] == "line 99"
+    assert "line 89" not in trimmed
+
+
+def test_check_passed_and_failed(to_text):
+    assert "✓ Check passed" in to_text(render_check(CheckResult(True, "")))
+    failed = to_text(render_check(CheckResult(False, "expected [4, 1], got (4, 8)")))
+    assert "✗ Check failed: expected [4, 1], got (4, 8)" in failed
+
+
+def test_multiline_check_message_starts_on_its_own_line(to_text):
+    text = to_text(render_check(CheckResult(False, "first\nsecond")))
+    assert text.splitlines()[:3] == ["✗ Check failed", "first", "second"]
+
+
+def test_finished_states(to_text):
+    assert "✓ Finished on cpu in 0.012 s" in to_text(
+        render_finished(RunFinished(True, "cpu", 0.0123))
+    )
+    assert "✗ Failed" in to_text(render_finished(RunFinished(False, None, 1.0)))
+    interrupted = to_text(render_finished(RunFinished(False, "cuda:0", 2.5, interrupted=True)))
+    assert "Interrupted on cuda:0 after 2.500 s" in interrupted

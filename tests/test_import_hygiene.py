@@ -1,0 +1,51 @@
+"""The UI process never loads torch; the headless core never loads Textual."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+
+def modules_after_import(module: str) -> set[str]:
+    code = f"import sys, {module}; print('\\n'.join(sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return set(out.stdout.split())
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "nnlearn",
+        "nnlearn.kernel",
+        "nnlearn.kernel.session",
+        "nnlearn.cli",
+        "nnlearn.run_command",
+        "nnlearn.doctor",
+        "nnlearn.validate",
+        "nnlearn.render",
+        "nnlearn.curriculum.loader",
+        "nnlearn.curriculum.progress",
+        "nnlearn.tui.app",
+    ],
+)
+def test_client_side_never_imports_torch(module):
+    loaded = modules_after_import(module)
+    assert "torch" not in loaded, f"importing {module} pulled in torch"
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "nnlearn.kernel",
+        "nnlearn.kernel.session",
+        "nnlearn.render",
+        "nnlearn.curriculum.loader",
+        "nnlearn.curriculum.progress",
+        "nnlearn.run_command",
+    ],
+)
+def test_headless_core_never_imports_textual(module):
+    loaded = modules_after_import(module)
+    assert "textual" not in loaded, f"importing {module} pulled in textual"

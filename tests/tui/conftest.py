@@ -1,0 +1,34 @@
+"""Fixtures for the TUI tests: a tmp NNLEARN_HOME, the fixture lessons, a fake kernel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nnlearn.curriculum.progress import ProgressStore
+from nnlearn.tui.app import NnlearnApp
+from tui_fakes import FakeKernel
+
+FIXTURE_LESSONS = Path(__file__).parent / "fixtures" / "lessons"
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "home"
+    monkeypatch.setenv("NNLEARN_HOME", str(path))
+    return path
+
+
+@pytest.fixture
+def kernel() -> FakeKernel:
+    return FakeKernel()
+
+
+@pytest.fixture
+def make_app(home: Path, kernel: FakeKernel):
+    def make(**options) -> NnlearnApp:
+        options.setdefault("autosave_delay", 0.05)
+        return NnlearnApp(FIXTURE_LESSONS, ProgressStore(home), session_factory=kernel, **options)
+
+    return make

@@ -1,0 +1,166 @@
+"""A fake kernel session with KernelSession's async API, for fast deterministic UI tests.
+
+What a run yields is decided by markers in the code, so a test reads like
+what the learner typed: ``raise`` fails on that line, ``nn.Linear(3, 1)`` gives
+shape and parameter rows, ``loss`` gives loss points, ``block`` runs until
+interrupted, ``die`` kills the kernel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+
+from nnlearn.kernel.events import (
+    CheckResult,
+    DeviceInfo,
+    Event,
+    KernelDied,
+    KernelInfo,
+    KernelStatus,
+    LossPoints,
+    ParamRow,
+    Params,
+    RunError,
+    RunFinished,
+    ShapeRow,
+    Shapes,
+    Stream,
+)
+
+SECONDS = 0.25
+
+
+@dataclass
+class RunCall:
+    code: str
+    device: str
+    check: str | None
+
+
+@dataclass
+class FakeSession:
+    on_status: Callable[[KernelStatus], None]
+    devices: tuple[str, ...] = ("cpu",)
+    loss_points: int = 30
+    loss_batch: int = 10
+    hold_start: asyncio.Event | None = None
+    info: KernelInfo | None = None
+    state: str = "stopped"
+    calls: list[RunCall] = field(default_factory=list)
+    restarts: int = 0
+    interrupts: int = 0
+    shut_down: bool = False
+
+    def __post_init__(self) -> None:
+        self._interrupted = asyncio.Event()
+
+    def _set(self, state: str, detail: str = "") -> None:
+        self.state = state
+        self.on_status(KernelStatus(state, detail))
+
+    async def start(self) -> None:
+        self._set("starting")
+        self._set("warming", "importing torch")
+        if self.hold_start is not None:
+            await self.hold_start.wait()
+        self.info = KernelInfo(
+            python="3.11",
+            torch="2.fake",
+            cuda=None,
+            devices=tuple(DeviceInfo(name, f"fake {name}") for name in self.devices),
+            warm_seconds=0.0,
+        )
+        self._set("idle")
+
+    async def run(
+        self, code: str, device: str = "auto", check: str | None = None
+    ) -> AsyncIterator[Event]:
+        self.calls.append(RunCall(code, device, check))
+        self._interrupted.clear()
+        self._set("busy")
+        ran_on = self.devices[0] if device == "auto" else device
+        try:
+            async for event in self._events(code, ran_on, check):
+                yield event
+                await asyncio.sleep(0)
+        finally:
+            if self.state == "busy":
+                self._set("idle")
+
+    async def _events(self, code: str, device: str, check: str | None) -> AsyncIterator[Event]:
+        if "die" in code:
+            self._set("dead", "os._exit")
+            yield KernelDied("the kernel process exited")
+            yield RunFinished(ok=False, device=device, seconds=SECONDS)
+            return
+        yield Stream("stdout", "hello from the fake kernel\n")
+        if "block" in code:
+            await self._interrupted.wait()
+            yield Stream("stderr", "KeyboardInterrupt\n")
+            yield RunFinished(ok=False, device=device, seconds=SECONDS, interrupted=True)
+            return
+        for number, line in enumerate(code.splitlines(), start=1):
+            if "raise" in line:
+                yield RunError(
+                    type="ValueError",
+                    message="boom",
+                    line=number,
+                    traceback=f'  File "<editor>", line {number}\n    {line.strip()}\nValueError: boom',
+                )
+                yield RunFinished(ok=False, device=device, seconds=SECONDS)
+                return
+        if "nn.Linear(3, 1)" in code:
+            yield Shapes((ShapeRow("layer", "Linear", [[4, 3]], [[4, 1]], "float32", device, 1),))
+            yield Params(
+                model="layer",
+                cls="Linear",
+                total=4,
+                trainable=4,
+                frozen=0,
+                buffers=0,
+                bytes=16,
+                rows=(
+                    ParamRow("weight", [1, 3], 3, "float32", device, True, False),
+                    ParamRow("bias", [1], 1, "float32", device, True, False),
+                ),
+            )
+        if "loss" in code:
+            for start in range(0, self.loss_points, self.loss_batch):
+                stop = min(start + self.loss_batch, self.loss_points)
+                yield LossPoints("loss", tuple((s, 1.0 / (s + 1)) for s in range(start, stop)))
+        if check is not None:
+            ok = "nn.Linear(3, 1)" in code
+            yield CheckResult(ok, "" if ok else "layer should be an nn.Linear")
+        yield RunFinished(ok=True, device=device, seconds=SECONDS)
+
+    async def interrupt(self) -> None:
+        self.interrupts += 1
+        self._interrupted.set()
+
+    async def restart(self) -> None:
+        self.restarts += 1
+        self._set("restarting")
+        self._set("idle")
+
+    async def shutdown(self) -> None:
+        self.shut_down = True
+        self._set("stopped")
+
+
+class FakeKernel:
+    """A session factory that remembers the sessions it made."""
+
+    def __init__(self, **options) -> None:
+        self.options = options
+        self.sessions: list[FakeSession] = []
+
+    def __call__(self, on_status: Callable[[KernelStatus], None]) -> FakeSession:
+        session = FakeSession(on_status, **self.options)
+        self.sessions.append(session)
+        return session
+
+    @property
+    def session(self) -> FakeSession:
+        return self.sessions[-1]
