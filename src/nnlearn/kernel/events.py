@@ -7,6 +7,7 @@ CLI prints them, and ``to_json()`` gives the documented ``--json`` lines.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Union
 
@@ -143,7 +144,8 @@ class LossPoints:
     points: tuple[tuple[int, float], ...]
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": "loss", "series": self.series, "points": [list(p) for p in self.points]}
+        points = [[step, value if math.isfinite(value) else None] for step, value in self.points]
+        return {"kind": "loss", "series": self.series, "points": points}
 
 
 @dataclass(frozen=True)

@@ -328,11 +328,17 @@ class KernelSession:
         """Run ``code`` as a fresh script; yield its events, RunFinished last."""
         async with self._run_lock:
             started = time.perf_counter()
-            if self.state == "dead" and not self.attached:
-                yield KernelRestarted("The kernel had died, so it was started again.")
-                await self._restart()
-            elif not self.ready:
-                await self.start()
+            try:
+                if self.state == "dead" and not self.attached and self._km is not None:
+                    yield KernelRestarted("The kernel had died, so it was started again.")
+                    await self._restart()
+                elif not self.ready:
+                    await self.start()
+            except KernelError as exc:
+                self._set_state("dead", "could not start")
+                yield RunError("KernelError", str(exc), None, "")
+                yield RunFinished(False, None, time.perf_counter() - started)
+                return
             self._running = True
             self._escalate = False
             self._run_done.clear()

@@ -27,7 +27,8 @@ class OutputLog(RichLog):
     """
 
     def __init__(self, *, id: str | None = None, max_lines: int = MAX_LINES) -> None:
-        super().__init__(max_lines=max_lines, min_width=20, wrap=True, markup=False, id=id)
+        # min_width: lines written while the pane is hidden (narrow layout) still wrap sanely.
+        super().__init__(max_lines=max_lines, min_width=78, wrap=True, markup=False, id=id)
         self._partial: dict[str, str] = {}
         self.line_count_written = 0
 

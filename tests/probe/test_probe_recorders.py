@@ -1,0 +1,106 @@
+"""The probe's recorders and tables, in-process (no kernel): cheap, exact unit tests."""
+
+from __future__ import annotations
+
+
+import torch
+from torch import nn
+
+from nnlearn.probe.errors import exception_report, syntax_error_report
+from nnlearn.probe.loss import LossRecorder
+from nnlearn.probe.params import module_paths, params_reports, top_level_models
+from nnlearn.probe.shapes import ShapeRecorder, describe
+
+
+def test_describe_flattens_tensors_and_names_the_rest():
+    out: list = []
+    describe((torch.zeros(2, 3), (None, 4), {"a": torch.zeros(1)}, "text"), out)
+    assert out == [[2, 3], None, "int", [1], "str"]
+    many: list = []
+    describe([torch.zeros(1)] * 20, many)
+    assert len(many) == 9 and many[-1] == "…"
+
+
+def test_recorder_counts_calls_and_restores_module_call():
+    original = nn.Module.__call__
+    recorder = ShapeRecorder()
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU())
+    recorder.start()
+    try:
+        for _ in range(5):
+            model(torch.zeros(2, 3))
+        model.forward(torch.zeros(2, 3))  # direct forward: children are called, the model is not
+    finally:
+        recorder.stop()
+    assert nn.Module.__call__ is original
+    report = recorder.report(module_paths([("model", model)]))
+    rows = {row["path"]: row for row in report["rows"]}
+    assert list(rows) == ["model", "model.0", "model.1"]
+    assert rows["model"]["calls"] == 5
+    assert rows["model.0"]["calls"] == 6
+    assert rows["model.0"]["outputs"] == [[2, 4]]
+
+
+def test_unnamed_modules_get_their_class_in_brackets():
+    recorder = ShapeRecorder()
+    recorder.start()
+    try:
+        nn.Linear(2, 2)(torch.zeros(1, 2))
+    finally:
+        recorder.stop()
+    [row] = recorder.report({})["rows"]
+    assert row["path"] == "(Linear)"
+
+
+def test_top_level_models_skip_submodules_aliases_and_private_names():
+    encoder = nn.Linear(2, 2)
+    model = nn.Sequential(encoder, nn.ReLU())
+    namespace = {"encoder": encoder, "model": model, "alias": model, "_hidden": nn.Linear(1, 1)}
+    assert top_level_models(namespace) == [("model", model)]
+
+
+def test_stateless_torch_modules_are_left_out_of_params_but_custom_ones_stay():
+    class Empty(nn.Module):
+        def forward(self, x):
+            return x
+
+    reports = params_reports([("loss_fn", nn.MSELoss()), ("mine", Empty())])
+    assert [r["model"] for r in reports] == ["mine"]
+    assert reports[0]["total"] == 0
+
+
+def test_loss_recorder_batches_and_sends_nan_as_null():
+    published = []
+    recorder = LossRecorder(published.append)
+    recorder.start()
+    try:
+        w = nn.Parameter(torch.tensor(1.0))
+        for _ in range(3):
+            (w * 2).backward()
+        (w * float("nan")).backward()
+        torch.ones(2, requires_grad=True).sum().backward()
+        vector = torch.ones(2, requires_grad=True) * 1
+        vector.backward(torch.ones(2))  # not a scalar: not a loss point
+    finally:
+        recorder.stop()
+    reports = [r for batch in published for r in batch] + recorder.reports()
+    points = [p for r in reports for p in r["points"]]
+    assert [step for step, _ in points] == [0, 1, 2, 3, 4]
+    assert points[0][1] == 2.0 and points[3][1] is None and points[4][1] == 2.0
+    assert torch.autograd.backward.__module__ == "torch.autograd"
+
+
+def test_errors_keep_only_editor_frames():
+    code = "def f():\n    return 1 / 0\nf()\n"
+    try:
+        exec(compile(code, "<editor>", "exec"), {})
+    except ZeroDivisionError as exc:
+        report = exception_report(exc, "<editor>")
+    assert report["line"] == 2
+    assert report["type"] == "ZeroDivisionError"
+    assert "test_probe_recorders" not in report["traceback"]
+    try:
+        compile("x = (", "<editor>", "exec")
+    except SyntaxError as exc:
+        syntax = syntax_error_report(exc)
+    assert syntax["line"] == 1 and syntax["type"] == "SyntaxError"

@@ -1,0 +1,75 @@
+"""SVG snapshots of the main screen (80x24 and 160x48), help, an answered quiz and a failed run.
+
+Everything shown comes from the fake kernel and fixture lessons, with fixed
+run times, so the pictures do not change between runs. Update them with
+``pytest tests/tui/test_tui_snapshots.py --snapshot-update`` after a deliberate
+change of the layout, and look at the report before committing.
+"""
+
+from __future__ import annotations
+
+from nnlearn.tui.widgets.editor import CodeEditor
+
+NARROW = (80, 24)
+WIDE = (160, 48)
+
+
+async def _idle(pilot) -> None:
+    app = pilot.app
+    for _ in range(200):
+        await pilot.pause()
+        if not app.main_screen.runner.running:
+            break
+    app.main_screen.query_one(CodeEditor).cursor_blink = False
+    await pilot.pause()
+
+
+def test_main_screen_narrow(snap_compare, make_app):
+    assert snap_compare(make_app(), terminal_size=NARROW, run_before=_idle)
+
+
+def test_main_screen_narrow_editor_pane(snap_compare, make_app):
+    assert snap_compare(make_app(), terminal_size=NARROW, press=["f3"], run_before=_idle)
+
+
+def test_main_screen_wide(snap_compare, make_app):
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=_idle)
+
+
+def test_help_screen(snap_compare, make_app):
+    assert snap_compare(make_app(), terminal_size=NARROW, press=["f1"], run_before=_idle)
+
+
+def test_answered_quiz(snap_compare, make_app):
+    async def answer(pilot) -> None:
+        await _idle(pilot)
+        await pilot.app.main_screen.enter_step(0, 1)
+        await pilot.pause()
+        quiz = pilot.app.main_screen.query_one("QuizView")
+        quiz.query_one("OptionList").focus()
+        await pilot.press("1")
+        await pilot.pause()
+
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=answer)
+
+
+def test_failed_run(snap_compare, make_app):
+    async def fail(pilot) -> None:
+        await _idle(pilot)
+        editor = pilot.app.main_screen.query_one(CodeEditor)
+        editor.load_text("import torch\nx = torch.ones(2)\nraise ValueError(x)\nprint('never')\n")
+        await pilot.press("f5")
+        await _idle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=fail)
+
+
+def test_failed_run_narrow(snap_compare, make_app):
+    async def fail(pilot) -> None:
+        await _idle(pilot)
+        editor = pilot.app.main_screen.query_one(CodeEditor)
+        editor.load_text("x = 1\nraise ValueError(x)\n")
+        await pilot.press("f5")
+        await _idle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=NARROW, run_before=fail)
