@@ -107,3 +107,23 @@ async def test_output_flood_keeps_its_end_and_is_not_held_in_memory(kernel):
     assert received_chars == expected
     assert last_text.endswith("999998\n999999\n")
     assert biggest_message < expected, "output arrives in pieces as it streams"
+
+
+async def test_watch_notices_a_kernel_killed_between_runs(fresh_kernel):
+    states: list[str] = []
+    fresh_kernel.on_status = lambda status: states.append(status.state)
+    watcher = asyncio.ensure_future(fresh_kernel.watch(interval=0.1))
+    try:
+        assert fresh_kernel._km is not None
+        await fresh_kernel._km.signal_kernel(9)
+        for _ in range(100):
+            if fresh_kernel.state == "dead":
+                break
+            await asyncio.sleep(0.1)
+        assert fresh_kernel.state == "dead"
+        assert "SIGKILL" in fresh_kernel.detail and "out-of-memory" in fresh_kernel.detail
+    finally:
+        watcher.cancel()
+    events = await collect(fresh_kernel, "print('again')\n", device="cpu")
+    assert isinstance(events[0], KernelRestarted)
+    assert only(events, Stream)[0].text == "again\n"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tui_fakes import FakeKernel
 
 from nnlearn.curriculum.progress import ProgressStore
 from nnlearn.tui.app import NnlearnApp
-from tui_fakes import FakeKernel
 
 FIXTURE_LESSONS = Path(__file__).parent / "fixtures" / "lessons"
 

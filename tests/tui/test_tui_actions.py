@@ -102,6 +102,9 @@ async def test_run_shows_shapes_params_and_loss(make_app, kernel):
         assert [m.model for m in screen.query_one(ParamsView).models] == ["layer"]
         loss = screen.query_one(LossView)
         assert loss.series.received("loss") == 30
+        await pilot.press("f4", "f4", "f4")  # Output -> Shapes -> Params -> Loss
+        await pilot.pause()
+        assert loss.is_on_screen
         assert "loss: step 29" in str(loss.query_one(".loss-summary").render())
 
 
@@ -225,7 +228,9 @@ async def test_next_and_previous_step_cross_lessons(make_app, home):
             await pilot.press("ctrl+n")
             await pilot.pause()
             assert (screen.lesson_index, screen.step_index) == expected
-        assert "Every `loss.backward()`" in screen.query_one(LessonPane).query_one("Markdown").source
+        assert (
+            "Every `loss.backward()`" in screen.query_one(LessonPane).query_one("Markdown").source
+        )
         await pilot.press("ctrl+b")
         await pilot.pause()
         assert (screen.lesson_index, screen.step_index) == (0, 2)
@@ -548,11 +553,26 @@ async def test_command_palette_offers_every_action(make_app):
     async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()
         titles = [c.title for c in app.get_system_commands(app.main_screen)]
-        for word in ("Run", "Stop", "Check", "Next", "Back", "Lessons", "Hint", "Think",
-                     "Device", "Restart", "Reset", "Solution", "Quit", "Help"):
+        for word in (
+            "Run",
+            "Stop",
+            "Check",
+            "Next",
+            "Back",
+            "Lessons",
+            "Hint",
+            "Think",
+            "Device",
+            "Restart",
+            "Reset",
+            "Solution",
+            "Quit",
+            "Help",
+        ):
             assert any(t.startswith(word + ":") for t in titles), word
-        command = next(c for c in app.get_system_commands(app.main_screen)
-                       if c.title.startswith("Next:"))
+        command = next(
+            c for c in app.get_system_commands(app.main_screen) if c.title.startswith("Next:")
+        )
         await command.callback()
         await pilot.pause()
         assert app.main_screen.step_index == 1

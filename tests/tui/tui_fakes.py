@@ -45,6 +45,7 @@ class FakeSession:
     devices: tuple[str, ...] = ("cpu",)
     loss_points: int = 30
     loss_batch: int = 10
+    event_delay: float = 0.0  # seconds between events, to make a run last
     hold_start: asyncio.Event | None = None
     info: KernelInfo | None = None
     state: str = "stopped"
@@ -84,7 +85,7 @@ class FakeSession:
         try:
             async for event in self._events(code, ran_on, check):
                 yield event
-                await asyncio.sleep(0)
+                await asyncio.sleep(self.event_delay)
         finally:
             if self.state == "busy":
                 self._set("idle")

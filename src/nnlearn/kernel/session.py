@@ -279,6 +279,13 @@ class KernelSession:
             if self._running:
                 self._escalate = True
 
+    async def watch(self, interval: float = 1.0) -> None:
+        """Notice a kernel that dies between Runs (runs until shutdown; use as a task)."""
+        while self.state != "stopped":
+            await asyncio.sleep(interval)
+            if self.state == "idle" and not self._running and not await self.is_alive():
+                self._set_state("dead", _death_reason(await self._exit_code()))
+
     async def is_alive(self) -> bool:
         if self._kc is None:
             return False

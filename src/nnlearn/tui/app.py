@@ -10,6 +10,7 @@ Importing this module never imports torch.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import threading
@@ -22,7 +23,7 @@ from textual.screen import Screen
 
 from nnlearn.curriculum.model import LoadResult
 from nnlearn.tui import keys
-from nnlearn.tui.kernel_runner import SessionFactory
+from nnlearn.tui.kernel_runner import RealSessionFactory, SessionFactory
 from nnlearn.tui.screens.help import HelpScreen
 from nnlearn.tui.screens.main import MainScreen
 from nnlearn.tui.widgets.editor import AUTOSAVE_DELAY
@@ -33,7 +34,7 @@ HARD_EXIT_AFTER = 5.0
 class NnlearnApp(App[int]):
     """Lessons, an editor and live results, driven from the keyboard."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "nnlearn"
     BINDINGS = [
         Binding("f1", "help", "Help", priority=True),
@@ -95,7 +96,7 @@ class NnlearnApp(App[int]):
         main = self.main_screen
         main.save_draft()
         await main.runner.shutdown()
-        self.exit(0)
+        self.exit(return_code=0)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -117,10 +118,9 @@ class NnlearnApp(App[int]):
             signum = getattr(signal, name, None)
             if signum is None:
                 continue
-            try:
+            # Not available off the main thread or on some platforms: then no handler.
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(signum, self._on_stop_signal, signum)
-            except (NotImplementedError, RuntimeError, ValueError):
-                pass  # not the main thread, or a platform without signals
 
     def _on_stop_signal(self, signum: int) -> None:
         """Save the draft first and synchronously; then leave, by force if need be."""
@@ -136,11 +136,14 @@ class NnlearnApp(App[int]):
     async def _exit_after_signal(self, code: int) -> None:
         self._quitting = True
         await self.main_screen.runner.shutdown()
-        self.exit(code)
+        self.exit(return_code=code)
 
 
-def run_app(lessons_dir: Path | None, device: str) -> int:
-    """Open the app on ``lessons_dir`` (None: the bundled lessons). Returns the exit code."""
+def run_app(lessons_dir: Path | None, device: str, connection_file: Path | None = None) -> int:
+    """Open the app on ``lessons_dir`` (None: the bundled lessons). Returns the exit code.
+
+    ``connection_file`` attaches to a running Jupyter kernel instead of starting one.
+    """
     from nnlearn.curriculum.loader import bundled_lessons_dir
     from nnlearn.curriculum.progress import ProgressStore
 
@@ -148,6 +151,7 @@ def run_app(lessons_dir: Path | None, device: str) -> int:
     if not folder.is_dir():
         print(f"nnlearn: lessons folder not found: {folder}")
         return 2
-    app = NnlearnApp(folder, ProgressStore(), device=device)
-    result = app.run()
-    return int(result or 0) if app.return_code is None else app.return_code
+    factory = RealSessionFactory(Path(connection_file) if connection_file else None)
+    app = NnlearnApp(folder, ProgressStore(), session_factory=factory, device=device)
+    app.run()
+    return app.return_code or 0

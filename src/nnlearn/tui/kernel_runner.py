@@ -9,8 +9,11 @@ The session is made by an injected factory, so tests use a fake kernel.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
-from collections.abc import AsyncIterator, Callable
+import inspect
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from nnlearn.kernel.events import (
@@ -49,20 +52,32 @@ class Session(Protocol):
     state: str
 
     async def start(self) -> None: ...
-    def run(self, code: str, device: str = "auto", check: str | None = None) -> AsyncIterator[Event]: ...
+    def run(
+        self, code: str, device: str = "auto", check: str | None = None
+    ) -> AsyncIterator[Event]: ...
     async def interrupt(self) -> None: ...
     async def restart(self) -> None: ...
     async def shutdown(self) -> None: ...
 
 
-# Called as factory(on_status=callback); KernelSession itself is one.
-SessionFactory = Callable[..., Session]
+# Called as factory(on_status=callback); returns a session, or an awaitable of one.
+# KernelSession itself (or a test's fake class) is such a factory.
+SessionFactory = Callable[..., "Session | Awaitable[Session]"]
 
 
-async def real_session_factory_async(on_status: Callable[[KernelStatus], None]) -> Session:
-    """A real KernelSession; its module (jupyter_client, zmq) is imported off the event loop."""
-    module = await asyncio.to_thread(importlib.import_module, "nnlearn.kernel.session")
-    return module.KernelSession(on_status=on_status)
+class RealSessionFactory:
+    """Makes real KernelSessions, importing jupyter_client (zmq, tornado) off the event loop.
+
+    The import takes a noticeable fraction of a second, so it happens in a thread
+    after the first frame is on screen, never at app import.
+    """
+
+    def __init__(self, connection_file: Path | None = None) -> None:
+        self.connection_file = connection_file
+
+    async def __call__(self, on_status: Callable[[KernelStatus], None]) -> Session:
+        module = await asyncio.to_thread(importlib.import_module, "nnlearn.kernel.session")
+        return module.KernelSession(connection_file=self.connection_file, on_status=on_status)
 
 
 class KernelRunner:
@@ -70,7 +85,7 @@ class KernelRunner:
 
     def __init__(self, screen: MainScreen, factory: SessionFactory | None) -> None:
         self.screen = screen
-        self.factory = factory
+        self.factory = factory if factory is not None else RealSessionFactory()
         self.session: Session | None = None
         self.running = False
         self.buffer = RunBuffer()
@@ -98,10 +113,8 @@ class KernelRunner:
         status = self.screen.query_one(StatusBar)
         status.state = "starting"
         try:
-            if self.factory is None:
-                self.session = await real_session_factory_async(self._on_status)
-            else:
-                self.session = self.factory(on_status=self._on_status)
+            made = self.factory(on_status=self._on_status)
+            self.session = await made if inspect.isawaitable(made) else made
             await self.session.start()
         except Exception as error:  # the kernel failing to start must not end the app
             self._start_error = f"{type(error).__name__}: {error}"
@@ -127,11 +140,11 @@ class KernelRunner:
         return self.session
 
     async def shutdown(self) -> None:
-        if self.session is not None:
-            try:
-                await asyncio.wait_for(self.session.shutdown(), timeout=5)
-            except Exception:  # quitting must not be stopped by a stuck kernel
-                pass
+        """Stop the kernel (once); a stuck kernel gets five seconds, then is left behind."""
+        session, self.session = self.session, None
+        if session is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(session.shutdown(), timeout=5)
 
     # ----------------------------------------------------------------- runs
 
@@ -139,8 +152,9 @@ class KernelRunner:
     def output(self) -> OutputLog:
         return self.screen.query_one(OutputLog)
 
-    def run(self, code: str, device: str, check: str | None,
-            target: tuple[str, int] | None = None) -> None:
+    def run(
+        self, code: str, device: str, check: str | None, target: tuple[str, int] | None = None
+    ) -> None:
         if self.running:
             self.screen.notify("Code is already running: F6 stops it.", severity="warning")
             return
@@ -148,8 +162,9 @@ class KernelRunner:
         self.running = True
         self.screen.run_worker(self._run(code, device, check, target), group="run", exclusive=True)
 
-    async def _run(self, code: str, device: str, check: str | None,
-                   target: tuple[str, int] | None) -> None:
+    async def _run(
+        self, code: str, device: str, check: str | None, target: tuple[str, int] | None
+    ) -> None:
         screen = self.screen
         status = screen.query_one(StatusBar)
         editor = screen.query_one(CodeEditor)
@@ -173,8 +188,9 @@ class KernelRunner:
                     summary = self._finished_summary(event)
         except Exception as error:
             self.flush()
-            self.output.note(f"The run could not finish: {type(error).__name__}: {error}",
-                             style="bold red")
+            self.output.note(
+                f"The run could not finish: {type(error).__name__}: {error}", style="bold red"
+            )
             summary = "run failed"
         finally:
             self._flush_timer.pause()
@@ -216,16 +232,22 @@ class KernelRunner:
                 screen.record_check(target[0], target[1], event)
         elif isinstance(event, KernelDied):
             self.flush()
-            self.output.note(f"The kernel died: {event.reason}. The next Run starts a new one.",
-                             style="bold red")
+            self.output.note(
+                f"The kernel died: {event.reason}. The next Run starts a new one.", style="bold red"
+            )
         elif isinstance(event, KernelRestarted):
             self.flush()
-            self.output.note(f"The kernel was restarted ({event.reason}); "
-                             "everything defined in it is gone.", style="yellow")
+            self.output.note(
+                f"The kernel was restarted ({event.reason}); everything defined in it is gone.",
+                style="yellow",
+            )
         elif isinstance(event, RunFinished):
             self.flush()
             self.output.write_block(render_finished(event))
             screen.query_one(ParamsView).finish()
+            screen.query_one(LossView).redraw_now()
+            if event.device and screen.device == "auto":
+                screen.query_one(StatusBar).device = f"auto ({event.device})"
         elif isinstance(event, KernelStatus):
             self._on_status(event)
 
@@ -261,5 +283,4 @@ class KernelRunner:
         self.output.note("Restarting the kernel…", style="yellow")
         await self.session.restart()
         self.screen.query_one(StatusBar).state = self.session.state
-        self.output.note("The kernel restarted: everything defined in it is gone.",
-                         style="yellow")
+        self.output.note("The kernel restarted: everything defined in it is gone.", style="yellow")

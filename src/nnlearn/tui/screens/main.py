@@ -8,13 +8,12 @@ hands running code to ``KernelRunner``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import contextlib
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
@@ -44,14 +43,8 @@ class MainScreen(Screen[None]):
     """Lesson pane | editor over results tabs, plus the status line and footer."""
 
     BINDINGS = keys.screen_bindings()
+    AUTO_FOCUS = None  # focus is set once the step is shown; fewer footer rebuilds at start
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE_MIN_WIDTH, "-wide")]
-
-    @dataclass
-    class StepEntered(Message):
-        """The screen now shows ``step_index`` of ``lesson_id`` (used by tests and the app)."""
-
-        lesson_id: str
-        step_index: int
 
     def __init__(
         self,
@@ -63,7 +56,9 @@ class MainScreen(Screen[None]):
         lessons_dir_label: str = "",
     ) -> None:
         super().__init__()
-        self.lessons: list[Lesson] = sorted(lessons.lessons, key=lambda l: (l.order, l.id))
+        self.lessons: list[Lesson] = sorted(
+            lessons.lessons, key=lambda lesson: (lesson.order, lesson.id)
+        )
         self.lesson_problems = lessons.problems
         self.store = store
         self.device = device
@@ -129,6 +124,12 @@ class MainScreen(Screen[None]):
             message += " Problems:\n" + "\n".join(str(p) for p in self.lesson_problems[:20])
         await pane.mount(Static(Text(message)))
         self.query_one(StatusBar).location = "no lessons"
+
+    async def on_unmount(self) -> None:
+        """Leaving by any path (an exception included) still saves and stops the kernel."""
+        with contextlib.suppress(NoMatches):
+            self.save_draft()
+        await self.runner.shutdown()
 
     def on_resize(self) -> None:
         self._show_pane(self.pane)
@@ -214,7 +215,6 @@ class MainScreen(Screen[None]):
         )
         await self.query_one(LessonPane).show_step(view)
         self._update_location()
-        self.post_message(self.StepEntered(lesson.id, step_index))
 
     def _update_location(self) -> None:
         lesson, step = self.lesson, self.step
@@ -263,7 +263,11 @@ class MainScreen(Screen[None]):
         self.store.set_exercise_result(lesson_id, step_index, result.ok, result.message)
         if result.ok:
             self.store.mark_done(lesson_id, step_index)
-        here = self.lesson is not None and self.lesson.id == lesson_id and self.step_index == step_index
+        here = (
+            self.lesson is not None
+            and self.lesson.id == lesson_id
+            and self.step_index == step_index
+        )
         if here:
             pane = self.query_one(LessonPane)
             pane.show_exercise((result.ok, result.message))
@@ -272,8 +276,12 @@ class MainScreen(Screen[None]):
         if result.ok:
             self.notify("Exercise passed: step done.", title="✓ Check passed", timeout=6)
         else:
-            self.notify(result.message or "The check did not pass.", title="✗ Check failed",
-                        severity="warning", timeout=10)
+            self.notify(
+                result.message or "The check did not pass.",
+                title="✗ Check failed",
+                severity="warning",
+                timeout=10,
+            )
 
     # ---------------------------------------------------------------- actions
 
@@ -285,8 +293,12 @@ class MainScreen(Screen[None]):
         if lesson is None or step is None or step.check is None:
             self.notify("This step has no exercise to check. F5 runs your code.")
             return
-        self.runner.run(self.query_one(CodeEditor).text, self.device, step.check.code,
-                        target=(lesson.id, step.index))
+        self.runner.run(
+            self.query_one(CodeEditor).text,
+            self.device,
+            step.check.code,
+            target=(lesson.id, step.index),
+        )
 
     def action_interrupt(self) -> None:
         self.runner.interrupt()
@@ -325,7 +337,7 @@ class MainScreen(Screen[None]):
         if not self.lessons:
             self.notify("No lessons were found.", severity="warning")
             return
-        entries = [LessonEntry(l, len(self.store.done_steps(l.id))) for l in self.lessons]
+        entries = [LessonEntry(x, len(self.store.done_steps(x.id))) for x in self.lessons]
         current = self.lesson.id if self.lesson else None
         self.app.push_screen(LessonListScreen(entries, current), self._open_lesson)
 
@@ -373,8 +385,9 @@ class MainScreen(Screen[None]):
         backup = self.store.reset_draft(lesson.id, step.index)
         self.query_one(CodeEditor).load_code(step.editor_code)
         if backup is not None:
-            self.notify(f"Back to the starter code. Your previous code is kept in {backup}",
-                        timeout=10)
+            self.notify(
+                f"Back to the starter code. Your previous code is kept in {backup}", timeout=10
+            )
         else:
             self.notify("Back to the starter code.")
 
@@ -383,8 +396,9 @@ class MainScreen(Screen[None]):
         if step is None or step.solution is None:
             self.notify("This step has no solution to show.")
             return
-        question = ("Replace the editor's code with the solution?\n"
-                    "Your own code is kept as a backup.")
+        question = (
+            "Replace the editor's code with the solution?\nYour own code is kept as a backup."
+        )
         self.app.push_screen(ConfirmScreen(question), self._apply_solution)
 
     def _apply_solution(self, confirmed: bool | None) -> None:
@@ -410,11 +424,3 @@ class MainScreen(Screen[None]):
         self.device = device
         self.query_one(StatusBar).device = device
         self.notify(f"Code now runs on {device}.")
-
-    def commands(self) -> list[tuple[str, str, Callable[[], object]]]:
-        """(title, help, callback) for the command palette."""
-        return [
-            (f"{item.help} ({item.key_text})", item.help,
-             lambda action=item.action: self.run_action(action))
-            for item in keys.MAIN_ACTIONS
-        ]

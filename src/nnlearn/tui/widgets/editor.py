@@ -71,7 +71,8 @@ class CodeEditor(TextArea):
         self._cancel_settle()
         self._baseline = code
         self.clear_error()
-        self.load_text(code)
+        if code != self.text:  # re-parsing (tree-sitter) is the costly part of a load
+            self.load_text(code)
         self.move_cursor((0, 0))
         self.scroll_home(animate=False)
 

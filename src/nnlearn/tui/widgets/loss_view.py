@@ -1,8 +1,9 @@
 """The Loss tab: a live plotext chart, one line per series, and the latest value of each.
 
-Points are collected in a bounded ``LossSeries``; the chart is rebuilt from a
-downsampled copy at most as often as the screen flushes (about ten times a
-second), so 20,000 points cost what 200 do.
+Points are collected in a bounded ``LossSeries`` as they come; the chart is
+rebuilt from a downsampled copy on a slow timer (four times a second) and only
+while it is on screen, because building a plotext chart is the costliest
+drawing in the app. 20,000 points cost what 200 do, and typing stays quick.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from nnlearn.render import LossSeries, downsample, series_summary
 EMPTY = "No loss yet: every loss.backward() in your code adds a point here."
 # Told apart by marker as well as colour, so 16 colours and NO_COLOR still work.
 MARKERS = ("braille", "dot", "+", "x", "o", "*")
+REDRAW_INTERVAL = 0.25
 
 
 class LossView(Vertical):
@@ -29,7 +31,7 @@ class LossView(Vertical):
     DEFAULT_CSS = """
     LossView { height: 1fr; }
     LossView > PlotextPlot { height: 1fr; }
-    LossView > .loss-summary { height: auto; max-height: 4; color: $text; }
+    LossView > .loss-summary { height: 2; color: $text; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -43,22 +45,29 @@ class LossView(Vertical):
 
     def on_mount(self) -> None:
         self._draw()
+        self.set_interval(REDRAW_INTERVAL, self._draw)
 
     def add(self, events: list[LossPoints]) -> None:
+        """Take new points; they appear at the next redraw."""
         for event in events:
             self.series.add(event)
-        self._draw()
 
     def reset(self) -> None:
         self.series.clear()
+        self._draw()
+
+    def redraw_now(self) -> None:
         self._draw()
 
     def on_resize(self) -> None:
         self._drawn_revision = -1
         self._draw()
 
+    def on_show(self) -> None:
+        self._draw()
+
     def _draw(self) -> None:
-        if self.series.revision == self._drawn_revision:
+        if self.series.revision == self._drawn_revision or not self.is_on_screen:
             return
         self._drawn_revision = self.series.revision
         plot = self.query_one(PlotextPlot)

@@ -41,7 +41,9 @@ class ParamsView(VerticalScroll):
     def finish(self) -> None:
         """The run ended: say so when it defined no model."""
         if not self.models:
-            self.query_one(Static).update(Text("The run left no nn.Module in its namespace.", style="dim"))
+            self.query_one(Static).update(
+                Text("The run left no nn.Module in its namespace.", style="dim")
+            )
 
     def reset(self) -> None:
         self.models = []

@@ -1,0 +1,105 @@
+"""How fast does ``nnlearn`` show its first frame, compared with just importing torch?
+
+The UI process never imports torch, so opening the lessons should cost a
+fraction of a cold ``python -c "import torch"``. Both are measured here as
+fresh processes, interleaved, in the same run; the last line is
+``startup_ratio X`` (median app launch to first painted frame, headless,
+over the median cold torch import). Target: 0.35 or less.
+
+The app child imports ``nnlearn.cli`` first (what the ``nnlearn`` command
+loads), then opens the bundled lessons with a real kernel session starting in
+the background, exactly as ``run_app`` does, and prints a line when the first
+frame has been painted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+from _common import ROOT, report
+
+APP_CHILD = """
+import nnlearn.cli
+from nnlearn.curriculum.loader import bundled_lessons_dir
+from nnlearn.curriculum.progress import ProgressStore
+from nnlearn.tui.app import NnlearnApp
+from nnlearn.tui.kernel_runner import RealSessionFactory
+
+
+class FirstFrame(NnlearnApp):
+    def on_mount(self):
+        super().on_mount()
+        self.call_after_refresh(lambda: self.screen.call_after_refresh(self._painted))
+
+    def _painted(self):
+        print("PAINTED", flush=True)
+        self.exit()
+
+
+FirstFrame(bundled_lessons_dir(), ProgressStore(), session_factory=RealSessionFactory()).run(
+    headless=True, size=(120, 40)
+)
+"""
+
+TORCH_CHILD = "import torch\nprint('IMPORTED', flush=True)"
+
+
+def time_until_line(code: str, marker: str, env: dict[str, str]) -> float:
+    """Seconds from launching ``python -c code`` to the line ``marker`` on its stdout."""
+    start = time.perf_counter()
+    child = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        env=env,
+        text=True,
+    )
+    try:
+        for line in child.stdout:
+            if line.strip() == marker:
+                elapsed = time.perf_counter() - start
+                break
+        else:
+            raise RuntimeError(f"the child exited (code {child.wait()}) without printing {marker}")
+    finally:
+        try:
+            child.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+    return elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7, help="runs of each (at least 5)")
+    args = parser.parse_args()
+    runs = max(args.runs, 5)
+    home = tempfile.mkdtemp(prefix="nnlearn-bench-home-")
+    env = {**os.environ, "NNLEARN_HOME": home, "PYTHONPATH": str(ROOT / "src")}
+
+    # One untimed launch of each warms the file cache, so "cold" means a new process.
+    time_until_line(TORCH_CHILD, "IMPORTED", env)
+    time_until_line(APP_CHILD, "PAINTED", env)
+    torch_times: list[float] = []
+    app_times: list[float] = []
+    for run in range(runs):
+        torch_times.append(time_until_line(TORCH_CHILD, "IMPORTED", env))
+        app_times.append(time_until_line(APP_CHILD, "PAINTED", env))
+        print(
+            f"run {run + 1}: import torch {torch_times[-1]:.3f} s, "
+            f"first frame {app_times[-1]:.3f} s",
+            flush=True,
+        )
+    report("startup_ratio", torch_times, app_times)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,133 @@
+"""Does a training run that streams 20,000 loss points slow down typing?
+
+The app runs headless (Textual's Pilot). Key presses go to the editor, each
+timed from the moment the key event is sent (as the terminal driver sends
+it) until the editor has inserted the character and the screen has been
+refreshed after it: first with the kernel idle, then while a 20,000-step training loop runs and
+streams its loss points (output and loss are coalesced and redrawn about ten
+times a second). The last line is ``keypress_latency_ratio X``: the median
+during the run over the median at idle. Target: 2 or less.
+
+By default the real kernel runs a real training loop; ``--fake`` uses the test
+suite's fake kernel sending the same number of points (no torch needed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _common import ROOT, report
+from textual import events
+
+sys.path.insert(0, str(ROOT / "tests" / "tui"))
+
+from nnlearn.curriculum.progress import ProgressStore  # noqa: E402
+from nnlearn.tui.app import NnlearnApp  # noqa: E402
+from nnlearn.tui.widgets.editor import CodeEditor  # noqa: E402
+from nnlearn.tui.widgets.loss_view import LossView  # noqa: E402
+from nnlearn.tui.widgets.status_bar import StatusBar  # noqa: E402
+
+STEPS = 20_000
+TRAINING = f"""\
+import torch
+from torch import nn
+
+torch.manual_seed(0)
+model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
+opt = torch.optim.SGD(model.parameters(), lr=0.01)
+x = torch.randn(64, 4)
+y = x.sum(dim=1, keepdim=True)
+for step in range({STEPS}):
+    loss = ((model(x) - y) ** 2).mean()
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    if step % 1000 == 0:
+        print("step", step, round(loss.item(), 4))
+print("final loss", round(loss.item(), 4))
+"""
+LESSONS = ROOT / "tests" / "tui" / "fixtures" / "lessons"
+KEYS = "abcdefghij"
+
+
+async def timed_press(pilot, key: str) -> float:
+    """Seconds from sending ``key`` to the editor holding it and a refresh after that."""
+    app = pilot.app
+    editor = app.main_screen.query_one(CodeEditor)
+    before = editor.text
+    event = events.Key(key, key)
+    event.set_sender(app)
+    start = time.perf_counter()
+    app._driver.send_message(event)
+    while editor.text == before:
+        await asyncio.sleep(0.0005)
+    refreshed = asyncio.get_running_loop().create_future()
+    editor.call_after_refresh(refreshed.set_result, None)
+    await refreshed
+    elapsed = time.perf_counter() - start
+    await asyncio.sleep(0.02)  # a typist's pace, not a flood
+    return elapsed
+
+
+async def measure(
+    fake: bool, idle_presses: int, min_busy_presses: int
+) -> tuple[list[float], list[float], int]:
+    factory = None
+    if fake:
+        from tui_fakes import FakeKernel
+
+        factory = FakeKernel(loss_points=STEPS, loss_batch=100, event_delay=0.02)
+    home = Path(tempfile.mkdtemp(prefix="nnlearn-bench-home-"))
+    app = NnlearnApp(LESSONS, ProgressStore(home), session_factory=factory, autosave_delay=1.0)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = app.main_screen
+        status = screen.query_one(StatusBar)
+        for _ in range(3000):
+            if status.state == "idle":
+                break
+            await pilot.pause(0.05)
+        else:
+            raise RuntimeError(f"the kernel did not become idle (state {status.state})")
+        editor = screen.query_one(CodeEditor)
+        screen.show_results_tab("tab-loss")  # the costliest pane to redraw stays on screen
+
+        editor.load_text(TRAINING + "# loss\n")
+        editor.focus()
+        editor.move_cursor((editor.document.line_count - 1, 0))
+        await pilot.pause()
+        idle = [await timed_press(pilot, KEYS[i % len(KEYS)]) for i in range(idle_presses)]
+
+        screen.action_run()
+        await pilot.pause()
+        editor.focus()
+        busy: list[float] = []
+        while screen.runner.running or len(busy) < min_busy_presses:
+            if not screen.runner.running:
+                screen.action_run()  # a fast machine finished early: run again
+                await pilot.pause()
+                editor.focus()
+            busy.append(await timed_press(pilot, KEYS[len(busy) % len(KEYS)]))
+        points = screen.query_one(LossView).series.received("loss")
+        await pilot.press("ctrl+q")
+    return idle, busy, points
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fake", action="store_true", help="use the fake kernel (no torch)")
+    parser.add_argument("--presses", type=int, default=60, help="key presses at idle")
+    args = parser.parse_args()
+    idle, busy, points = asyncio.run(measure(args.fake, args.presses, args.presses))
+    print(f"loss points received by the Loss pane in the last run: {points:,}")
+    print(f"key presses: {len(idle)} idle, {len(busy)} while running")
+    report("keypress_latency_ratio", idle, busy)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

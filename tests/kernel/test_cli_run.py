@@ -1,0 +1,104 @@
+"""``nnlearn run`` and ``nnlearn doctor`` as a user types them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.kernel
+
+SCRIPT = """\
+import torch
+from torch import nn
+
+torch.manual_seed(0)
+model = nn.Sequential(nn.Linear(3, 8), nn.ReLU(), nn.Linear(8, 1))
+opt = torch.optim.SGD(model.parameters(), lr=0.05)
+x = torch.randn(16, 3)
+y = x.sum(dim=1, keepdim=True)
+for step in range(20):
+    loss = nn.functional.mse_loss(model(x), y)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+print("trained")
+"""
+
+
+def nnlearn(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "nnlearn", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "COLUMNS": "80", "LINES": "24", **env},
+    )
+
+
+def test_run_prints_output_tables_and_plot(tmp_path):
+    path = tmp_path / "train.py"
+    path.write_text(SCRIPT)
+    result = nnlearn("run", str(path), NO_COLOR="1")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.startswith("trained\n")
+    assert "model.0" in out and "(16, 3) → (16, 8)" in out
+    assert "41 parameters" in out
+    assert "loss: step 19" in out
+    assert "\x1b[" not in out, "NO_COLOR means no escape codes"
+    assert all(len(line) <= 80 for line in out.splitlines())
+
+
+def test_run_json_lines_are_stable(tmp_path):
+    path = tmp_path / "train.py"
+    path.write_text(SCRIPT)
+    result = nnlearn("run", str(path), "--json", "--device", "cpu")
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    kinds = [line["kind"] for line in lines]
+    assert kinds[-1] == "done" and lines[-1]["ok"] is True and lines[-1]["device"] == "cpu"
+    assert {"stream", "shapes", "params", "loss"} <= set(kinds)
+    points = [p for line in lines if line["kind"] == "loss" for p in line["points"]]
+    assert [p[0] for p in points] == list(range(20))
+    [params] = [line for line in lines if line["kind"] == "params"]
+    assert params["total"] == 41 and params["class"] == "Sequential"
+    shapes = next(line for line in lines if line["kind"] == "shapes")
+    assert shapes["rows"][1] == {
+        "path": "model.0",
+        "class": "Linear",
+        "inputs": [[16, 3]],
+        "outputs": [[16, 8]],
+        "dtype": "float32",
+        "device": "cpu",
+        "calls": 20,
+    }
+
+
+def test_failing_script_exits_non_zero_with_its_line(tmp_path):
+    path = tmp_path / "broken.py"
+    path.write_text("import torch\nx = torch.zeros(2, 3)\ny = x @ x\n")
+    result = nnlearn("run", str(path), "--json")
+    assert result.returncode == 1
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    [error] = [line for line in lines if line["kind"] == "error"]
+    assert error["line"] == 3 and error["type"] == "RuntimeError"
+
+
+def test_missing_file_is_a_clear_error(tmp_path):
+    result = nnlearn("run", str(tmp_path / "nope.py"))
+    assert result.returncode == 2
+    assert "cannot read" in result.stderr and "nope.py" in result.stderr
+
+
+def test_doctor_reports_versions_devices_and_terminal():
+    result = nnlearn("doctor")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "torch" in out and "2." in out
+    assert "device cpu" in out
+    assert "kernel start + warm" in out
+    assert "no GPU" in out or "cuda" in out

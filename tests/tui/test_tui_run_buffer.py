@@ -1,0 +1,42 @@
+"""RunBuffer: fast run events are merged between flushes and a flood stays bounded."""
+
+from __future__ import annotations
+
+from nnlearn.kernel.events import LossPoints
+from nnlearn.tui.run_buffer import RunBuffer
+
+
+def test_chunks_of_the_same_stream_are_joined_in_order():
+    buffer = RunBuffer()
+    buffer.add_stream("stdout", "a")
+    buffer.add_stream("stdout", "b\n")
+    buffer.add_stream("stderr", "oops\n")
+    buffer.add_stream("stdout", "c\n")
+    drained = buffer.drain()
+    assert drained.streams == [("stdout", "ab\n"), ("stderr", "oops\n"), ("stdout", "c\n")]
+    assert not buffer.drain()
+
+
+def test_loss_points_are_merged_per_series():
+    buffer = RunBuffer()
+    buffer.add_loss(LossPoints("loss", ((0, 1.0), (1, 0.5))))
+    buffer.add_loss(LossPoints("val", ((0, 2.0),)))
+    buffer.add_loss(LossPoints("loss", ((2, 0.25),)))
+    drained = buffer.drain()
+    assert drained.loss == [
+        LossPoints("loss", ((0, 1.0), (1, 0.5), (2, 0.25))),
+        LossPoints("val", ((0, 2.0),)),
+    ]
+
+
+def test_a_flood_keeps_the_end_and_counts_what_it_dropped():
+    buffer = RunBuffer(max_chars=1000)
+    text = "".join(f"line {i}\n" for i in range(10_000))
+    for start in range(0, len(text), 777):
+        buffer.add_stream("stdout", text[start : start + 777])
+    drained = buffer.drain()
+    kept = "".join(chunk for _, chunk in drained.streams)
+    assert len(kept) <= 1000
+    assert kept.endswith("line 9999\n")
+    assert kept.startswith("line ")  # cut at a line break, not mid-line
+    assert drained.dropped_chars + len(kept) == len(text)
