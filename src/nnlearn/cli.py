@@ -24,32 +24,31 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"nnlearn {__version__}")
     parser.add_argument("--lessons", type=Path, metavar="DIR", help="open lessons from DIR")
-    parser.add_argument("--device", default="auto", help=DEVICE_HELP)
+    parser.add_argument("--device", default=None, help=DEVICE_HELP)
     parser.add_argument(
         "--connect",
         metavar="KERNEL_JSON",
-        help="use an already running Jupyter kernel (its connection file) instead of "
-        "starting one",
+        help="use an already running Jupyter kernel (its connection file) instead of starting one",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = commands.add_parser("run", help="run a script and report shapes, parameters, loss")
     run.add_argument("file", type=Path)
-    run.add_argument("--device", default="auto", help=DEVICE_HELP)
+    run.add_argument("--device", default=argparse.SUPPRESS, help=DEVICE_HELP)
     run.add_argument("--json", action="store_true", help="one JSON object per line")
-    run.add_argument("--connect", metavar="KERNEL_JSON", help=argparse.SUPPRESS)
+    run.add_argument("--connect", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     lessons = commands.add_parser("lessons", help="list or validate lessons")
     lesson_commands = lessons.add_subparsers(dest="lessons_command", metavar="ACTION")
     check = lesson_commands.add_parser("check", help="validate a lessons folder (as CI does)")
     check.add_argument("dir", type=Path, nargs="?", help="default: the bundled lessons")
-    check.add_argument("--device", default="cpu", help=DEVICE_HELP)
+    check.add_argument("--device", default=argparse.SUPPRESS, help=DEVICE_HELP + "; default cpu")
     listing = lesson_commands.add_parser("list", help="list lessons")
     listing.add_argument("dir", type=Path, nargs="?", help="default: the bundled lessons")
     listing.add_argument("--json", action="store_true")
 
     doctor = commands.add_parser("doctor", help="check Python, torch, devices and terminal")
-    doctor.add_argument("--connect", metavar="KERNEL_JSON", help=argparse.SUPPRESS)
+    doctor.add_argument("--connect", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
 
 
@@ -60,7 +59,9 @@ def main(argv: list[str] | None = None) -> int:
         from nnlearn.run_command import run_file
 
         return asyncio.run(
-            run_file(args.file, args.device, as_json=args.json, connection_file=args.connect)
+            run_file(
+                args.file, args.device or "auto", as_json=args.json, connection_file=args.connect
+            )
         )
     if args.command == "doctor":
         from nnlearn.doctor import doctor
@@ -70,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         from nnlearn import validate
 
         if args.lessons_command == "check":
-            return validate.cmd_lessons_check(args.dir, args.device)
+            return validate.cmd_lessons_check(args.dir, args.device or "cpu")
         if args.lessons_command == "list":
             return validate.cmd_lessons_list(args.dir, args.json)
         parser.parse_args(["lessons", "--help"])
@@ -88,4 +89,5 @@ def _open_app(args: argparse.Namespace) -> int:
         return 2
     from nnlearn.tui.app import run_app
 
-    return run_app(args.lessons, args.device)
+    connection_file = Path(args.connect) if args.connect else None
+    return run_app(args.lessons, args.device or "auto", connection_file)

@@ -49,7 +49,10 @@ async def _kernel_rows(connection_file: str | None) -> tuple[list[tuple[str, str
     build = f"CUDA {info.cuda}" if info.cuda else "CPU-only build"
     rows = [
         ("torch", f"{info.torch} ({build})"),
-        ("kernel start + warm", f"{total:.1f} s (torch import and warm-up {info.warm_seconds:.1f} s)"),
+        (
+            "kernel start + warm",
+            f"{total:.1f} s (torch import and warm-up {info.warm_seconds:.1f} s)",
+        ),
     ]
     for device in info.devices:
         memory = f", {format_bytes(device.memory_bytes)}" if device.memory_bytes else ""

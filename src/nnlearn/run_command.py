@@ -130,11 +130,9 @@ async def run_file(
     except UnicodeDecodeError:
         print(f"nnlearn: {path} is not a UTF-8 text file", file=sys.stderr)
         return 2
-    reporter: TextReport | JsonReport
-    if as_json:
-        reporter = JsonReport(out)
-    else:
-        reporter = TextReport(out, Console(file=out, highlight=False))
+    reporter: TextReport | JsonReport = (
+        JsonReport(out) if as_json else TextReport(out, Console(file=out, highlight=False))
+    )
     session = KernelSession(connection_file=connection_file)
     loop = asyncio.get_running_loop()
     interrupted = False

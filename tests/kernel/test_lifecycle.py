@@ -37,7 +37,9 @@ async def run_and_interrupt(session: KernelSession, code: str, after: float = 0.
 
 
 async def test_busy_loop_is_interrupted_and_the_kernel_lives_on(fresh_kernel):
-    events = await run_and_interrupt(fresh_kernel, "print('go', flush=True)\nwhile True:\n    pass\n")
+    events = await run_and_interrupt(
+        fresh_kernel, "print('go', flush=True)\nwhile True:\n    pass\n"
+    )
     assert not only(events, KernelRestarted), "SIGINT alone must stop a plain loop"
     [error] = only(events, RunError)
     assert error.type == "KeyboardInterrupt" and error.line in (2, 3)
@@ -127,3 +129,19 @@ async def test_watch_notices_a_kernel_killed_between_runs(fresh_kernel):
     events = await collect(fresh_kernel, "print('again')\n", device="cpu")
     assert isinstance(events[0], KernelRestarted)
     assert only(events, Stream)[0].text == "again\n"
+
+
+async def test_a_kernel_that_cannot_load_the_probe_says_what_to_do(monkeypatch):
+    import nnlearn.kernel.session as session_module
+
+    monkeypatch.setattr(session_module, "WARM_CODE", "import nnlearn_missing_module")
+    session = KernelSession()
+    try:
+        events = [event async for event in session.run("print(1)\n")]
+    finally:
+        await session.shutdown()
+    [error] = only(events, RunError)
+    assert error.type == "KernelError"
+    assert "could not load nnlearn's probe" in error.message
+    assert "ModuleNotFoundError" in error.message
+    assert isinstance(events[-1], RunFinished) and not events[-1].ok

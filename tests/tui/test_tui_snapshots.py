@@ -73,3 +73,18 @@ def test_failed_run_narrow(snap_compare, make_app):
         await _idle(pilot)
 
     assert snap_compare(make_app(), terminal_size=NARROW, run_before=fail)
+
+
+def test_failed_run_without_colour(snap_compare, make_app, monkeypatch):
+    """NO_COLOR: the error is still told by words and marks, not by colour alone."""
+    monkeypatch.setenv("NO_COLOR", "1")
+
+    async def fail(pilot) -> None:
+        await _idle(pilot)
+        editor = pilot.app.main_screen.query_one(CodeEditor)
+        editor.load_text("x = 1\nraise ValueError(x)\n")
+        await pilot.press("f5")
+        await _idle(pilot)
+        await pilot.press("f3", "f3")  # results -> lesson -> editor, which names the line
+
+    assert snap_compare(make_app(), terminal_size=NARROW, run_before=fail)

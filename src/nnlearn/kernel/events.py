@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 # A shape is a list of ints for a tensor, or a short string (or None) for
 # anything that is not a tensor.
-ShapeLike = Union[list[int], str, None]
+ShapeLike = list[int] | str | None
 
 
 @dataclass(frozen=True)
@@ -272,18 +272,18 @@ class KernelInfo:
         }
 
 
-Event = Union[
-    Stream,
-    Shapes,
-    Params,
-    LossPoints,
-    RunError,
-    CheckResult,
-    RunFinished,
-    KernelStatus,
-    KernelDied,
-    KernelRestarted,
-]
+Event = (
+    Stream
+    | Shapes
+    | Params
+    | LossPoints
+    | RunError
+    | CheckResult
+    | RunFinished
+    | KernelStatus
+    | KernelDied
+    | KernelRestarted
+)
 
 
 def event_from_report(report: dict[str, Any]) -> Event | None:
@@ -344,5 +344,9 @@ def kernel_info_from_report(report: dict[str, Any]) -> KernelInfo:
             for d in report.get("devices", [])
         ),
         warm_seconds=float(report.get("warm_seconds", 0.0)),
-        extra={k: v for k, v in report.items() if k not in {"kind", "python", "torch", "cuda", "devices", "warm_seconds"}},
+        extra={
+            k: v
+            for k, v in report.items()
+            if k not in {"kind", "python", "torch", "cuda", "devices", "warm_seconds"}
+        },
     )

@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import os
 import queue
+import shutil
 import signal
 import subprocess
 import sys
@@ -81,11 +82,6 @@ def _kernel_env() -> dict[str, str]:
     return env
 
 
-def _kernel_log_path() -> Path:
-    """Where the kernel's own stderr goes, so it never scribbles over the TUI."""
-    return Path(tempfile.gettempdir()) / f"nnlearn-kernel-{os.getuid() if hasattr(os, 'getuid') else 0}.log"
-
-
 def _death_reason(code: int | None) -> str:
     if code is None:
         return "The kernel stopped answering."
@@ -128,6 +124,7 @@ class KernelSession:
         self._escalate = False
         self._interrupt_task: asyncio.Task[None] | None = None
         self._log: Any = None
+        self._workdir: Path | None = None
 
     # life cycle ---------------------------------------------------------------------------
 
@@ -173,10 +170,13 @@ class KernelSession:
             kc = AsyncKernelClient()
             kc.load_connection_file(str(self.connection_file))
         else:
+            # A private folder for the IPC sockets and the kernel's own stderr, which must
+            # never scribble over the TUI; its tail explains a kernel that fails to start.
+            self._workdir = Path(tempfile.mkdtemp(prefix="nnlearn-"))
             km = _NnlearnKernelManager(transport="ipc" if os.name == "posix" else "tcp")
             if km.transport == "ipc":
-                km.ip = str(Path(tempfile.mkdtemp(prefix="nnlearn-")) / "kernel")
-            self._log = open(_kernel_log_path(), "ab")  # noqa: SIM115 - kept open for the kernel
+                km.ip = str(self._workdir / "kernel")
+            self._log = open(self._workdir / "kernel.log", "ab")  # noqa: SIM115
             await km.start_kernel(
                 env=_kernel_env(), cwd=self.cwd, stdout=subprocess.DEVNULL, stderr=self._log
             )
@@ -187,7 +187,7 @@ class KernelSession:
             await kc.wait_for_ready(timeout=self.startup_timeout)
         except RuntimeError as exc:
             kc.stop_channels()
-            raise KernelError(f"The kernel did not answer: {exc}") from exc
+            raise KernelError(f"The kernel did not answer: {exc}{self._log_tail()}") from exc
         self._kc = kc
 
     async def _warm(self) -> KernelInfo:
@@ -205,13 +205,24 @@ class KernelSession:
                 "The kernel started but could not load nnlearn's probe"
                 + (f" ({failure})" if failure else "")
                 + ". Is nnlearn (and torch) installed in the kernel's Python? "
-                "pip install nnlearn there."
+                "pip install nnlearn there." + self._log_tail()
             )
         report = dict(reports[-1])
         report["warm_seconds"] = time.perf_counter() - started
         self.info = kernel_info_from_report(report)
         self._set_state("idle")
         return self.info
+
+    def _log_tail(self, lines: int = 8) -> str:
+        if self._workdir is None:
+            return ""
+        try:
+            text = (self._workdir / "kernel.log").read_text(errors="replace").strip()
+        except OSError:
+            return ""
+        if not text:
+            return ""
+        return "\nThe kernel said:\n" + "\n".join(text.splitlines()[-lines:])
 
     async def shutdown(self) -> None:
         """Stop the kernel (or just detach from an attached one)."""
@@ -225,6 +236,9 @@ class KernelSession:
         if self._log is not None:
             self._log.close()
             self._log = None
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
         self.info = None
         self._set_state("stopped")
 
@@ -357,8 +371,10 @@ class KernelSession:
                     if kind == "nnlearn_died":
                         reason = _death_reason(await self._exit_code())
                         self._set_state("dead", reason)
-                        yield KernelDied(reason + " Everything defined in it is gone; the "
-                                         "next Run starts a fresh kernel.")
+                        yield KernelDied(
+                            reason + " Everything defined in it is gone; the "
+                            "next Run starts a fresh kernel."
+                        )
                         finished = RunFinished(False, None, time.perf_counter() - started)
                         break
                     if kind == "nnlearn_escalate":

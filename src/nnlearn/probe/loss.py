@@ -65,7 +65,7 @@ class LossRecorder:
         for series, pending in self._pending.items():
             if pending:
                 values = _to_floats([value for _, value in pending])
-                points = [[step, v] for (step, _), v in zip(pending, values)]
+                points = [[step, v] for (step, _), v in zip(pending, values, strict=True)]
                 reports.append({"kind": "loss", "series": series, "points": points})
         self._pending = {}
         return reports

@@ -19,7 +19,7 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from nnlearn.curriculum.model import Lesson, LoadResult, Step
 from nnlearn.kernel.events import CheckResult
-from nnlearn.tui import keys
+from nnlearn.tui import course, keys
 from nnlearn.tui.kernel_runner import KernelRunner, SessionFactory
 from nnlearn.tui.screens.confirm import ConfirmScreen
 from nnlearn.tui.screens.device_picker import DevicePickerScreen
@@ -103,18 +103,10 @@ class MainScreen(Screen[None]):
         if not self.lessons:
             await self._show_no_lessons()
         else:
-            lesson_index, step_index = self._resume_point()
+            lesson_index, step_index = course.resume_point(self.lessons, self.store.current())
             await self.enter_step(lesson_index, step_index, save=False)
         self._focus_pane("lesson" if self.narrow else "editor")
         self.runner.start_kernel()
-
-    def _resume_point(self) -> tuple[int, int]:
-        current = self.store.current()
-        if current is not None:
-            for index, lesson in enumerate(self.lessons):
-                if lesson.id == current[0]:
-                    return index, min(max(current[1], 0), len(lesson.steps) - 1)
-        return 0, 0
 
     async def _show_no_lessons(self) -> None:
         pane = self.query_one(LessonPane)
@@ -195,18 +187,13 @@ class MainScreen(Screen[None]):
         draft = self.store.load_draft(lesson.id, step_index)
         editor = self.query_one(CodeEditor)
         editor.load_code(draft if draft is not None else step.editor_code)
-        quiz_answers = {}
-        for quiz_index in range(len(step.quizzes)):
-            answer = self.store.quiz_answer(lesson.id, step_index, quiz_index)
-            if answer is not None:
-                quiz_answers[quiz_index] = answer
         view = StepView(
             lesson=lesson,
             step=step,
             lesson_number=lesson_index + 1,
             lesson_total=len(self.lessons),
             done=self.store.is_done(lesson.id, step_index),
-            quiz_answers=quiz_answers,
+            quiz_answers=course.quiz_answers(self.store, lesson.id, step),
             exercise=self.store.exercise_result(lesson.id, step_index),
             hints_shown=self._hints_shown.get((lesson.id, step_index), 0),
             check_key=keys.find("check").key_text,
@@ -242,6 +229,9 @@ class MainScreen(Screen[None]):
         editor.mark_saved(code)
         return True
 
+    def on_text_area_changed(self) -> None:
+        self.query_one(LossView).hold_redraws()
+
     def on_code_editor_draft_settled(self, event: CodeEditor.DraftSettled) -> None:
         if event.code == event.editor.text:
             self.save_draft()
@@ -251,10 +241,7 @@ class MainScreen(Screen[None]):
         if lesson is None or step is None:
             return
         self.store.set_quiz_answer(lesson.id, step.index, event.index, event.choice, event.correct)
-        if not step.is_exercise and all(
-            self.store.quiz_answer(lesson.id, step.index, i) == quiz.answer
-            for i, quiz in enumerate(step.quizzes)
-        ):
+        if course.done_by_quizzes(self.store, lesson.id, step):
             self.store.mark_done(lesson.id, step.index)
             self.query_one(LessonPane).set_done(True)
 
@@ -310,28 +297,22 @@ class MainScreen(Screen[None]):
         lesson, step = self.lesson, self.step
         if lesson is None or step is None:
             return
-        if not step.is_exercise and all(
-            self.store.quiz_answer(lesson.id, step.index, i) is not None
-            for i in range(len(step.quizzes))
-        ):
+        if course.done_on_leaving(self.store, lesson.id, step):
             self.store.mark_done(lesson.id, step.index)
-        if self.step_index + 1 < len(lesson.steps):
-            await self.enter_step(self.lesson_index, self.step_index + 1)
-        elif self.lesson_index + 1 < len(self.lessons):
-            await self.enter_step(self.lesson_index + 1, 0)
-        else:
+        following = course.next_position(self.lessons, (self.lesson_index, self.step_index))
+        if following is None:
             self.notify("This is the last step of the last lesson.")
+        else:
+            await self.enter_step(*following)
 
     async def action_previous_step(self) -> None:
         if self.lesson is None:
             return
-        if self.step_index > 0:
-            await self.enter_step(self.lesson_index, self.step_index - 1)
-        elif self.lesson_index > 0:
-            previous = self.lessons[self.lesson_index - 1]
-            await self.enter_step(self.lesson_index - 1, len(previous.steps) - 1)
-        else:
+        earlier = course.previous_position(self.lessons, (self.lesson_index, self.step_index))
+        if earlier is None:
             self.notify("This is the first step.")
+        else:
+            await self.enter_step(*earlier)
 
     def action_lesson_list(self) -> None:
         if not self.lessons:

@@ -86,6 +86,7 @@ class CodeEditor(TextArea):
         row = min(max(line - 1, 0), last)
         self.error_line = row + 1
         self.add_class("-has-error")
+        self.border_title = f"✗ error on line {self.error_line}"  # visible without colour too
         end = len(self.document.get_line(row))
         self.selection = Selection((row, end), (row, 0))
         self.scroll_cursor_visible(center=True, animate=False)
@@ -93,6 +94,7 @@ class CodeEditor(TextArea):
     def clear_error(self) -> None:
         self.error_line = None
         self.remove_class("-has-error")
+        self.border_title = None
 
     def _on_text_area_changed(self, event: TextArea.Changed) -> None:
         if self.error_line is not None and self.is_dirty:

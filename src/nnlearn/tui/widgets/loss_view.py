@@ -1,14 +1,15 @@
 """The Loss tab: a live plotext chart, one line per series, and the latest value of each.
 
 Points are collected in a bounded ``LossSeries`` as they come; the chart is
-rebuilt from a downsampled copy on a slow timer (four times a second) and only
-while it is on screen, because building a plotext chart is the costliest
-drawing in the app. 20,000 points cost what 200 do, and typing stays quick.
+rebuilt from a downsampled copy on a slow timer (four times a second), only
+while it is on screen, and not while the learner is typing (``hold_redraws``),
+because building a plotext chart is the costliest drawing in the app. 20,000 points cost what 200 do, and typing stays quick.
 """
 
 from __future__ import annotations
 
 import math
+import time
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -23,6 +24,7 @@ EMPTY = "No loss yet: every loss.backward() in your code adds a point here."
 # Told apart by marker as well as colour, so 16 colours and NO_COLOR still work.
 MARKERS = ("braille", "dot", "+", "x", "o", "*")
 REDRAW_INTERVAL = 0.25
+MAX_HOLD = 2.0  # however long the learner types, the chart moves at least this often
 
 
 class LossView(Vertical):
@@ -38,6 +40,8 @@ class LossView(Vertical):
         super().__init__(id=id)
         self.series = LossSeries()
         self._drawn_revision = -1
+        self._hold_until = 0.0
+        self._last_draw = 0.0
 
     def compose(self) -> ComposeResult:
         yield PlotextPlot()
@@ -57,7 +61,11 @@ class LossView(Vertical):
         self._draw()
 
     def redraw_now(self) -> None:
-        self._draw()
+        self._draw(force=True)
+
+    def hold_redraws(self, seconds: float = 0.5) -> None:
+        """Typing has priority: postpone chart rebuilds for a moment (the screen calls this)."""
+        self._hold_until = time.monotonic() + seconds
 
     def on_resize(self) -> None:
         self._drawn_revision = -1
@@ -66,9 +74,13 @@ class LossView(Vertical):
     def on_show(self) -> None:
         self._draw()
 
-    def _draw(self) -> None:
+    def _draw(self, force: bool = False) -> None:
         if self.series.revision == self._drawn_revision or not self.is_on_screen:
             return
+        now = time.monotonic()
+        if not force and now < self._hold_until and now - self._last_draw < MAX_HOLD:
+            return
+        self._last_draw = now
         self._drawn_revision = self.series.revision
         plot = self.query_one(PlotextPlot)
         plt = plot.plt

@@ -1,0 +1,55 @@
+"""Command-line parsing: options work before or after the command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nnlearn import cli
+
+
+@pytest.fixture
+def calls(monkeypatch):
+    seen: dict = {}
+
+    async def fake_run_file(path, device, *, as_json, connection_file):
+        seen.update(path=path, device=device, json=as_json, connect=connection_file)
+        return 0
+
+    import nnlearn.run_command as run_command
+    import nnlearn.validate as validate
+
+    monkeypatch.setattr(run_command, "run_file", fake_run_file)
+    monkeypatch.setattr(
+        validate, "cmd_lessons_check", lambda folder, device: seen.update(check=(folder, device))
+    )
+    return seen
+
+
+@pytest.mark.parametrize(
+    ("argv", "device"),
+    [
+        (["run", "m.py"], "auto"),
+        (["run", "m.py", "--device", "cpu"], "cpu"),
+        (["--device", "cuda:1", "run", "m.py"], "cuda:1"),
+    ],
+)
+def test_run_device_before_or_after_the_command(calls, argv, device):
+    assert cli.main(argv) == 0
+    assert calls["device"] == device and calls["path"] == Path("m.py")
+
+
+def test_run_json_and_connect(calls):
+    cli.main(["--connect", "k.json", "run", "m.py", "--json"])
+    assert calls["json"] is True and calls["connect"] == "k.json"
+
+
+def test_lessons_check_defaults_to_the_cpu(calls):
+    cli.main(["lessons", "check", "somewhere"])
+    assert calls["check"] == (Path("somewhere"), "cpu")
+
+
+def test_app_needs_a_terminal(capsys):
+    assert cli.main([]) == 2
+    assert "interactive terminal" in capsys.readouterr().err
