@@ -74,7 +74,7 @@ async def nnlearn_run(session: KernelSession, code: str, steps: int) -> float:
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--steps", type=int, default=10_000)
     args = parser.parse_args()
     code = LOOP.format(steps=args.steps)

@@ -74,3 +74,15 @@ def test_mps_missing_and_unknown_names(monkeypatch):
         resolve_device("mps")
     with pytest.raises(DeviceUnavailable, match="Unknown device 'tpu'"):
         resolve_device("tpu")
+
+
+def test_non_cpu_device_becomes_the_default_for_new_tensors_and_modules_then_resets():
+    from nnlearn.probe import _default_device
+
+    # "meta" stands in for a GPU: the same mechanism puts CUDA tensors on the GPU.
+    with _default_device(torch.device("meta")):
+        assert torch.zeros(2).device.type == "meta"
+        assert torch.nn.Linear(2, 2).weight.device.type == "meta"
+    assert torch.zeros(2).device.type == "cpu"
+    with _default_device(torch.device("cpu")):
+        assert torch.zeros(2).device.type == "cpu"

@@ -588,3 +588,61 @@ async def test_flood_of_output_stays_bounded(make_app, kernel):
         log = app.main_screen.query_one(OutputLog)
         assert len(log.lines) <= log.max_lines
         assert log.lines[-1].text == "199999"
+
+
+async def test_no_lessons_is_explained_and_keys_stay_safe(home, kernel, tmp_path):
+    from nnlearn.tui.app import NnlearnApp
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    app = NnlearnApp(empty, ProgressStore(home), session_factory=kernel)
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.pause()
+        pane = app.main_screen.query_one(LessonPane)
+        assert "No lessons found" in str(pane.query("Static").last().render())
+        await pilot.press("ctrl+n", "ctrl+b", "ctrl+g", "ctrl+f", "ctrl+o", "ctrl+s", "f9", "f2")
+        await pilot.pause()
+        assert app.screen is app.main_screen
+
+
+async def test_kernel_that_fails_to_start_is_reported_and_retried_on_run(home, make_app):
+    from tui_fakes import FakeSession
+
+    attempts: list[int] = []
+
+    def flaky(on_status):
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise RuntimeError("no ipykernel here")
+        return FakeSession(on_status)
+
+    app = make_app()
+    app.session_factory = flaky
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        status = app.main_screen.query_one(StatusBar)
+        assert status.state == "dead"
+        assert "no ipykernel here" in output_text(app)
+        await pilot.press("f5")
+        await settle(pilot, app)
+        assert len(attempts) == 2
+        assert "hello from the fake kernel" in output_text(app)
+        assert status.state == "idle"
+
+
+async def test_run_while_the_kernel_warms_waits_for_it(home, make_app):
+    from tui_fakes import FakeKernel
+
+    hold = asyncio.Event()
+    app = make_app()
+    app.session_factory = kernel = FakeKernel(hold_start=hold)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        await pilot.press("f5")
+        await pilot.pause()
+        assert "Waiting for the kernel" in output_text(app)
+        assert kernel.session.calls == []
+        hold.set()
+        await settle(pilot, app)
+        assert len(kernel.session.calls) == 1
+        assert "hello from the fake kernel" in output_text(app)

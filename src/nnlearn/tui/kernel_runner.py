@@ -127,6 +127,8 @@ class KernelRunner:
             status.state = self.session.state
 
     async def _session_for_run(self) -> Session | None:
+        if not self._ready.is_set():
+            self.output.note("Waiting for the kernel to finish starting (importing torch)…")
         await self._ready.wait()
         if self.session is None or self._start_error is not None:
             self.output.note("Starting the kernel again…", style="yellow")
