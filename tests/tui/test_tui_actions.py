@@ -646,3 +646,25 @@ async def test_run_while_the_kernel_warms_waits_for_it(home, make_app):
         await settle(pilot, app)
         assert len(kernel.session.calls) == 1
         assert "hello from the fake kernel" in output_text(app)
+
+
+async def test_lesson_pane_scrolls_by_keyboard_and_number_keys_answer_the_quiz(make_app, home):
+    app = make_app()
+    async with app.run_test(size=(80, 16)) as pilot:
+        await goto_step(pilot, app, 0, 1)
+        screen = app.main_screen
+        screen.action_next_pane()
+        screen.action_next_pane()
+        screen.action_next_pane()  # round the panes, back to the lesson
+        await pilot.pause()
+        pane = screen.query_one(LessonPane)
+        assert app.focused is pane, "reading comes first: the pane itself has focus"
+        assert pane.max_scroll_y > 0, "the step is longer than the screen"
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert pane.scroll_y > 0
+        await pilot.press("2")
+        await pilot.pause()
+        quiz = screen.query_one(QuizView)
+        assert quiz.answered == 1
+        assert ProgressStore(home).quiz_answer("basics", 1, 0) == 1

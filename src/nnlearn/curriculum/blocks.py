@@ -15,10 +15,10 @@ from typing import Any
 
 import yaml
 
+from nnlearn.curriculum.model import Quiz, Think
+
 # libyaml's loader when it is there: the same results, several times faster at start-up.
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-from nnlearn.curriculum.model import Quiz, Think
 
 CODE_ROLES = ("example", "starter", "solution", "check")
 PLAIN_ROLES = ("output", "hint", "quiz", "think")

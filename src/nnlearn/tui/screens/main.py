@@ -148,9 +148,7 @@ class MainScreen(Screen[None]):
         if pane == "editor":
             self.query_one(CodeEditor).focus()
         elif pane == "lesson":
-            lesson_pane = self.query_one(LessonPane)
-            if not lesson_pane.focus_first_quiz():
-                lesson_pane.focus()
+            self.query_one(LessonPane).focus()
         else:
             results = self.query_one(TabbedContent)
             active = results.get_pane(results.active)

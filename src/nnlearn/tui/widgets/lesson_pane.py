@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Markdown, Static
@@ -49,9 +50,21 @@ class LessonPane(VerticalScroll):
     LessonPane > .exercise-status.-failed { color: $error; }
     """
 
+    # The pane keeps focus while the learner reads (arrows and PageUp/PageDown scroll it),
+    # and a number key still answers the step's first open quiz.
+    BINDINGS = [Binding(str(n), f"pick({n - 1})", show=False) for n in range(1, 7)]
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.view: StepView | None = None
+
+    def action_pick(self, choice: int) -> None:
+        quizzes = list(self.query(QuizView))
+        open_quizzes = [quiz for quiz in quizzes if quiz.answered is None]
+        target = (open_quizzes or quizzes or [None])[0]
+        if target is not None:
+            target.action_pick(choice)
+            self.scroll_to_widget(target)
 
     async def show_step(self, view: StepView) -> None:
         self.view = view
@@ -119,13 +132,6 @@ class LessonPane(VerticalScroll):
                 self.scroll_to_widget(think, animate=False)
                 return True
         return None if not self.query(ThinkView) else False
-
-    def focus_first_quiz(self) -> bool:
-        quizzes = self.query(QuizView)
-        if not quizzes:
-            return False
-        quizzes.first().query_one("OptionList").focus()
-        return True
 
     @staticmethod
     def _header(view: StepView) -> Text:

@@ -8,7 +8,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from nnlearn.kernel.events import Params
-from nnlearn.render import params_summary, params_table
+from nnlearn.render import params_table
 
 EMPTY = "Run your code (F5) to see the parameters of every model it defines."
 MAX_ROWS = 300
@@ -33,8 +33,8 @@ class ParamsView(VerticalScroll):
         self.models = [m for m in self.models if m.model != params.model] + [params]
         parts = []
         for model in self.models:
+            # The table's caption carries the totals (total, trainable, frozen, size).
             parts.append(params_table(model, max_rows=MAX_ROWS))
-            parts.append(Text(params_summary(model), style="bold"))
             parts.append(Text(""))
         self.query_one(Static).update(Group(*parts))
 
