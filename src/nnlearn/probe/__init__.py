@@ -31,16 +31,46 @@ EDITOR_FILENAME = "<editor>"
 CHECK_FILENAME = "<check>"
 
 
-def _publish(reports: list[dict[str, Any]]) -> None:
-    from IPython.display import publish_display_data
+def _publish(reports: list[dict[str, Any]], *, flush_streams: bool = True) -> None:
+    """Send reports as one display_data message on iopub.
 
-    publish_display_data({MIME: {"kind": "batch", "reports": reports}})
+    IPython's own ``publish_display_data`` flushes stdout and stderr first (each a
+    round trip to ipykernel's I/O thread) and walks the data to clean it; during a
+    training loop that cost about 10 % of the run. Loss batches skip both: the
+    reports are plain JSON already and need no ordering against printed output.
+    The final report of a Run flushes, so everything printed comes before ``done``.
+    """
+    data = {MIME: {"kind": "batch", "reports": reports}}
+    if flush_streams:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    publisher = _display_publisher()
+    if publisher is None:
+        from IPython.display import publish_display_data
+
+        publish_display_data(data)
+        return
+    content = {"data": data, "metadata": {}, "transient": {}}
+    msg = publisher.session.msg("display_data", content, parent=publisher.parent_header)
+    publisher.session.send(publisher.pub_socket, msg, ident=publisher.topic)
+
+
+def _display_publisher() -> Any:
+    """ipykernel's display publisher, or None outside a kernel."""
+    from IPython.core.getipython import get_ipython
+
+    shell = get_ipython()
+    publisher = getattr(shell, "display_pub", None)
+    needed = ("session", "pub_socket", "parent_header", "topic")
+    if publisher is None or not all(hasattr(publisher, name) for name in needed):
+        return None
+    return publisher
 
 
 class _Probe:
     def __init__(self) -> None:
         self.shapes = ShapeRecorder()
-        self.loss = LossRecorder(lambda reports: _publish(reports))
+        self.loss = LossRecorder(lambda reports: _publish(reports, flush_streams=False))
         self.loss.extra_reports = self._live_shapes
         self.namespace: dict[str, Any] = {}
 

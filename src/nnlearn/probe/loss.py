@@ -24,6 +24,9 @@ class LossRecorder:
         self._publish = publish
         self._pending: dict[str, list[tuple[int, Any]]] = {}
         self._counts: dict[str, int] = {}
+        # The hot path, one .backward() per training step, gets a plain list.
+        self._losses: list[Any] = []
+        self._losses_sent = 0
         self._last_flush = 0.0
         self._original_backward: Any = None
         self.extra_reports: Callable[[], list[dict[str, Any]]] = list
@@ -31,6 +34,8 @@ class LossRecorder:
     def start(self) -> None:
         self._pending = {}
         self._counts = {}
+        self._losses = []
+        self._losses_sent = 0
         self._last_flush = time.monotonic()
         if self._original_backward is None:
             self._original_backward = torch.autograd.backward
@@ -43,10 +48,17 @@ class LossRecorder:
 
     def _backward(self, tensors: Any, *args: Any, **kwargs: Any) -> Any:
         if isinstance(tensors, torch.Tensor) and tensors.dim() == 0:
-            self.add(LOSS_SERIES, tensors.detach(), None)
+            self._losses.append(tensors.detach())
+            if time.monotonic() - self._last_flush >= FLUSH_INTERVAL:
+                self.flush()
         return self._original_backward(tensors, *args, **kwargs)
 
     def add(self, series: str, value: Any, step: int | None) -> None:
+        if series == LOSS_SERIES and step is None:
+            self._losses.append(value)
+            if time.monotonic() - self._last_flush >= FLUSH_INTERVAL:
+                self.flush()
+            return
         count = self._counts.get(series, 0)
         self._counts[series] = count + 1
         pending = self._pending.get(series)
@@ -57,11 +69,20 @@ class LossRecorder:
             self.flush()
 
     def point_count(self, series: str = LOSS_SERIES) -> int:
+        if series == LOSS_SERIES:
+            return self._losses_sent + len(self._losses)
         return self._counts.get(series, 0)
 
     def reports(self) -> list[dict[str, Any]]:
         """Convert everything pending into ``loss`` reports (one sync per series)."""
         reports = []
+        if self._losses:
+            first = self._losses_sent
+            values = _to_floats(self._losses)
+            points = [[first + i, v] for i, v in enumerate(values)]
+            self._losses_sent += len(values)
+            self._losses = []
+            reports.append({"kind": "loss", "series": LOSS_SERIES, "points": points})
         for series, pending in self._pending.items():
             if pending:
                 values = _to_floats([value for _, value in pending])
@@ -78,13 +99,11 @@ class LossRecorder:
 
 
 def _to_floats(values: list[Any]) -> list[float | None]:
-    tensors = [v for v in values if isinstance(v, torch.Tensor)]
-    if len(tensors) == len(values):
-        try:
-            converted = torch.stack([t.reshape(()).float() for t in tensors]).tolist()
-        except Exception:
-            converted = [_scalar(v) for v in values]
-    else:
+    converted: list[Any]
+    try:
+        # The usual case, 0-d losses on one device: one op and one sync for the batch.
+        converted = torch.stack(values).float().tolist()
+    except (TypeError, RuntimeError):
         converted = [_scalar(v) for v in values]
     # JSON has no NaN: a missing value is sent as null.
     return [v if v is not None and math.isfinite(v) else None for v in converted]
