@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from rich.console import Console
+from rich.text import Text
 
 from nnlearn.kernel.events import (
     CheckResult,
@@ -68,8 +69,15 @@ class TextReport:
             self.messages.append(render_error(event))
         elif isinstance(event, CheckResult):
             self.messages.append(render_check(event))
-        elif isinstance(event, (KernelDied, KernelRestarted)):
-            self.messages.append(f"[bold red]{event.reason}[/]")
+        elif isinstance(event, KernelDied):
+            self.messages.append(Text(f"The kernel died: {event.reason}.", style="bold red"))
+        elif isinstance(event, KernelRestarted):
+            self.messages.append(
+                Text(
+                    f"The kernel was restarted ({event.reason}): everything defined in it is gone.",
+                    style="bold red",
+                )
+            )
         elif isinstance(event, RunFinished):
             self.finished = event
 

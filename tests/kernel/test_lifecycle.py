@@ -62,7 +62,7 @@ async def test_loop_that_swallows_keyboard_interrupt_is_stopped_by_a_restart(fre
     )
     events = await run_and_interrupt(fresh_kernel, code)
     [restarted] = only(events, KernelRestarted)
-    assert "restarted" in restarted.reason and "gone" in restarted.reason
+    assert restarted.reason == "the code did not stop when interrupted"
     assert events[-1].interrupted
     assert fresh_kernel.state == "idle"
     again = await collect(fresh_kernel, "print('alive')\n", device="cpu")

@@ -216,7 +216,10 @@ class KernelStatus:
 
 @dataclass(frozen=True)
 class KernelDied:
-    """The kernel process went away (os._exit, a segfault, the OOM killer)."""
+    """The kernel process went away (os._exit, a segfault, the OOM killer).
+
+    ``reason`` completes "The kernel died: …", e.g. "the process exited with code 1".
+    """
 
     reason: str
 
@@ -226,7 +229,10 @@ class KernelDied:
 
 @dataclass(frozen=True)
 class KernelRestarted:
-    """The kernel was restarted: everything defined in it is gone."""
+    """The kernel was restarted: everything defined in it is gone.
+
+    ``reason`` says why, e.g. "the code did not stop when interrupted".
+    """
 
     reason: str
 

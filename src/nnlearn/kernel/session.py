@@ -84,15 +84,15 @@ def _kernel_env() -> dict[str, str]:
 
 def _death_reason(code: int | None) -> str:
     if code is None:
-        return "The kernel stopped answering."
+        return "it stopped answering"
     if code < 0:
         try:
             name = signal.Signals(-code).name
         except ValueError:
             name = f"signal {-code}"
         hint = " (often the out-of-memory killer)" if -code == signal.SIGKILL else ""
-        return f"The kernel was killed by {name}{hint}."
-    return f"The kernel process exited with code {code}."
+        return f"it was killed by {name}{hint}"
+    return f"the process exited with code {code}"
 
 
 class KernelSession:
@@ -351,7 +351,7 @@ class KernelSession:
             started = time.perf_counter()
             try:
                 if self.state == "dead" and not self.attached and self._km is not None:
-                    yield KernelRestarted("The kernel had died, so it was started again.")
+                    yield KernelRestarted("the kernel had died")
                     await self._restart()
                 elif not self.ready:
                     await self.start()
@@ -371,17 +371,11 @@ class KernelSession:
                     if kind == "nnlearn_died":
                         reason = _death_reason(await self._exit_code())
                         self._set_state("dead", reason)
-                        yield KernelDied(
-                            reason + " Everything defined in it is gone; the "
-                            "next Run starts a fresh kernel."
-                        )
+                        yield KernelDied(reason)
                         finished = RunFinished(False, None, time.perf_counter() - started)
                         break
                     if kind == "nnlearn_escalate":
-                        yield KernelRestarted(
-                            "The code did not stop when interrupted, so the kernel was "
-                            "restarted: everything defined in it is gone."
-                        )
+                        yield KernelRestarted("the code did not stop when interrupted")
                         await self._restart()
                         finished = RunFinished(
                             False, None, time.perf_counter() - started, interrupted=True
