@@ -53,24 +53,25 @@ def test_answered_quiz(snap_compare, make_app):
     assert snap_compare(make_app(), terminal_size=WIDE, run_before=answer)
 
 
+async def _run_code(pilot, code: str) -> None:
+    await _idle(pilot)
+    pilot.app.main_screen.query_one(CodeEditor).load_text(code)
+    await pilot.press("f5")
+    await _idle(pilot)
+
+
 def test_failed_run(snap_compare, make_app):
     async def fail(pilot) -> None:
-        await _idle(pilot)
-        editor = pilot.app.main_screen.query_one(CodeEditor)
-        editor.load_text("import torch\nx = torch.ones(2)\nraise ValueError(x)\nprint('never')\n")
-        await pilot.press("f5")
-        await _idle(pilot)
+        await _run_code(
+            pilot, "import torch\nx = torch.ones(2)\nraise ValueError(x)\nprint('never')\n"
+        )
 
     assert snap_compare(make_app(), terminal_size=WIDE, run_before=fail)
 
 
 def test_failed_run_narrow(snap_compare, make_app):
     async def fail(pilot) -> None:
-        await _idle(pilot)
-        editor = pilot.app.main_screen.query_one(CodeEditor)
-        editor.load_text("x = 1\nraise ValueError(x)\n")
-        await pilot.press("f5")
-        await _idle(pilot)
+        await _run_code(pilot, "x = 1\nraise ValueError(x)\n")
 
     assert snap_compare(make_app(), terminal_size=NARROW, run_before=fail)
 
@@ -80,11 +81,7 @@ def test_failed_run_without_colour(snap_compare, make_app, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
 
     async def fail(pilot) -> None:
-        await _idle(pilot)
-        editor = pilot.app.main_screen.query_one(CodeEditor)
-        editor.load_text("x = 1\nraise ValueError(x)\n")
-        await pilot.press("f5")
-        await _idle(pilot)
+        await _run_code(pilot, "x = 1\nraise ValueError(x)\n")
         await pilot.press("f3", "f3")  # results -> lesson -> editor, which names the line
 
     assert snap_compare(make_app(), terminal_size=NARROW, run_before=fail)

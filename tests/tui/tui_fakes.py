@@ -18,6 +18,7 @@ from nnlearn.kernel.events import (
     Event,
     KernelDied,
     KernelInfo,
+    KernelRestarted,
     KernelStatus,
     LossPoints,
     ParamRow,
@@ -79,6 +80,9 @@ class FakeSession:
         self, code: str, device: str = "auto", check: str | None = None
     ) -> AsyncIterator[Event]:
         self.calls.append(RunCall(code, device, check))
+        if self.state == "dead":  # as KernelSession.run does
+            yield KernelRestarted("the kernel had died")
+            await self.restart()
         self._interrupted.clear()
         self._set("busy")
         ran_on = self.devices[0] if device == "auto" else device

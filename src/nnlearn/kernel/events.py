@@ -8,7 +8,7 @@ CLI prints them, and ``to_json()`` gives the documented ``--json`` lines.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 # A shape is a list of ints for a tensor, or a short string (or None) for
@@ -261,7 +261,6 @@ class KernelInfo:
     cuda: str | None
     devices: tuple[DeviceInfo, ...]
     warm_seconds: float
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def device_names(self) -> list[str]:
@@ -350,9 +349,4 @@ def kernel_info_from_report(report: dict[str, Any]) -> KernelInfo:
             for d in report.get("devices", [])
         ),
         warm_seconds=float(report.get("warm_seconds", 0.0)),
-        extra={
-            k: v
-            for k, v in report.items()
-            if k not in {"kind", "python", "torch", "cuda", "devices", "warm_seconds"}
-        },
     )

@@ -242,7 +242,7 @@ class KernelSession:
         self.info = None
         self._set_state("stopped")
 
-    async def restart(self, reason: str = "Restarted on request.") -> None:
+    async def restart(self) -> None:
         """A fresh kernel: everything defined in the old one is gone."""
         if self._running:
             self._escalate = True

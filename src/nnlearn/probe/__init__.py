@@ -178,8 +178,10 @@ def run(code: str, device: str = "auto", check: str | None = None) -> None:
         _probe.shapes.clear()
     if error is not None:
         reports.append(error)
-    if check is not None:
-        reports.append(_run_check(check, namespace) if ok else _check_not_run(check)[0])
+    if check is not None and ok:
+        reports.append(_run_check(check, namespace))
+    else:
+        reports.extend(_check_not_run(check))
     extra = {"interrupted": True} if interrupted else {}
     reports.append(_done(ok, str(chosen), started, **extra))
     _probe.namespace = {}
@@ -197,16 +199,14 @@ def _model_reports(namespace: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _check_not_run(check: str | None) -> list[dict[str, Any]]:
+    """The check's report when the learner's code failed first: none without a check."""
     if check is None:
         return []
-    return [
-        {
-            "kind": "check",
-            "ok": False,
-            "message": "Your code stopped with an error before the check could run: "
-            "fix the error shown in Output first.",
-        }
-    ]
+    message = (
+        "Your code stopped with an error before the check could run: "
+        "fix the error shown in Output first."
+    )
+    return [{"kind": "check", "ok": False, "message": message}]
 
 
 def _execute(

@@ -48,16 +48,17 @@ class LossRecorder:
 
     def _backward(self, tensors: Any, *args: Any, **kwargs: Any) -> Any:
         if isinstance(tensors, torch.Tensor) and tensors.dim() == 0:
-            self._losses.append(tensors.detach())
-            if time.monotonic() - self._last_flush >= FLUSH_INTERVAL:
-                self.flush()
+            self._add_loss(tensors.detach())
         return self._original_backward(tensors, *args, **kwargs)
+
+    def _add_loss(self, value: Any) -> None:
+        self._losses.append(value)
+        if time.monotonic() - self._last_flush >= FLUSH_INTERVAL:
+            self.flush()
 
     def add(self, series: str, value: Any, step: int | None) -> None:
         if series == LOSS_SERIES and step is None:
-            self._losses.append(value)
-            if time.monotonic() - self._last_flush >= FLUSH_INTERVAL:
-                self.flush()
+            self._add_loss(value)
             return
         count = self._counts.get(series, 0)
         self._counts[series] = count + 1
@@ -67,11 +68,6 @@ class LossRecorder:
         pending.append((count if step is None else int(step), value))
         if time.monotonic() - self._last_flush >= FLUSH_INTERVAL:
             self.flush()
-
-    def point_count(self, series: str = LOSS_SERIES) -> int:
-        if series == LOSS_SERIES:
-            return self._losses_sent + len(self._losses)
-        return self._counts.get(series, 0)
 
     def reports(self) -> list[dict[str, Any]]:
         """Convert everything pending into ``loss`` reports (one sync per series)."""

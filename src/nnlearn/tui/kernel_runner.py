@@ -135,10 +135,7 @@ class KernelRunner:
             await self._start()
             if self._start_error is not None:
                 return None
-        assert self.session is not None
-        if self.session.state in ("dead", "stopped"):
-            self.output.note("The kernel was dead: restarting it.", style="yellow")
-            await self.session.restart()
+        # A dead kernel is restarted by the session's own run(), which says so with an event.
         return self.session
 
     async def shutdown(self) -> None:
