@@ -228,9 +228,7 @@ async def test_next_and_previous_step_cross_lessons(make_app, home):
             await pilot.press("ctrl+n")
             await pilot.pause()
             assert (screen.lesson_index, screen.step_index) == expected
-        assert (
-            "Every `loss.backward()`" in screen.query_one(LessonPane).query_one("Markdown").source
-        )
+        assert "Every `loss.backward()`" in screen.query_one(LessonPane).query_one("Prose").markdown
         await pilot.press("ctrl+b")
         await pilot.pause()
         assert (screen.lesson_index, screen.step_index) == (0, 2)
@@ -363,7 +361,7 @@ async def test_think_answer_revealed_on_request(make_app):
         await pilot.press("ctrl+f")
         await pilot.pause()
         assert think.revealed
-        assert "last size matches" in think.query_one("Markdown").source
+        assert "last size matches" in think.query_one("Prose").markdown
 
 
 async def test_hint_and_think_on_steps_without_them(make_app):

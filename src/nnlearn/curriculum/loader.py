@@ -21,7 +21,8 @@ FILE_NAME = re.compile(r"^(\d{2,})-[a-z0-9][a-z0-9_-]*\.md$")
 LESSON_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 NOT_LESSONS = {"readme.md"}  # a folder may explain itself
 
-_markdown = MarkdownIt("commonmark")
+# Steps are found from block tokens only; inline parsing (emphasis, links) is not needed.
+_markdown = MarkdownIt("commonmark").disable("inline")
 
 
 def bundled_lessons_dir() -> Path:

@@ -13,8 +13,6 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 
-from plotext._figure import _figure_class as PlotextFigure
-
 from nnlearn.render.series import Point, downsample, is_finite_point
 
 MIN_WIDTH = 20
@@ -83,7 +81,10 @@ def loss_plot(
     if not drawable:
         return f"{NO_POINTS} ({note})" if note else NO_POINTS
 
-    figure = PlotextFigure()
+    # Imported when first drawn: plotext takes a noticeable part of the app's start-up.
+    from plotext._figure import _figure_class
+
+    figure = _figure_class()
     figure.plot_size(width, height - 1 if note else height)
     figure.theme("clear")
     for index, (name, points) in enumerate(drawable.items()):

@@ -21,6 +21,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from nnlearn.curriculum.cache import load_lessons_cached
 from nnlearn.curriculum.model import LoadResult
 from nnlearn.tui import keys
 from nnlearn.tui.kernel_runner import RealSessionFactory, SessionFactory
@@ -59,9 +60,7 @@ class NnlearnApp(App[int]):
         self.initial_device = device
         self.autosave_delay = autosave_delay
         if lessons is None:
-            from nnlearn.curriculum.loader import load_lessons
-
-            lessons = load_lessons(self.lessons_dir)
+            lessons = load_lessons_cached(self.lessons_dir, Path(store.home) / "cache")
         self.load_result = lessons
         self._quitting = False
 
@@ -84,6 +83,11 @@ class NnlearnApp(App[int]):
 
     def on_mount(self) -> None:
         self._install_signal_handlers()
+
+    def get_key_display(self, binding: Binding) -> str:
+        """F5 rather than Textual's f5, as the help screen and the docs write it."""
+        shown = keys.pretty_key(binding.key)
+        return shown if shown != binding.key else super().get_key_display(binding)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

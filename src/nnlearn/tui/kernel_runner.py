@@ -33,14 +33,12 @@ from nnlearn.kernel.events import (
 from nnlearn.render import render_check, render_error, render_finished
 from nnlearn.tui.run_buffer import RunBuffer
 from nnlearn.tui.widgets.editor import CodeEditor
-from nnlearn.tui.widgets.loss_view import LossView
-from nnlearn.tui.widgets.output_log import OutputLog
-from nnlearn.tui.widgets.params_view import ParamsView
-from nnlearn.tui.widgets.shapes_view import ShapesView
 from nnlearn.tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
     from nnlearn.tui.screens.main import MainScreen
+    from nnlearn.tui.widgets.output_log import OutputLog
+    from nnlearn.tui.widgets.results_tabs import ResultsTabs
 
 FLUSH_INTERVAL = 0.1
 
@@ -148,8 +146,16 @@ class KernelRunner:
     # ----------------------------------------------------------------- runs
 
     @property
+    def results(self) -> ResultsTabs:
+        """The screen's results tabs; the kernel starts (and runs begin) only once they exist."""
+        results = self.screen.results
+        if results is None:
+            raise RuntimeError("the results tabs are not mounted yet")
+        return results
+
+    @property
     def output(self) -> OutputLog:
-        return self.screen.query_one(OutputLog)
+        return self.results.output
 
     def run(
         self, code: str, device: str, check: str | None, target: tuple[str, int] | None = None
@@ -165,13 +171,14 @@ class KernelRunner:
         self, code: str, device: str, check: str | None, target: tuple[str, int] | None
     ) -> None:
         screen = self.screen
+        results = await screen.wait_for_results()
         status = screen.query_one(StatusBar)
         editor = screen.query_one(CodeEditor)
         editor.clear_error()
-        self.output.clear_output()
-        screen.query_one(ShapesView).reset()
-        screen.query_one(ParamsView).reset()
-        screen.query_one(LossView).reset()
+        results.output.clear_output()
+        results.shapes.reset()
+        results.params.reset()
+        results.loss.reset()
         self.output.note("Checking your code…" if check else f"Running on {device}…")
         status.run_started()
         summary = ""
@@ -213,9 +220,9 @@ class KernelRunner:
         elif isinstance(event, LossPoints):
             self.buffer.add_loss(event)
         elif isinstance(event, Shapes):
-            screen.query_one(ShapesView).show(event)
+            self.results.shapes.show(event)
         elif isinstance(event, Params):
-            screen.query_one(ParamsView).add(event)
+            self.results.params.add(event)
         elif isinstance(event, RunError):
             self.flush()
             self.output.write_block(render_error(event))
@@ -243,8 +250,8 @@ class KernelRunner:
         elif isinstance(event, RunFinished):
             self.flush()
             self.output.write_block(render_finished(event))
-            screen.query_one(ParamsView).finish()
-            screen.query_one(LossView).redraw_now()
+            self.results.params.finish()
+            self.results.loss.redraw_now()
             if event.device and screen.device == "auto":
                 screen.query_one(StatusBar).device = f"auto ({event.device})"
         elif isinstance(event, KernelStatus):
@@ -260,7 +267,7 @@ class KernelRunner:
         for name, text in drained.streams:
             output.write_stream(name, text)
         if drained.loss:
-            self.screen.query_one(LossView).add(drained.loss)
+            self.results.loss.add(drained.loss)
 
     # ------------------------------------------------------------- controls
 

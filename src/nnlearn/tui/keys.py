@@ -25,10 +25,10 @@ class KeyAction:
 
     @property
     def key_text(self) -> str:
-        return " / ".join(_pretty(key) for key in self.keys)
+        return " / ".join(pretty_key(key) for key in self.keys)
 
 
-def _pretty(key: str) -> str:
+def pretty_key(key: str) -> str:
     if key == "question_mark":
         return "?"
     if key.startswith("f") and key[1:].isdigit():

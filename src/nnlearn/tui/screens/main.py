@@ -8,14 +8,17 @@ hands running code to ``KernelRunner``.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widget import MountError
+from textual.widgets import Static
 
 from nnlearn.curriculum.model import Lesson, LoadResult, Step
 from nnlearn.kernel.events import CheckResult
@@ -25,25 +28,24 @@ from nnlearn.tui.screens.confirm import ConfirmScreen
 from nnlearn.tui.screens.device_picker import DevicePickerScreen
 from nnlearn.tui.screens.lesson_list import LessonEntry, LessonListScreen
 from nnlearn.tui.widgets.editor import AUTOSAVE_DELAY, CodeEditor
+from nnlearn.tui.widgets.key_bar import KeyBar
 from nnlearn.tui.widgets.lesson_pane import LessonPane, StepView
-from nnlearn.tui.widgets.loss_view import LossView
-from nnlearn.tui.widgets.output_log import OutputLog
-from nnlearn.tui.widgets.params_view import ParamsView
 from nnlearn.tui.widgets.quiz import QuizView
-from nnlearn.tui.widgets.shapes_view import ShapesView
 from nnlearn.tui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from nnlearn.tui.widgets.results_tabs import ResultsTabs
 
 PANES = ("lesson", "editor", "results")
 PANE_TITLES = {"lesson": "Lesson", "editor": "Editor", "results": "Results"}
 WIDE_MIN_WIDTH = 120
-TABS = ("tab-output", "tab-shapes", "tab-params", "tab-loss")
 
 
 class MainScreen(Screen[None]):
     """Lesson pane | editor over results tabs, plus the status line and footer."""
 
     BINDINGS = keys.screen_bindings()
-    AUTO_FOCUS = None  # focus is set once the step is shown; fewer footer rebuilds at start
+    AUTO_FOCUS = ""  # on_mount chooses the focus, before the step's widgets exist
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE_MIN_WIDTH, "-wide")]
 
     def __init__(
@@ -69,31 +71,34 @@ class MainScreen(Screen[None]):
         self._autosave_delay = autosave_delay
         self._lessons_dir_label = lessons_dir_label
         self.runner = KernelRunner(self, session_factory)
+        self.results: ResultsTabs | None = None  # mounted just after the first frame
+        self._results_mounted = asyncio.Event()
 
     # ----------------------------------------------------------------- layout
 
     def compose(self) -> ComposeResult:
+        # Classes the layout depends on are set before any child is styled: set later,
+        # each change would restyle every widget of the screen (a visible start-up cost).
+        narrow = self.narrow
+        self.pane = "lesson" if narrow else "editor"
+        self.set_class(narrow, "-narrow", update=False)
+        self.set_class(not narrow, "-wide", update=False)
+        self.set_class(True, f"-pane-{self.pane}", update=False)
         yield Static("", id="pane-bar")
         with Horizontal(id="workspace"):
             yield LessonPane(id="lesson-pane")
             with Vertical(id="work-column"):
                 yield CodeEditor(id="editor", autosave_delay=self._autosave_delay)
-                with TabbedContent(id="results", initial="tab-output"):
-                    with TabPane("Output", id="tab-output"):
-                        yield OutputLog(id="output")
-                    with TabPane("Shapes", id="tab-shapes"):
-                        yield ShapesView(id="shapes")
-                    with TabPane("Params", id="tab-params"):
-                        yield ParamsView(id="params")
-                    with TabPane("Loss", id="tab-loss"):
-                        yield LossView(id="loss")
         yield StatusBar(id="status")
-        yield Footer(compact=True)
+        # In the key map's order, Help first: at 80 columns it is the way to the keys cut off.
+        yield KeyBar(
+            first_actions=tuple(item.action.removeprefix("app.") for item in keys.MAIN_ACTIONS)
+        )
 
     async def on_mount(self) -> None:
         status = self.query_one(StatusBar)
         status.device = self.device
-        self._show_pane(self.pane)
+        self._focus_pane(self.pane)
         for problem in getattr(self.store, "problems", []):
             self.notify(str(problem), title="Progress file problem", severity="warning", timeout=15)
         for problem in self.lesson_problems[:5]:
@@ -105,8 +110,28 @@ class MainScreen(Screen[None]):
         else:
             lesson_index, step_index = course.resume_point(self.lessons, self.store.current())
             await self.enter_step(lesson_index, step_index, save=False)
-        self._focus_pane("lesson" if self.narrow else "editor")
+        self.call_after_refresh(self._after_first_frame)
+
+    async def _after_first_frame(self) -> None:
+        """What the first frame does not need: the (empty) results tabs, then the kernel."""
+        # Imported here, not at the top: it brings plotext, a tenth of a second of start-up.
+        from nnlearn.tui.widgets.results_tabs import ResultsTabs
+
+        results = ResultsTabs(id="results")
+        try:
+            await self.query_one("#work-column").mount(results)
+        except MountError:  # the app is closing already (quit at once): nothing to start
+            return
+        self.results = results
+        self._results_mounted.set()
+        if self.pane == "results":
+            results.focus_active_view()
         self.runner.start_kernel()
+
+    async def wait_for_results(self) -> ResultsTabs:
+        await self._results_mounted.wait()
+        assert self.results is not None
+        return self.results
 
     async def _show_no_lessons(self) -> None:
         pane = self.query_one(LessonPane)
@@ -149,14 +174,13 @@ class MainScreen(Screen[None]):
             self.query_one(CodeEditor).focus()
         elif pane == "lesson":
             self.query_one(LessonPane).focus()
-        else:
-            results = self.query_one(TabbedContent)
-            active = results.get_pane(results.active)
-            target = active.query("OutputLog, ShapesView, ParamsView, LossView").first()
-            target.focus()
+        elif self.results is not None:
+            self.results.focus_active_view()
 
     def show_results_tab(self, tab: str) -> None:
-        self.query_one(TabbedContent).active = tab
+        if self.results is None:
+            return
+        self.results.active = tab
         if self.narrow and self.pane != "results":
             self._show_pane("results")
 
@@ -228,7 +252,8 @@ class MainScreen(Screen[None]):
         return True
 
     def on_text_area_changed(self) -> None:
-        self.query_one(LossView).hold_redraws()
+        if self.results is not None:
+            self.results.loss.hold_redraws()
 
     def on_code_editor_draft_settled(self, event: CodeEditor.DraftSettled) -> None:
         if event.code == event.editor.text:
@@ -331,8 +356,8 @@ class MainScreen(Screen[None]):
         self._focus_pane(PANES[(PANES.index(self.pane) + 1) % len(PANES)])
 
     def action_next_tab(self) -> None:
-        results = self.query_one(TabbedContent)
-        self.show_results_tab(TABS[(TABS.index(results.active) + 1) % len(TABS)])
+        if self.results is not None:
+            self.show_results_tab(self.results.next_tab())
 
     async def action_hint(self) -> None:
         pane = self.query_one(LessonPane)

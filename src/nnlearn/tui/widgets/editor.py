@@ -45,9 +45,12 @@ class CodeEditor(TextArea):
             return self.editor
 
     def __init__(self, *, id: str | None = None, autosave_delay: float = AUTOSAVE_DELAY) -> None:
+        # No language yet: TextArea compiles its tree-sitter highlight query for every
+        # document it makes (~50 ms each), and passing the language here makes two.
+        # It is set once, just after the first frame (so colours come a frame late),
+        # and ``load_code`` edits the text in place, so one query serves the editor's life.
         super().__init__(
             "",
-            language="python",
             theme="monokai",
             soft_wrap=False,
             tab_behavior="indent",
@@ -61,6 +64,14 @@ class CodeEditor(TextArea):
         self._baseline = ""
         self.error_line: int | None = None
 
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._start_highlighting)
+
+    def _start_highlighting(self) -> None:
+        selection = self.selection
+        self.language = "python"  # makes a new document of the same text
+        self.selection = selection
+
     @property
     def is_dirty(self) -> bool:
         """True when the text differs from what was last loaded or saved."""
@@ -71,8 +82,9 @@ class CodeEditor(TextArea):
         self._cancel_settle()
         self._baseline = code
         self.clear_error()
-        if code != self.text:  # re-parsing (tree-sitter) is the costly part of a load
-            self.load_text(code)
+        if code != self.text:
+            self.replace(code, self.document.start, self.document.end)
+            self.history.clear()  # undo must not bring back the previous step's code
         self.move_cursor((0, 0))
         self.scroll_home(animate=False)
 

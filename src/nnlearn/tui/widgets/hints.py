@@ -5,7 +5,9 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
+
+from nnlearn.tui.widgets.prose import Prose
 
 
 class HintsView(Vertical):
@@ -14,7 +16,7 @@ class HintsView(Vertical):
     DEFAULT_CSS = """
     HintsView { height: auto; margin: 1 0 0 0; }
     HintsView > .hints-status { color: $text-muted; }
-    HintsView > Markdown { margin: 0; padding: 0 1; border-left: thick $warning; }
+    HintsView > Prose { margin: 0; padding: 0 1; border-left: thick $warning; }
     """
 
     def __init__(self, hints: tuple[str, ...], shown: int = 0, key: str = "ctrl+g") -> None:
@@ -38,7 +40,7 @@ class HintsView(Vertical):
             return False
         hint = self.hints[self.shown]
         self.shown += 1
-        await self.mount(Markdown(f"**Hint {self.shown}.** {hint}"))
+        await self.mount(Prose(f"**Hint {self.shown}.** {hint}"))
         self._update_status()
         return True
 

@@ -13,10 +13,11 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 from nnlearn.curriculum.model import Lesson, Step
 from nnlearn.tui.widgets.hints import HintsView
+from nnlearn.tui.widgets.prose import Prose
 from nnlearn.tui.widgets.quiz import QuizView
 from nnlearn.tui.widgets.think import ThinkView
 
@@ -44,7 +45,6 @@ class LessonPane(VerticalScroll):
     DEFAULT_CSS = """
     LessonPane { height: 1fr; padding: 0 1; }
     LessonPane > .step-header { text-style: bold; color: $accent; margin-bottom: 1; }
-    LessonPane > Markdown { margin: 0; padding: 0; }
     LessonPane > .exercise-status { margin-top: 1; height: auto; }
     LessonPane > .exercise-status.-passed { color: $success; }
     LessonPane > .exercise-status.-failed { color: $error; }
@@ -72,7 +72,7 @@ class LessonPane(VerticalScroll):
         step = view.step
         widgets: list[Widget] = [Static(self._header(view), classes="step-header")]
         if step.body.strip():
-            widgets.append(Markdown(step.body))
+            widgets.append(Prose(step.body))
         if step.is_exercise:
             widgets.append(Static("", classes="exercise-status"))
         widgets.extend(

@@ -5,9 +5,10 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 from nnlearn.curriculum.model import Think
+from nnlearn.tui.widgets.prose import Prose
 
 
 class ThinkView(Vertical):
@@ -40,5 +41,5 @@ class ThinkView(Vertical):
             return False
         self.revealed = True
         await self.query_one(".think-status", Static).remove()
-        await self.mount(Markdown(self.think.answer))
+        await self.mount(Prose(self.think.answer))
         return True

@@ -1,0 +1,46 @@
+"""The results tabs: Output, Shapes, Params and Loss, and where to find each.
+
+They are empty until the first run, so the main screen mounts them just after
+its first frame (with plotext, which this module imports, the heaviest part of
+the screen); the runner reaches the four views through the properties here.
+"""
+
+from __future__ import annotations
+
+from textual.widgets import TabbedContent, TabPane
+
+from nnlearn.tui.widgets.loss_view import LossView
+from nnlearn.tui.widgets.output_log import OutputLog
+from nnlearn.tui.widgets.params_view import ParamsView
+from nnlearn.tui.widgets.shapes_view import ShapesView
+
+TABS = ("tab-output", "tab-shapes", "tab-params", "tab-loss")
+
+
+class ResultsTabs(TabbedContent):
+    """One tab per kind of result of a run."""
+
+    DEFAULT_CSS = """
+    ResultsTabs TabPane { padding: 0; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, initial="tab-output")
+        self.output = OutputLog(id="output")
+        self.shapes = ShapesView(id="shapes")
+        self.params = ParamsView(id="params")
+        self.loss = LossView(id="loss")
+        for title, tab, view in (
+            ("Output", "tab-output", self.output),
+            ("Shapes", "tab-shapes", self.shapes),
+            ("Params", "tab-params", self.params),
+            ("Loss", "tab-loss", self.loss),
+        ):
+            self.compose_add_child(TabPane(title, view, id=tab))
+
+    def next_tab(self) -> str:
+        return TABS[(TABS.index(self.active) + 1) % len(TABS)]
+
+    def focus_active_view(self) -> None:
+        active = self.get_pane(self.active)
+        active.query("OutputLog, ShapesView, ParamsView, LossView").first().focus()
