@@ -79,7 +79,8 @@ class StatusBar(Widget):
             label = f"running {self.elapsed:.1f}s"
         text.append("● ", style=STATE_STYLES.get(self.state, "cyan"))
         text.append(label, style=STATE_STYLES.get(self.state, ""))
-        if self.detail and self.state in ("dead", "stopped", "starting", "warming"):
+        shows_detail = self.state in ("dead", "stopped", "starting", "warming")
+        if self.detail and shows_detail and self.detail not in label:
             text.append(f" ({self.detail})", style="dim")
         if self.last_run and self.elapsed is None:
             text.append(f" · {self.last_run}")

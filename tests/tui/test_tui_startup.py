@@ -1,0 +1,111 @@
+"""Start-up order: the step first, then the results tabs, code colours and the kernel.
+
+The first frame has the lesson, the editor, the status line and the key bar;
+what it does not need comes just after. These tests pin that order down and
+that nothing the learner does in between is lost or refused.
+"""
+
+from __future__ import annotations
+
+from textual.widgets import TabbedContent
+
+from nnlearn.tui.widgets.editor import CodeEditor
+from nnlearn.tui.widgets.key_bar import KeyBar
+from nnlearn.tui.widgets.output_log import OutputLog
+from nnlearn.tui.widgets.prose import Prose
+from nnlearn.tui.widgets.results_tabs import ResultsTabs
+
+NARROW = (80, 24)
+WIDE = (160, 48)
+
+
+async def test_results_and_kernel_come_after_the_first_frame(make_app, kernel):
+    app = make_app()
+    seen_at_mount: dict[str, object] = {}
+
+    async with app.run_test(size=WIDE) as pilot:
+        screen = app.main_screen
+        seen_at_mount["results"] = screen.results
+        seen_at_mount["sessions"] = len(kernel.sessions)
+        await pilot.pause()
+        await pilot.pause()
+        assert seen_at_mount == {"results": None, "sessions": 0}
+        assert isinstance(screen.results, ResultsTabs)
+        assert screen.query_one(TabbedContent) is screen.results
+        assert len(kernel.sessions) == 1
+        assert screen.query_one(CodeEditor).language == "python"
+
+
+async def test_run_pressed_before_the_results_exist_still_runs(make_app, kernel):
+    app = make_app()
+    async with app.run_test(size=WIDE) as pilot:
+        assert app.main_screen.results is None
+        await pilot.press("f5")
+        for _ in range(100):
+            await pilot.pause()
+            if not app.main_screen.runner.running:
+                break
+        assert len(kernel.session.calls) == 1
+        log = app.main_screen.query_one(OutputLog)
+        assert any("hello from the fake kernel" in line.text for line in log.lines)
+
+
+async def test_tab_and_pane_keys_before_the_results_exist_do_no_harm(make_app, kernel):
+    app = make_app()
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.press("f4", "f3", "f3")
+        await pilot.pause()
+        await pilot.pause()
+        screen = app.main_screen
+        assert screen.results is not None
+        assert screen.pane == "results"
+        assert app.focused is not None and screen.results in app.focused.ancestors
+
+
+async def test_editor_keeps_cursor_when_colours_arrive_and_undo_stays_in_the_step(
+    make_app, kernel
+):
+    app = make_app()
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        editor = app.main_screen.query_one(CodeEditor)
+        first_code = editor.text
+        editor.move_cursor((1, 2))
+        editor._start_highlighting()
+        assert editor.cursor_location == (1, 2)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert editor.text != first_code
+        editor.focus()
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert editor.text != first_code  # undo does not bring the previous step's code back
+        assert not editor.is_dirty
+
+
+async def test_prose_code_is_coloured_once_the_first_frame_is_out(make_app, kernel):
+    app = make_app()
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        prose = app.main_screen.query_one(Prose)
+        assert "torch.zeros" in prose.markdown
+        from nnlearn.tui.widgets import prose as prose_module
+
+        assert prose_module._CodeBlock.colour
+
+
+async def test_key_bar_keeps_help_first_at_80_columns(make_app, kernel):
+    app = make_app()
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        bar = app.main_screen.query_one(KeyBar)
+        text = bar.plain_text
+        assert text.lstrip().startswith("F1 Help")
+        assert "F5 Run" in text and "^p palette" in text
+        assert len(text) == NARROW[0]
+        app.main_screen.query_one(CodeEditor).focus()
+        await pilot.pause()
+        await pilot.pause()
+        assert bar.plain_text.lstrip().startswith("F1 Help  F5 Run  F6 Stop")
