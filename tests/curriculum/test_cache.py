@@ -59,7 +59,9 @@ def test_an_edited_lesson_is_parsed_again(lessons, tmp_path, parses):
     os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
     result = load_lessons_cached(lessons, cache)
     assert len(parses) == 2
-    assert any(step.title.startswith("Edited ") for lesson in result.lessons for step in lesson.steps)
+    assert any(
+        step.title.startswith("Edited ") for lesson in result.lessons for step in lesson.steps
+    )
 
 
 def test_added_and_removed_files_are_noticed(lessons, tmp_path, parses):

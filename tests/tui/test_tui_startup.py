@@ -62,9 +62,7 @@ async def test_tab_and_pane_keys_before_the_results_exist_do_no_harm(make_app, k
         assert app.focused is not None and screen.results in app.focused.ancestors
 
 
-async def test_editor_keeps_cursor_when_colours_arrive_and_undo_stays_in_the_step(
-    make_app, kernel
-):
+async def test_editor_keeps_cursor_when_colours_arrive_and_undo_stays_in_the_step(make_app, kernel):
     app = make_app()
     async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()
