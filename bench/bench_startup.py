@@ -6,17 +6,19 @@ fresh processes, interleaved, in the same run; the last line is
 ``startup_ratio X`` (median app launch to first painted frame, headless,
 over the median cold torch import). Target: 0.35 or less.
 
-The app child imports ``nnlearn.cli`` first (what the ``nnlearn`` command
-loads), then opens the bundled lessons with a real kernel session starting in
-the background, exactly as ``run_app`` does, and prints a line when the first
-frame that shows the current step (its prose and the learner's code in the
-editor) has been painted. Work the app defers until after that frame (the
-results tabs, syntax colours of code in the prose, the kernel) is not counted,
-but the frame must be a usable one: the step's text and code are on it.
+The app child does what the ``nnlearn`` command does (``nnlearn.cli``: garbage
+collection off for the start-up, then the app is imported), then opens the
+bundled lessons with a real kernel session starting in the background, exactly
+as ``run_app`` does, and prints a line when the first frame that shows the
+current step (its prose and the learner's code in the editor) has been
+painted. Work the app defers until after that frame (the results tabs, syntax
+colours, the kernel) is not counted, but the frame must be a usable one: the
+step's text and code are on it.
 
 Both children run with bytecode caching on (``PYTHONDONTWRITEBYTECODE`` is
 removed), so the untimed warm-up launch leaves the ``.pyc`` files an installed
-package has; without it an editable checkout recompiles nnlearn every launch.
+package has (without them an editable checkout recompiles nnlearn on every
+launch), and the parsed-lessons cache that any earlier launch leaves.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ import time
 from _common import ROOT, report
 
 APP_CHILD = """
+import gc
+
+gc.disable()  # as nnlearn.cli does before it imports the app; the app turns it back on
 import nnlearn.cli
 from nnlearn.curriculum.loader import bundled_lessons_dir
 from nnlearn.curriculum.progress import ProgressStore

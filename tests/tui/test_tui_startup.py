@@ -7,6 +7,8 @@ that nothing the learner does in between is lost or refused.
 
 from __future__ import annotations
 
+import gc
+
 from textual.widgets import TabbedContent
 
 from nnlearn.tui.widgets.editor import CodeEditor
@@ -107,3 +109,36 @@ async def test_key_bar_keeps_help_first_at_80_columns(make_app, kernel):
         await pilot.pause()
         await pilot.pause()
         assert bar.plain_text.lstrip().startswith("F1 Help  F5 Run  F6 Stop")
+
+
+async def test_garbage_collection_is_back_on_after_the_first_frame(make_app, kernel):
+    gc.disable()  # what `nnlearn` does before it imports the app
+    try:
+        app = make_app()
+        async with app.run_test(size=WIDE) as pilot:
+            await pilot.pause()
+            await pilot.pause()
+            assert gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()
+
+
+def test_nnlearn_turns_garbage_collection_off_before_importing_the_app(monkeypatch):
+    import nnlearn.tui.app
+    from nnlearn import cli
+
+    seen: list[bool] = []
+
+    def fake_run_app(lessons, device, connection_file):
+        seen.append(gc.isenabled())
+        return 0
+
+    monkeypatch.setattr(nnlearn.tui.app, "run_app", fake_run_app)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+    try:
+        assert cli.main([]) == 0
+    finally:
+        gc.enable()
+    assert seen == [False]

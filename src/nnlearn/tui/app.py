@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import signal
 import threading
@@ -83,6 +84,12 @@ class NnlearnApp(App[int]):
 
     def on_mount(self) -> None:
         self._install_signal_handlers()
+
+    def on_main_screen_first_frame(self) -> None:
+        """``nnlearn`` turns the garbage collector off for start-up (see ``cli``): back on now."""
+        if not gc.isenabled():
+            gc.freeze()  # what start-up made lives as long as the app: later passes skip it
+            gc.enable()
 
     def get_key_display(self, binding: Binding) -> str:
         """F5 rather than Textual's f5, as the help screen and the docs write it."""

@@ -16,6 +16,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
+from textual.message import Message
 from textual.screen import Screen
 from textual.widget import MountError
 from textual.widgets import Static
@@ -112,8 +113,12 @@ class MainScreen(Screen[None]):
             await self.enter_step(lesson_index, step_index, save=False)
         self.call_after_refresh(self._after_first_frame)
 
+    class FirstFrame(Message):
+        """The first frame is painted; what it did not need is being set up now."""
+
     async def _after_first_frame(self) -> None:
         """What the first frame does not need: the (empty) results tabs, then the kernel."""
+        self.post_message(self.FirstFrame())
         # Imported here, not at the top: it brings plotext, a tenth of a second of start-up.
         from nnlearn.tui.widgets.results_tabs import ResultsTabs
 
