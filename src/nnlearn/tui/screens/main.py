@@ -1,24 +1,19 @@
-"""The main screen: lesson, editor and results, laid out for the terminal's width.
+"""The main screen: lesson, editor and results, and everything the learner does there.
 
-Wide terminals (120 columns or more) show the lesson beside the editor with
-the results under it; narrower ones show one pane at a time, switched with F3.
 This screen owns the learner's place in the course (lesson, step, draft) and
-hands running code to ``KernelRunner``.
+hands running code to ``KernelRunner``; which panes show, for the terminal's
+width, is ``PaneLayout``'s job.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.message import Message
-from textual.screen import Screen
-from textual.widget import MountError
 from textual.widgets import Static
 
 from nnlearn.curriculum.model import Lesson, LoadResult, Step
@@ -28,26 +23,19 @@ from nnlearn.tui.kernel_runner import KernelRunner, SessionFactory
 from nnlearn.tui.screens.confirm import ConfirmScreen
 from nnlearn.tui.screens.device_picker import DevicePickerScreen
 from nnlearn.tui.screens.lesson_list import LessonEntry, LessonListScreen
+from nnlearn.tui.screens.pane_layout import PaneLayout
 from nnlearn.tui.widgets.editor import AUTOSAVE_DELAY, CodeEditor
 from nnlearn.tui.widgets.key_bar import KeyBar
 from nnlearn.tui.widgets.lesson_pane import LessonPane, StepView
 from nnlearn.tui.widgets.quiz import QuizView
 from nnlearn.tui.widgets.status_bar import StatusBar
 
-if TYPE_CHECKING:
-    from nnlearn.tui.widgets.results_tabs import ResultsTabs
 
-PANES = ("lesson", "editor", "results")
-PANE_TITLES = {"lesson": "Lesson", "editor": "Editor", "results": "Results"}
-WIDE_MIN_WIDTH = 120
-
-
-class MainScreen(Screen[None]):
-    """Lesson pane | editor over results tabs, plus the status line and footer."""
+class MainScreen(PaneLayout):
+    """Lesson pane | editor over results tabs, plus the status line and key bar."""
 
     BINDINGS = keys.screen_bindings()
     AUTO_FOCUS = ""  # on_mount chooses the focus, before the step's widgets exist
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE_MIN_WIDTH, "-wide")]
 
     def __init__(
         self,
@@ -65,26 +53,17 @@ class MainScreen(Screen[None]):
         self.lesson_problems = lessons.problems
         self.store = store
         self.device = device
-        self.pane = "editor"
         self.lesson_index = 0
         self.step_index = 0
         self._hints_shown: dict[tuple[str, int], int] = {}
         self._autosave_delay = autosave_delay
         self._lessons_dir_label = lessons_dir_label
         self.runner = KernelRunner(self, session_factory)
-        self.results: ResultsTabs | None = None  # mounted just after the first frame
-        self._results_mounted = asyncio.Event()
 
     # ----------------------------------------------------------------- layout
 
     def compose(self) -> ComposeResult:
-        # Classes the layout depends on are set before any child is styled: set later,
-        # each change would restyle every widget of the screen (a visible start-up cost).
-        narrow = self.narrow
-        self.pane = "lesson" if narrow else "editor"
-        self.set_class(narrow, "-narrow", update=False)
-        self.set_class(not narrow, "-wide", update=False)
-        self.set_class(True, f"-pane-{self.pane}", update=False)
+        self.set_layout_classes()
         yield Static("", id="pane-bar")
         with Horizontal(id="workspace"):
             yield LessonPane(id="lesson-pane")
@@ -119,24 +98,8 @@ class MainScreen(Screen[None]):
     async def _after_first_frame(self) -> None:
         """What the first frame does not need: the (empty) results tabs, then the kernel."""
         self.post_message(self.FirstFrame())
-        # Imported here, not at the top: it brings plotext, a tenth of a second of start-up.
-        from nnlearn.tui.widgets.results_tabs import ResultsTabs
-
-        results = ResultsTabs(id="results")
-        try:
-            await self.query_one("#work-column").mount(results)
-        except MountError:  # the app is closing already (quit at once): nothing to start
-            return
-        self.results = results
-        self._results_mounted.set()
-        if self.pane == "results":
-            results.focus_active_view()
-        self.runner.start_kernel()
-
-    async def wait_for_results(self) -> ResultsTabs:
-        await self._results_mounted.wait()
-        assert self.results is not None
-        return self.results
+        if await self.mount_results():
+            self.runner.start_kernel()
 
     async def _show_no_lessons(self) -> None:
         pane = self.query_one(LessonPane)
@@ -152,42 +115,6 @@ class MainScreen(Screen[None]):
         with contextlib.suppress(NoMatches):
             self.save_draft()
         await self.runner.shutdown()
-
-    def on_resize(self) -> None:
-        self._show_pane(self.pane)
-
-    @property
-    def narrow(self) -> bool:
-        return self.app.size.width < WIDE_MIN_WIDTH
-
-    def _show_pane(self, pane: str) -> None:
-        self.pane = pane
-        for name in PANES:
-            self.set_class(name == pane, f"-pane-{name}")
-        bar = Text(" F3 ", style="reverse")
-        for name in PANES:
-            bar.append(" ")
-            if name == pane:
-                bar.append(f"[{PANE_TITLES[name]}]", style="bold")
-            else:
-                bar.append(f" {PANE_TITLES[name]} ", style="dim")
-        self.query_one("#pane-bar", Static).update(bar)
-
-    def _focus_pane(self, pane: str) -> None:
-        self._show_pane(pane)
-        if pane == "editor":
-            self.query_one(CodeEditor).focus()
-        elif pane == "lesson":
-            self.query_one(LessonPane).focus()
-        elif self.results is not None:
-            self.results.focus_active_view()
-
-    def show_results_tab(self, tab: str) -> None:
-        if self.results is None:
-            return
-        self.results.active = tab
-        if self.narrow and self.pane != "results":
-            self._show_pane("results")
 
     # ----------------------------------------------------------- the course
 
@@ -356,13 +283,6 @@ class MainScreen(Screen[None]):
                 await self.enter_step(index, self.store.lesson_step(lesson_id))
                 self._focus_pane("lesson" if self.narrow else "editor")
                 return
-
-    def action_next_pane(self) -> None:
-        self._focus_pane(PANES[(PANES.index(self.pane) + 1) % len(PANES)])
-
-    def action_next_tab(self) -> None:
-        if self.results is not None:
-            self.show_results_tab(self.results.next_tab())
 
     async def action_hint(self) -> None:
         pane = self.query_one(LessonPane)

@@ -19,6 +19,7 @@ from textual_plotext import PlotextPlot
 
 from nnlearn.kernel.events import LossPoints
 from nnlearn.render import LossSeries, downsample, series_summary
+from nnlearn.render.plot import SINGLE_POINT_MARKER
 
 EMPTY = "No loss yet: every loss.backward() in your code adds a point here."
 # Told apart by marker as well as colour, so 16 colours and NO_COLOR still work.
@@ -94,12 +95,9 @@ class LossView(Vertical):
             if not finite:
                 continue
             shown = downsample(finite, max(2 * width, 4))
-            plt.plot(
-                [p[0] for p in shown],
-                [p[1] for p in shown],
-                label=name,
-                marker=MARKERS[index % len(MARKERS)],
-            )
+            # One point drawn in braille is a single dot: too small to find.
+            marker = MARKERS[index % len(MARKERS)] if len(shown) > 1 else SINGLE_POINT_MARKER
+            plt.plot([p[0] for p in shown], [p[1] for p in shown], label=name, marker=marker)
         summary = self.query_one(".loss-summary", Static)
         if data:
             summary.update(Text(series_summary(data)))

@@ -1,0 +1,113 @@
+"""Which of the main screen's panes show, for the terminal's width, and the results tabs.
+
+Wide terminals (120 columns or more) show the lesson beside the editor with
+the results under it; narrower ones show one pane at a time, switched with F3
+and named in the bar at the top. The results tabs are mounted just after the
+first frame. ``MainScreen`` mixes this in; it keeps its own course and run logic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.screen import Screen
+from textual.widget import MountError
+from textual.widgets import Static
+
+from nnlearn.tui.widgets.editor import CodeEditor
+from nnlearn.tui.widgets.lesson_pane import LessonPane
+
+if TYPE_CHECKING:
+    from nnlearn.tui.widgets.results_tabs import ResultsTabs
+
+PANES = ("lesson", "editor", "results")
+PANE_TITLES = {"lesson": "Lesson", "editor": "Editor", "results": "Results"}
+WIDE_MIN_WIDTH = 120
+
+
+class PaneLayout(Screen[None]):
+    """Pane switching (narrow), the pane bar, and the lazily mounted results tabs."""
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE_MIN_WIDTH, "-wide")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pane = "editor"
+        self.results: ResultsTabs | None = None  # mounted just after the first frame
+        self._results_mounted = asyncio.Event()
+
+    @property
+    def narrow(self) -> bool:
+        return self.app.size.width < WIDE_MIN_WIDTH
+
+    def set_layout_classes(self) -> None:
+        """Called from compose: classes set later would restyle every widget on the screen."""
+        narrow = self.narrow
+        self.pane = "lesson" if narrow else "editor"
+        self.set_class(narrow, "-narrow", update=False)
+        self.set_class(not narrow, "-wide", update=False)
+        self.set_class(True, f"-pane-{self.pane}", update=False)
+
+    def on_resize(self) -> None:
+        self._show_pane(self.pane)
+
+    def _show_pane(self, pane: str) -> None:
+        self.pane = pane
+        for name in PANES:
+            self.set_class(name == pane, f"-pane-{name}")
+        bar = Text(" F3 ", style="reverse")
+        for name in PANES:
+            bar.append(" ")
+            if name == pane:
+                bar.append(f"[{PANE_TITLES[name]}]", style="bold")
+            else:
+                bar.append(f" {PANE_TITLES[name]} ", style="dim")
+        self.query_one("#pane-bar", Static).update(bar)
+
+    def _focus_pane(self, pane: str) -> None:
+        self._show_pane(pane)
+        if pane == "editor":
+            self.query_one(CodeEditor).focus()
+        elif pane == "lesson":
+            self.query_one(LessonPane).focus()
+        elif self.results is not None:
+            self.results.focus_active_view()
+
+    def action_next_pane(self) -> None:
+        self._focus_pane(PANES[(PANES.index(self.pane) + 1) % len(PANES)])
+
+    # ------------------------------------------------------------ results
+
+    async def mount_results(self) -> bool:
+        """Mount the results tabs under the editor; False if the screen is already closing."""
+        # Imported here, not at the top: it brings plotext, a tenth of a second of start-up.
+        from nnlearn.tui.widgets.results_tabs import ResultsTabs
+
+        results = ResultsTabs(id="results")
+        try:
+            await self.query_one("#work-column").mount(results)
+        except MountError:  # the app is closing already (quit at once)
+            return False
+        self.results = results
+        self._results_mounted.set()
+        if self.pane == "results":
+            results.focus_active_view()
+        return True
+
+    async def wait_for_results(self) -> ResultsTabs:
+        await self._results_mounted.wait()
+        assert self.results is not None
+        return self.results
+
+    def show_results_tab(self, tab: str) -> None:
+        if self.results is None:
+            return
+        self.results.active = tab
+        if self.narrow and self.pane != "results":
+            self._show_pane("results")
+
+    def action_next_tab(self) -> None:
+        if self.results is not None:
+            self.show_results_tab(self.results.next_tab())
