@@ -37,6 +37,9 @@ class MainScreen(PaneLayout):
     BINDINGS = keys.screen_bindings()
     AUTO_FOCUS = ""  # on_mount chooses the focus, before the step's widgets exist
 
+    class FirstFrame(Message):
+        """The first frame is painted; what it did not need is being set up now."""
+
     def __init__(
         self,
         lessons: LoadResult,
@@ -91,9 +94,6 @@ class MainScreen(PaneLayout):
             lesson_index, step_index = course.resume_point(self.lessons, self.store.current())
             await self.enter_step(lesson_index, step_index, save=False)
         self.call_after_refresh(self._after_first_frame)
-
-    class FirstFrame(Message):
-        """The first frame is painted; what it did not need is being set up now."""
 
     async def _after_first_frame(self) -> None:
         """What the first frame does not need: the (empty) results tabs, then the kernel."""
