@@ -95,20 +95,24 @@ async def test_prose_code_is_coloured_once_the_first_frame_is_out(make_app, kern
         assert prose_module._CodeBlock.colour
 
 
-async def test_key_bar_keeps_help_first_at_80_columns(make_app, kernel):
+async def test_key_bar_at_80_columns_shows_help_then_the_panes_keys(make_app, kernel):
     app = make_app()
     async with app.run_test(size=NARROW) as pilot:
         await pilot.pause()
         await pilot.pause()
         bar = app.main_screen.query_one(KeyBar)
-        text = bar.plain_text
-        assert text.lstrip().startswith("F1 Help")
-        assert "F5 Run" in text and "^p palette" in text
-        assert len(text) == NARROW[0]
-        app.main_screen.query_one(CodeEditor).focus()
+        lesson_keys = bar.plain_text
+        assert lesson_keys.startswith(" F1 Help  ^n Next  ^b Back  ^g Hint")
+        assert lesson_keys.rstrip().endswith("^p palette")
+        assert len(lesson_keys) == NARROW[0]
+        await pilot.press("f3")  # the editor
         await pilot.pause()
         await pilot.pause()
-        assert bar.plain_text.lstrip().startswith("F1 Help  F5 Run  F6 Stop")
+        assert bar.plain_text.startswith(" F1 Help  F5 Run  F9 Check  F6 Stop")
+        await pilot.press("f3")  # the results
+        await pilot.pause()
+        await pilot.pause()
+        assert bar.plain_text.startswith(" F1 Help  F4 Tab  F6 Stop  F5 Run")
 
 
 async def test_garbage_collection_is_back_on_after_the_first_frame(make_app, kernel):

@@ -73,10 +73,7 @@ class MainScreen(PaneLayout):
             with Vertical(id="work-column"):
                 yield CodeEditor(id="editor", autosave_delay=self._autosave_delay)
         yield StatusBar(id="status")
-        # In the key map's order, Help first: at 80 columns it is the way to the keys cut off.
-        yield KeyBar(
-            first_actions=tuple(item.action.removeprefix("app.") for item in keys.MAIN_ACTIONS)
-        )
+        yield KeyBar(first_actions=keys.key_bar_order(self.pane))
 
     async def on_mount(self) -> None:
         status = self.query_one(StatusBar)

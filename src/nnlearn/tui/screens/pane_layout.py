@@ -2,8 +2,9 @@
 
 Wide terminals (120 columns or more) show the lesson beside the editor with
 the results under it; narrower ones show one pane at a time, switched with F3
-and named in the bar at the top. The results tabs are mounted just after the
-first frame. ``MainScreen`` mixes this in; it keeps its own course and run logic.
+and named in the bar at the top; the key bar puts the shown pane's keys first.
+The results tabs are mounted just after the first frame. ``MainScreen`` mixes
+this in; it keeps its own course and run logic.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from textual.screen import Screen
 from textual.widget import MountError
 from textual.widgets import Static
 
+from nnlearn.tui import keys
 from nnlearn.tui.widgets.editor import CodeEditor
+from nnlearn.tui.widgets.key_bar import KeyBar
 from nnlearn.tui.widgets.lesson_pane import LessonPane
 
 if TYPE_CHECKING:
@@ -65,6 +68,7 @@ class PaneLayout(Screen[None]):
             else:
                 bar.append(f" {PANE_TITLES[name]} ", style="dim")
         self.query_one("#pane-bar", Static).update(bar)
+        self.query_one(KeyBar).first_actions = keys.key_bar_order(pane)
 
     def _focus_pane(self, pane: str) -> None:
         self._show_pane(pane)

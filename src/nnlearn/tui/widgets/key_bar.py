@@ -93,7 +93,7 @@ class KeyBar(Widget, can_focus=False):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.show_command_palette = show_command_palette
-        self.first_actions = first_actions
+        self._first_actions = first_actions
         self._entries: tuple[KeyBarEntry, ...] = ()
         self._palette_entry: KeyBarEntry | None = None
         self._placed: list[PlacedEntry] = []
@@ -107,6 +107,18 @@ class KeyBar(Widget, can_focus=False):
         The palette key is not included.
         """
         return self._entries
+
+    @property
+    def first_actions(self) -> tuple[str, ...]:
+        """Actions shown before all others, in this order (what matters most where the focus is)."""
+        return self._first_actions
+
+    @first_actions.setter
+    def first_actions(self, actions: tuple[str, ...]) -> None:
+        if actions != self._first_actions:
+            self._first_actions = actions
+            if self.is_attached:
+                self._schedule_rebuild()
 
     @property
     def palette_entry(self) -> KeyBarEntry | None:
@@ -181,7 +193,7 @@ class KeyBar(Widget, can_focus=False):
                 enabled,
                 tooltip,
             )
-        first = [by_action.pop(action) for action in self.first_actions if action in by_action]
+        first = [by_action.pop(action) for action in self._first_actions if action in by_action]
         return (*first, *by_action.values()), palette_entry
 
     def _place(self, width: int) -> list[PlacedEntry]:
