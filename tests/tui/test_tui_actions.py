@@ -666,3 +666,18 @@ async def test_lesson_pane_scrolls_by_keyboard_and_number_keys_answer_the_quiz(m
         quiz = screen.query_one(QuizView)
         assert quiz.answered == 1
         assert ProgressStore(home).quiz_answer("basics", 1, 0) == 1
+
+
+async def test_ctrl_home_and_ctrl_end_move_to_the_start_and_end_of_the_code(make_app, kernel):
+    app = make_app()
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        code = editor(app)
+        code.focus()
+        await pilot.press("ctrl+end")
+        assert code.cursor_location == code.document.end
+        await pilot.press("ctrl+shift+home")
+        assert code.selected_text == code.text
+        await pilot.press("ctrl+home")
+        assert code.cursor_location == (0, 0)
+        assert code.selected_text == ""

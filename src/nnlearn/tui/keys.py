@@ -58,8 +58,9 @@ MAIN_ACTIONS: tuple[KeyAction, ...] = (
 # Keys the help screen also lists, handled by widgets rather than the screen.
 OTHER_KEYS: tuple[tuple[str, str], ...] = (
     ("ctrl+p", "Command palette: search every action"),
-    ("1 … 6", "Pick a quiz answer (when the quiz has focus; click works too)"),
+    ("1 … 6", "Lesson pane: answer the first open quiz (a click works too)"),
     ("tab / shift+tab", "Move focus (in the editor, tab indents)"),
+    ("ctrl+home / ctrl+end", "Editor: start / end of the code (add shift to select)"),
     ("escape", "Close a dialog"),
 )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from textual.binding import Binding
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import TextArea
@@ -32,6 +33,14 @@ class CodeEditor(TextArea):
         border: round $error;
     }
     """
+
+    # TextArea has no keys for the start and end of the whole text; code editors do.
+    BINDINGS = [
+        Binding("ctrl+home", "cursor_document_start", "Start of the code", show=False),
+        Binding("ctrl+end", "cursor_document_end", "End of the code", show=False),
+        Binding("ctrl+shift+home", "cursor_document_start(True)", "Select to start", show=False),
+        Binding("ctrl+shift+end", "cursor_document_end(True)", "Select to end", show=False),
+    ]
 
     @dataclass
     class DraftSettled(Message):
@@ -71,6 +80,12 @@ class CodeEditor(TextArea):
         selection = self.selection
         self.language = "python"  # makes a new document of the same text
         self.selection = selection
+
+    def action_cursor_document_start(self, select: bool = False) -> None:
+        self.move_cursor(self.document.start, select=select)
+
+    def action_cursor_document_end(self, select: bool = False) -> None:
+        self.move_cursor(self.document.end, select=select)
 
     @property
     def is_dirty(self) -> bool:
