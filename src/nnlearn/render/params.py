@@ -80,6 +80,7 @@ def params_table(params: Params, *, max_rows: int | None = None) -> Table:
         )
 
     caption = params_summary(params)
+    table.min_width = len(caption)  # the totals on one line when the terminal allows
     if not rows:
         caption = "This model has no parameters or buffers. " + caption
     elif len(shown) < len(rows):
