@@ -37,7 +37,7 @@ import gc
 
 gc.disable()  # as nnlearn.cli does before it imports the app; the app turns it back on
 import nnlearn.cli
-from nnlearn.curriculum.loader import bundled_lessons_dir
+from nnlearn.curriculum.bundled import bundled_lessons_dir
 from nnlearn.curriculum.progress import ProgressStore
 from nnlearn.tui.app import NnlearnApp
 from nnlearn.tui.kernel_runner import RealSessionFactory

@@ -226,10 +226,10 @@ def test_bundled_lessons_dir_is_the_repo_lessons_folder_in_an_editable_install()
 def test_bundled_lessons_dir_prefers_the_package_data_of_a_wheel(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from nnlearn.curriculum import loader
+    from nnlearn.curriculum import bundled
 
     installed = tmp_path / "site-packages" / "nnlearn"
     (installed / "curriculum").mkdir(parents=True)
     (installed / "lessons").mkdir()
-    monkeypatch.setattr(loader, "__file__", str(installed / "curriculum" / "loader.py"))
+    monkeypatch.setattr(bundled, "__file__", str(installed / "curriculum" / "bundled.py"))
     assert bundled_lessons_dir() == installed / "lessons"

@@ -14,6 +14,7 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 
 from nnlearn.curriculum.blocks import classify_info, load_yaml_mapping, text_field
+from nnlearn.curriculum.bundled import bundled_lessons_dir
 from nnlearn.curriculum.model import Lesson, LessonProblem, LoadResult
 from nnlearn.curriculum.steps import RawStep, Report, TopBlock, build_step
 
@@ -24,14 +25,7 @@ NOT_LESSONS = {"readme.md"}  # a folder may explain itself
 # Steps are found from block tokens only; inline parsing (emphasis, links) is not needed.
 _markdown = MarkdownIt("commonmark").disable("inline")
 
-
-def bundled_lessons_dir() -> Path:
-    """The lessons that ship with nnlearn: package data in a wheel, else the repo's lessons/."""
-    here = Path(__file__).resolve()
-    packaged = here.parents[1] / "lessons"
-    if packaged.is_dir():
-        return packaged
-    return here.parents[3] / "lessons"
+__all__ = ["bundled_lessons_dir", "load_lesson_file", "load_lessons", "parse_lesson"]
 
 
 def load_lessons(folder: Path) -> LoadResult:

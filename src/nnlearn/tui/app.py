@@ -155,7 +155,7 @@ def run_app(lessons_dir: Path | None, device: str, connection_file: Path | None 
 
     ``connection_file`` attaches to a running Jupyter kernel instead of starting one.
     """
-    from nnlearn.curriculum.loader import bundled_lessons_dir
+    from nnlearn.curriculum.bundled import bundled_lessons_dir
     from nnlearn.curriculum.progress import ProgressStore
 
     folder = lessons_dir if lessons_dir is not None else bundled_lessons_dir()
