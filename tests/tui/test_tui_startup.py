@@ -146,3 +146,13 @@ def test_nnlearn_turns_garbage_collection_off_before_importing_the_app(monkeypat
     finally:
         gc.enable()
     assert seen == [False]
+
+
+async def test_quitting_before_the_results_exist_is_clean(make_app, kernel):
+    app = make_app()
+    async with app.run_test(size=WIDE) as pilot:
+        assert app.main_screen.results is None
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.return_code == 0
+    assert not kernel.sessions or kernel.session.shut_down

@@ -66,8 +66,8 @@ OTHER_KEYS: tuple[tuple[str, str], ...] = (
 
 
 # The key bar shows keys in this order until the line is full (at 80 columns,
-# about seven): Help first, then what the shown pane is for; the rest follow
-# in MAIN_ACTIONS order.
+# about seven): Help first, then what the shown pane is for, then Quit; the
+# rest follow in MAIN_ACTIONS order.
 _PANE_FIRST = {
     "lesson": ("app.help", "next_step", "previous_step", "hint", "think", "lesson_list", "run"),
     "editor": ("app.help", "run", "check", "interrupt", "reset_code", "solution", "next_step"),
@@ -77,7 +77,7 @@ _PANE_FIRST = {
 
 def key_bar_order(pane: str) -> tuple[str, ...]:
     """Binding action names for the key bar, most useful first for ``pane``."""
-    first = _PANE_FIRST.get(pane, ())
+    first = (*_PANE_FIRST.get(pane, ()), "app.quit")
     ordered = first + tuple(item.action for item in MAIN_ACTIONS if item.action not in first)
     return tuple(action.removeprefix("app.") for action in ordered)
 
