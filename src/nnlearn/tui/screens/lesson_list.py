@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -28,13 +29,23 @@ class LessonEntry:
         return "•" if self.done_steps else " "
 
 
-def entry_text(number: int, entry: LessonEntry) -> Text:
+SUMMARY_INDENT = " " * 6  # under the title, past "✓ 12. "
+
+
+def entry_text(number: int, entry: LessonEntry, width: int = 80) -> Text:
+    """The title line, and the summary wrapped to ``width`` under the title."""
     total = len(entry.lesson.steps)
     text = Text(f"{entry.mark} {number:2d}. ")
     text.append(entry.lesson.title, style="bold")
     text.append(f"  {entry.done_steps}/{total} steps", style="dim")
     if entry.lesson.summary:
-        text.append(f"\n      {entry.lesson.summary}", style="dim")
+        summary = textwrap.fill(
+            entry.lesson.summary,
+            width=max(width, 20),
+            initial_indent=SUMMARY_INDENT,
+            subsequent_indent=SUMMARY_INDENT,
+        )
+        text.append(f"\n{summary}", style="dim")
     return text
 
 
@@ -62,11 +73,13 @@ class LessonListScreen(ModalScreen[str | None]):
         self.current_id = current_id
 
     def compose(self) -> ComposeResult:
+        # The text width: 90% of the screen up to 100, less the borders, paddings and scrollbar.
+        width = min(int(self.app.size.width * 0.9), 100) - 14
         with Vertical():
             yield Static("Lessons (✓ done, • started) · enter opens · escape closes")
             yield OptionList(
                 *(
-                    Option(entry_text(n, e), id=e.lesson.id)
+                    Option(entry_text(n, e, width), id=e.lesson.id)
                     for n, e in enumerate(self.entries, start=1)
                 )
             )
