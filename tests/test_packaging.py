@@ -34,7 +34,8 @@ def test_wheel_ships_the_lessons_and_finds_them_installed(tmp_path):
         timeout=600,
     )
     code = (
-        "from nnlearn.curriculum.loader import bundled_lessons_dir, load_lessons\n"
+        "from nnlearn.curriculum.bundled import bundled_lessons_dir\n"
+        "from nnlearn.curriculum.loader import load_lessons\n"
         "folder = bundled_lessons_dir()\n"
         "result = load_lessons(folder)\n"
         "print(folder)\n"

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nnlearn.curriculum.loader import bundled_lessons_dir, load_lessons
+from nnlearn.curriculum.bundled import bundled_lessons_dir
+from nnlearn.curriculum.loader import load_lessons
 from nnlearn.curriculum.model import CodeBlock, Lesson, LessonProblem, Step
 from nnlearn.kernel.events import (
     CheckResult,

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from nnlearn.curriculum.blocks import classify_info
+from nnlearn.curriculum.bundled import bundled_lessons_dir
 from nnlearn.curriculum.loader import (
-    bundled_lessons_dir,
     load_lesson_file,
     load_lessons,
     parse_lesson,

@@ -14,7 +14,6 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 
 from nnlearn.curriculum.blocks import classify_info, load_yaml_mapping, text_field
-from nnlearn.curriculum.bundled import bundled_lessons_dir
 from nnlearn.curriculum.model import Lesson, LessonProblem, LoadResult
 from nnlearn.curriculum.steps import RawStep, Report, TopBlock, build_step
 
@@ -24,8 +23,6 @@ NOT_LESSONS = {"readme.md"}  # a folder may explain itself
 
 # Steps are found from block tokens only; inline parsing (emphasis, links) is not needed.
 _markdown = MarkdownIt("commonmark").disable("inline")
-
-__all__ = ["bundled_lessons_dir", "load_lesson_file", "load_lessons", "parse_lesson"]
 
 
 def load_lessons(folder: Path) -> LoadResult:
