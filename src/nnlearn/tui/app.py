@@ -88,7 +88,9 @@ class NnlearnApp(App[int]):
     def on_main_screen_first_frame(self) -> None:
         """``nnlearn`` turns the garbage collector off for start-up (see ``cli``): back on now."""
         if not gc.isenabled():
-            gc.freeze()  # what start-up made lives as long as the app: later passes skip it
+            # Nearly all that start-up made lives as long as the app, so later passes skip it
+            # (the first step's widgets are freed by reference counting when replaced).
+            gc.freeze()
             gc.enable()
 
     def get_key_display(self, binding: Binding) -> str:
