@@ -88,8 +88,8 @@ class NnlearnApp(App[int]):
     def on_main_screen_first_frame(self) -> None:
         """``nnlearn`` turns the garbage collector off for start-up (see ``cli``): back on now."""
         if not gc.isenabled():
-            # Nearly all that start-up made lives as long as the app, so later passes skip it
-            # (the first step's widgets are freed by reference counting when replaced).
+            # Nearly all that start-up made lives as long as the app, so later passes skip it.
+            # Frozen cycles are never collected: at most the first step's widgets, once.
             gc.freeze()
             gc.enable()
 
