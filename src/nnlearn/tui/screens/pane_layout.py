@@ -3,8 +3,8 @@
 Wide terminals (120 columns or more) show the lesson beside the editor with
 the results under it; narrower ones show one pane at a time, switched with F3
 and named in the bar at the top; the key bar puts the shown pane's keys first.
-The results tabs are mounted just after the first frame. ``MainScreen`` mixes
-this in; it keeps its own course and run logic.
+The results tabs are mounted just after the first frame. ``MainScreen`` is
+built on this class and keeps the course and run logic to itself.
 """
 
 from __future__ import annotations

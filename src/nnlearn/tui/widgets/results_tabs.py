@@ -2,7 +2,7 @@
 
 They are empty until the first run, so the main screen mounts them just after
 its first frame (with plotext, which this module imports, the heaviest part of
-the screen); the runner reaches the four views through the properties here.
+the screen); the runner reaches the four views through its attributes.
 """
 
 from __future__ import annotations
