@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from textual.widgets import OptionList, TabbedContent
+from waiting import pause_until, until_started
 
 from nnlearn.curriculum.progress import ProgressStore
 from nnlearn.tui.screens.confirm import ConfirmScreen
@@ -51,9 +52,10 @@ async def goto_step(pilot, app, lesson_index: int, step_index: int) -> None:
 async def test_first_frame_shows_first_step_and_kernel_state(make_app, kernel):
     app = make_app()
     async with app.run_test(size=NARROW) as pilot:
-        await pilot.pause()
+        await until_started(pilot)
         assert "torch.zeros(2, 3)" in editor(app).text
         status = app.main_screen.query_one(StatusBar)
+        await pause_until(pilot, lambda: status.state == "idle")
         assert status.state == "idle"
         assert "step 1/3" in status.location
         assert app.main_screen.pane == "lesson"  # narrow: the learner reads first
@@ -66,13 +68,12 @@ async def test_status_bar_says_importing_torch_while_kernel_warms(home, make_app
     app = make_app()
     app.session_factory = FakeKernel(hold_start=hold)
     async with app.run_test(size=NARROW) as pilot:
-        await pilot.pause()
         status = app.main_screen.query_one(StatusBar)
+        await pause_until(pilot, lambda: status.state == "warming")
         assert status.state == "warming"
         assert "importing torch" in status.render().plain
         hold.set()
-        await pilot.pause()
-        await pilot.pause()
+        await pause_until(pilot, lambda: status.state == "idle")
         assert status.state == "idle"
 
 
@@ -93,7 +94,7 @@ async def test_f5_and_ctrl_r_run_the_editor_code(make_app, kernel):
 async def test_run_shows_shapes_params_and_loss(make_app, kernel):
     app = make_app()
     async with app.run_test(size=WIDE) as pilot:
-        await pilot.pause()
+        await until_started(pilot)
         editor(app).load_text("layer = nn.Linear(3, 1)\nloss = 1\n")
         await pilot.press("f5")
         await settle(pilot, app)
@@ -111,7 +112,7 @@ async def test_run_shows_shapes_params_and_loss(make_app, kernel):
 async def test_run_error_marks_the_line_and_shows_traceback(make_app, kernel):
     app = make_app()
     async with app.run_test(size=WIDE) as pilot:
-        await pilot.pause()
+        await until_started(pilot)
         editor(app).load_text("x = 1\ny = 2\nraise ValueError('boom')\n")
         await pilot.press("f5")
         await settle(pilot, app)
@@ -127,7 +128,7 @@ async def test_run_error_marks_the_line_and_shows_traceback(make_app, kernel):
 async def test_f6_interrupts_a_running_run(make_app, kernel):
     app = make_app()
     async with app.run_test(size=WIDE) as pilot:
-        await pilot.pause()
+        await until_started(pilot)
         editor(app).load_text("while True: block()\n")
         await pilot.press("f5")
         await pilot.pause()
@@ -142,7 +143,7 @@ async def test_f6_interrupts_a_running_run(make_app, kernel):
 async def test_f6_with_nothing_running_says_so(make_app, kernel):
     app = make_app()
     async with app.run_test(size=WIDE) as pilot:
-        await pilot.pause()
+        await until_started(pilot)
         await pilot.press("f6")
         await pilot.pause()
         assert kernel.session.interrupts == 0
@@ -152,7 +153,7 @@ async def test_f6_with_nothing_running_says_so(make_app, kernel):
 async def test_f8_restarts_the_kernel(make_app, kernel):
     app = make_app()
     async with app.run_test(size=WIDE) as pilot:
-        await pilot.pause()
+        await until_started(pilot)
         await pilot.press("f8")
         await pilot.pause()
         await pilot.pause()
@@ -163,7 +164,7 @@ async def test_f8_restarts_the_kernel(make_app, kernel):
 async def test_dead_kernel_is_shown_and_next_run_restarts_it(make_app, kernel):
     app = make_app()
     async with app.run_test(size=WIDE) as pilot:
-        await pilot.pause()
+        await until_started(pilot)
         editor(app).load_text("import os; die()\n")
         await pilot.press("f5")
         await settle(pilot, app)
@@ -212,7 +213,7 @@ async def test_check_failure_shows_message_and_ctrl_t_checks_too(make_app, kerne
 async def test_check_on_a_step_without_exercise_says_so(make_app, kernel):
     app = make_app()
     async with app.run_test(size=WIDE) as pilot:
-        await pilot.pause()
+        await until_started(pilot)
         await pilot.press("f9")
         await pilot.pause()
         assert kernel.session.calls == []
@@ -222,7 +223,7 @@ async def test_check_on_a_step_without_exercise_says_so(make_app, kernel):
 async def test_next_and_previous_step_cross_lessons(make_app, home):
     app = make_app()
     async with app.run_test(size=WIDE) as pilot:
-        await pilot.pause()
+        await until_started(pilot)
         screen = app.main_screen
         for expected in [(0, 1), (0, 2), (1, 0)]:
             await pilot.press("ctrl+n")
@@ -239,7 +240,7 @@ async def test_next_and_previous_step_cross_lessons(make_app, home):
 async def test_step_change_saves_and_restores_the_draft(make_app, home):
     app = make_app(autosave_delay=60)
     async with app.run_test(size=WIDE) as pilot:
-        await pilot.pause()
+        await until_started(pilot)
         editor(app).focus()
         await pilot.press("end", "#", "!")
         await pilot.press("ctrl+n")
@@ -253,7 +254,7 @@ async def test_step_change_saves_and_restores_the_draft(make_app, home):
 async def test_draft_autosaves_after_typing_stops(make_app, home):
     app = make_app(autosave_delay=0.05)
     async with app.run_test(size=WIDE) as pilot:
-        await pilot.pause()
+        await until_started(pilot)
         editor(app).focus()
         await pilot.press("x", "y")
         await pilot.pause(0.2)
@@ -263,7 +264,7 @@ async def test_draft_autosaves_after_typing_stops(make_app, home):
 async def test_lesson_list_opens_and_jumps(make_app, home):
     app = make_app()
     async with app.run_test(size=WIDE) as pilot:
-        await pilot.pause()
+        await until_started(pilot)
         await pilot.press("ctrl+l")
         await pilot.pause()
         assert isinstance(app.screen, LessonListScreen)
@@ -314,7 +315,7 @@ async def test_quiz_answered_by_number_key_and_remembered(make_app, home):
         assert store.is_done("basics", 1)
     app2 = make_app()
     async with app2.run_test(size=WIDE) as pilot:
-        await pilot.pause()
+        await until_started(pilot)
         assert app2.main_screen.step_index == 1
         quiz = app2.main_screen.query_one(QuizView)
         assert quiz.answered == 1
@@ -367,7 +368,7 @@ async def test_think_answer_revealed_on_request(make_app):
 async def test_hint_and_think_on_steps_without_them(make_app):
     app = make_app()
     async with app.run_test(size=WIDE) as pilot:
-        await pilot.pause()
+        await until_started(pilot)
         await pilot.press("ctrl+g", "ctrl+f")
         await pilot.pause()
         messages = [n.message for n in app._notifications]
@@ -424,7 +425,7 @@ async def test_device_picker_offers_only_present_devices(make_app, home):
     app = make_app()
     app.session_factory = kernel = FakeKernel(devices=("cpu", "cuda:0"))
     async with app.run_test(size=WIDE) as pilot:
-        await pilot.pause()
+        await until_started(pilot)
         await pilot.press("f7")
         await pilot.pause()
         assert isinstance(app.screen, DevicePickerScreen)
@@ -443,7 +444,7 @@ async def test_device_picker_offers_only_present_devices(make_app, home):
 async def test_help_screen_lists_every_key(make_app):
     app = make_app()
     async with app.run_test(size=NARROW) as pilot:
-        await pilot.pause()
+        await until_started(pilot)
         await pilot.press("f1")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
@@ -462,7 +463,7 @@ async def test_help_screen_lists_every_key(make_app):
 async def test_question_mark_types_in_the_editor(make_app):
     app = make_app()
     async with app.run_test(size=WIDE) as pilot:
-        await pilot.pause()
+        await until_started(pilot)
         editor(app).focus()
         await pilot.press("question_mark")
         await pilot.pause()
@@ -473,7 +474,7 @@ async def test_question_mark_types_in_the_editor(make_app):
 async def test_f3_switches_panes_when_narrow(make_app):
     app = make_app()
     async with app.run_test(size=NARROW) as pilot:
-        await pilot.pause()
+        await until_started(pilot)
         screen = app.main_screen
         assert screen.narrow
         assert screen.query_one(LessonPane).display
@@ -495,7 +496,7 @@ async def test_f3_switches_panes_when_narrow(make_app):
 async def test_f4_cycles_result_tabs(make_app):
     app = make_app()
     async with app.run_test(size=NARROW) as pilot:
-        await pilot.pause()
+        await until_started(pilot)
         tabs = app.main_screen.query_one(TabbedContent)
         seen = []
         for _ in range(4):
@@ -509,7 +510,7 @@ async def test_f4_cycles_result_tabs(make_app):
 async def test_resize_reflows_between_narrow_and_wide(make_app):
     app = make_app()
     async with app.run_test(size=NARROW) as pilot:
-        await pilot.pause()
+        await until_started(pilot)
         screen = app.main_screen
         assert screen.narrow
         await pilot.resize_terminal(160, 48)
@@ -526,7 +527,7 @@ async def test_resize_reflows_between_narrow_and_wide(make_app):
 async def test_quit_saves_the_draft_and_stops_the_kernel(make_app, kernel, home):
     app = make_app(autosave_delay=60)
     async with app.run_test(size=WIDE) as pilot:
-        await pilot.pause()
+        await until_started(pilot)
         editor(app).focus()
         await pilot.press("z")
         await pilot.press("ctrl+q")
@@ -541,7 +542,7 @@ async def test_store_problems_are_notified_at_start(make_app, home):
     (home / "progress.json").write_text("{not json")
     app = make_app()
     async with app.run_test(size=WIDE) as pilot:
-        await pilot.pause()
+        await until_started(pilot)
         assert app.store.problems
         assert any(n.title == "Progress file problem" for n in app._notifications)
 
@@ -549,7 +550,7 @@ async def test_store_problems_are_notified_at_start(make_app, home):
 async def test_command_palette_offers_every_action(make_app):
     app = make_app()
     async with app.run_test(size=WIDE) as pilot:
-        await pilot.pause()
+        await until_started(pilot)
         titles = [c.title for c in app.get_system_commands(app.main_screen)]
         for word in (
             "Run",
@@ -579,7 +580,7 @@ async def test_command_palette_offers_every_action(make_app):
 async def test_flood_of_output_stays_bounded(make_app, kernel):
     app = make_app()
     async with app.run_test(size=WIDE) as pilot:
-        await pilot.pause()
+        await until_started(pilot)
         runner = app.main_screen.runner
         runner.buffer.add_stream("stdout", "".join(f"{i}\n" for i in range(200_000)))
         runner.flush()
@@ -595,7 +596,7 @@ async def test_no_lessons_is_explained_and_keys_stay_safe(home, kernel, tmp_path
     empty.mkdir()
     app = NnlearnApp(empty, ProgressStore(home), session_factory=kernel)
     async with app.run_test(size=NARROW) as pilot:
-        await pilot.pause()
+        await until_started(pilot)
         pane = app.main_screen.query_one(LessonPane)
         assert "No lessons found" in str(pane.query("Static").last().render())
         await pilot.press("ctrl+n", "ctrl+b", "ctrl+g", "ctrl+f", "ctrl+o", "ctrl+s", "f9", "f2")
@@ -617,8 +618,8 @@ async def test_kernel_that_fails_to_start_is_reported_and_retried_on_run(home, m
     app = make_app()
     app.session_factory = flaky
     async with app.run_test(size=WIDE) as pilot:
-        await pilot.pause()
         status = app.main_screen.query_one(StatusBar)
+        await pause_until(pilot, lambda: status.state == "dead")
         assert status.state == "dead"
         assert "no ipykernel here" in output_text(app)
         await pilot.press("f5")
@@ -635,9 +636,9 @@ async def test_run_while_the_kernel_warms_waits_for_it(home, make_app):
     app = make_app()
     app.session_factory = kernel = FakeKernel(hold_start=hold)
     async with app.run_test(size=WIDE) as pilot:
-        await pilot.pause()
+        await pause_until(pilot, lambda: bool(kernel.sessions))  # warming, held
         await pilot.press("f5")
-        await pilot.pause()
+        await pause_until(pilot, lambda: "Waiting for the kernel" in output_text(app))
         assert "Waiting for the kernel" in output_text(app)
         assert kernel.session.calls == []
         hold.set()
@@ -671,7 +672,7 @@ async def test_lesson_pane_scrolls_by_keyboard_and_number_keys_answer_the_quiz(m
 async def test_ctrl_home_and_ctrl_end_move_to_the_start_and_end_of_the_code(make_app, kernel):
     app = make_app()
     async with app.run_test(size=WIDE) as pilot:
-        await pilot.pause()
+        await until_started(pilot)
         code = editor(app)
         code.focus()
         await pilot.press("ctrl+end")

@@ -8,19 +8,24 @@ change of the layout, and look at the report before committing.
 
 from __future__ import annotations
 
+from waiting import pause_until
+
 from nnlearn.tui.widgets.editor import CodeEditor
+from nnlearn.tui.widgets.status_bar import StatusBar
 
 NARROW = (80, 24)
 WIDE = (160, 48)
 
 
 async def _idle(pilot) -> None:
-    app = pilot.app
-    for _ in range(200):
-        await pilot.pause()
-        if not app.main_screen.runner.running:
-            break
-    app.main_screen.query_one(CodeEditor).cursor_blink = False
+    """Until the results tabs are there, the kernel is idle and no code runs."""
+    screen = pilot.app.main_screen
+    status = screen.query_one(StatusBar)
+    await pause_until(
+        pilot,
+        lambda: screen.results is not None and status.state == "idle" and not screen.runner.running,
+    )
+    screen.query_one(CodeEditor).cursor_blink = False
     await pilot.pause()
 
 

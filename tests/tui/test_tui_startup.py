@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 
 from textual.widgets import TabbedContent
+from waiting import pause_until
 
 from nnlearn.tui.widgets.editor import CodeEditor
 from nnlearn.tui.widgets.key_bar import KeyBar
@@ -29,8 +30,7 @@ async def test_results_and_kernel_come_after_the_first_frame(make_app, kernel):
         screen = app.main_screen
         seen_at_mount["results"] = screen.results
         seen_at_mount["sessions"] = len(kernel.sessions)
-        await pilot.pause()
-        await pilot.pause()
+        await pause_until(pilot, lambda: bool(kernel.sessions))
         assert seen_at_mount == {"results": None, "sessions": 0}
         assert isinstance(screen.results, ResultsTabs)
         assert screen.query_one(TabbedContent) is screen.results
@@ -43,10 +43,7 @@ async def test_run_pressed_before_the_results_exist_still_runs(make_app, kernel)
     async with app.run_test(size=WIDE) as pilot:
         assert app.main_screen.results is None
         await pilot.press("f5")
-        for _ in range(100):
-            await pilot.pause()
-            if not app.main_screen.runner.running:
-                break
+        await pause_until(pilot, lambda: not app.main_screen.runner.running)
         assert len(kernel.session.calls) == 1
         log = app.main_screen.query_one(OutputLog)
         assert any("hello from the fake kernel" in line.text for line in log.lines)
@@ -56,9 +53,8 @@ async def test_tab_and_pane_keys_before_the_results_exist_do_no_harm(make_app, k
     app = make_app()
     async with app.run_test(size=NARROW) as pilot:
         await pilot.press("f4", "f3", "f3")
-        await pilot.pause()
-        await pilot.pause()
         screen = app.main_screen
+        await pause_until(pilot, lambda: screen.results is not None and app.focused is not None)
         assert screen.results is not None
         assert screen.pane == "results"
         assert app.focused is not None and screen.results in app.focused.ancestors
@@ -85,33 +81,29 @@ async def test_editor_keeps_cursor_when_colours_arrive_and_undo_stays_in_the_ste
 
 async def test_prose_code_is_coloured_once_the_first_frame_is_out(make_app, kernel):
     app = make_app()
+    from nnlearn.tui.widgets import prose as prose_module
+
     async with app.run_test(size=WIDE) as pilot:
-        await pilot.pause()
-        await pilot.pause()
+        await pause_until(pilot, lambda: prose_module._CodeBlock.colour)
         prose = app.main_screen.query_one(Prose)
         assert "torch.zeros" in prose.markdown
-        from nnlearn.tui.widgets import prose as prose_module
-
         assert prose_module._CodeBlock.colour
 
 
 async def test_key_bar_at_80_columns_shows_help_then_the_panes_keys(make_app, kernel):
     app = make_app()
     async with app.run_test(size=NARROW) as pilot:
-        await pilot.pause()
-        await pilot.pause()
         bar = app.main_screen.query_one(KeyBar)
+        await pause_until(pilot, lambda: "F1 Help" in bar.plain_text)
         lesson_keys = bar.plain_text
         assert lesson_keys.startswith(" F1 Help  ^n Next  ^b Back  ^g Hint")
         assert lesson_keys.rstrip().endswith("^p palette")
         assert len(lesson_keys) == NARROW[0]
         await pilot.press("f3")  # the editor
-        await pilot.pause()
-        await pilot.pause()
+        await pause_until(pilot, lambda: "F9 Check" in bar.plain_text)
         assert bar.plain_text.startswith(" F1 Help  F5 Run  F9 Check  F6 Stop")
         await pilot.press("f3")  # the results
-        await pilot.pause()
-        await pilot.pause()
+        await pause_until(pilot, lambda: "F4 Tab" in bar.plain_text)
         assert bar.plain_text.startswith(" F1 Help  F4 Tab  F6 Stop  F5 Run")
 
 
@@ -120,8 +112,7 @@ async def test_garbage_collection_is_back_on_after_the_first_frame(make_app, ker
     try:
         app = make_app()
         async with app.run_test(size=WIDE) as pilot:
-            await pilot.pause()
-            await pilot.pause()
+            await pause_until(pilot, gc.isenabled)
             assert gc.isenabled()
     finally:
         gc.enable()

@@ -92,6 +92,11 @@ class KernelRunner:
         self._flush_timer = None
 
     @property
+    def started(self) -> bool:
+        """The kernel's start has finished, well or not (a failed start is retried by Run)."""
+        return self._ready.is_set()
+
+    @property
     def info(self) -> KernelInfo | None:
         return self.session.info if self.session is not None else None
 
