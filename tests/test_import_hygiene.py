@@ -49,3 +49,14 @@ def test_client_side_never_imports_torch(module):
 def test_headless_core_never_imports_textual(module):
     loaded = modules_after_import(module)
     assert "textual" not in loaded, f"importing {module} pulled in textual"
+
+
+def test_the_tui_first_frame_needs_no_plotter_kernel_client_or_lesson_parser():
+    """What `nnlearn` imports before its first frame; these come after it, when first used."""
+    loaded = modules_after_import(
+        "nnlearn.cli, nnlearn.curriculum.bundled, nnlearn.curriculum.cache, "
+        "nnlearn.curriculum.progress, nnlearn.tui.app"
+    )
+    late = {"plotext", "textual_plotext", "jupyter_client", "zmq", "yaml"}
+    late |= {"nnlearn.curriculum.loader", "nnlearn.tui.widgets.results_tabs"}
+    assert not late & loaded, f"imported before the first frame: {sorted(late & loaded)}"

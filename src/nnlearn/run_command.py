@@ -32,6 +32,7 @@ from nnlearn.kernel.events import (
 from nnlearn.kernel.session import KernelError, KernelSession
 from nnlearn.render import (
     LossSeries,
+    kernel_event_message,
     loss_plot,
     params_table,
     render_check,
@@ -69,15 +70,8 @@ class TextReport:
             self.messages.append(render_error(event))
         elif isinstance(event, CheckResult):
             self.messages.append(render_check(event))
-        elif isinstance(event, KernelDied):
-            self.messages.append(Text(f"The kernel died: {event.reason}.", style="bold red"))
-        elif isinstance(event, KernelRestarted):
-            self.messages.append(
-                Text(
-                    f"The kernel was restarted ({event.reason}): everything defined in it is gone.",
-                    style="bold red",
-                )
-            )
+        elif isinstance(event, (KernelDied, KernelRestarted)):
+            self.messages.append(Text(kernel_event_message(event), style="bold red"))
         elif isinstance(event, RunFinished):
             self.finished = event
 

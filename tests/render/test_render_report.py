@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from nnlearn.kernel.events import CheckResult, RunError, RunFinished
-from nnlearn.render import render_check, render_error, render_finished
+from nnlearn.kernel.events import CheckResult, KernelDied, KernelRestarted, RunError, RunFinished
+from nnlearn.render import kernel_event_message, render_check, render_error, render_finished
 from nnlearn.render.report import trim_traceback
 
 
@@ -61,3 +61,13 @@ def test_finished_states(to_text):
     assert "✗ Failed" in to_text(render_finished(RunFinished(False, None, 1.0)))
     interrupted = to_text(render_finished(RunFinished(False, "cuda:0", 2.5, interrupted=True)))
     assert "Interrupted on cuda:0 after 2.500 s" in interrupted
+
+
+def test_kernel_event_messages_read_as_sentences_with_the_reason():
+    died = kernel_event_message(KernelDied("the process exited with code 1"))
+    assert died == "The kernel died: the process exited with code 1."
+    restarted = kernel_event_message(KernelRestarted("the code did not stop when interrupted"))
+    assert restarted == (
+        "The kernel was restarted (the code did not stop when interrupted): "
+        "everything defined in it is gone."
+    )

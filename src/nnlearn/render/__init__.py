@@ -7,7 +7,12 @@ them, so this package imports neither textual nor torch.
 
 from nnlearn.render.params import format_bytes, params_summary, params_table
 from nnlearn.render.plot import loss_plot, series_summary
-from nnlearn.render.report import render_check, render_error, render_finished
+from nnlearn.render.report import (
+    kernel_event_message,
+    render_check,
+    render_error,
+    render_finished,
+)
 from nnlearn.render.series import LossSeries, downsample
 from nnlearn.render.shapes import format_shape, shapes_table
 
@@ -16,6 +21,7 @@ __all__ = [
     "downsample",
     "format_bytes",
     "format_shape",
+    "kernel_event_message",
     "loss_plot",
     "params_summary",
     "params_table",

@@ -12,7 +12,7 @@ from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.text import Text
 
-from nnlearn.kernel.events import CheckResult, RunError, RunFinished
+from nnlearn.kernel.events import CheckResult, KernelDied, KernelRestarted, RunError, RunFinished
 
 TRACEBACK_LINES = 25
 
@@ -61,6 +61,13 @@ def render_check(result: CheckResult) -> RenderableType:
         text.append("\n" if "\n" in result.message else ": ", style=text.style)
         text.append(result.message)
     return text
+
+
+def kernel_event_message(event: KernelDied | KernelRestarted) -> str:
+    """What the CLI and the TUI say when the kernel died or was restarted during a run."""
+    if isinstance(event, KernelDied):
+        return f"The kernel died: {event.reason}."
+    return f"The kernel was restarted ({event.reason}): everything defined in it is gone."
 
 
 def render_finished(done: RunFinished) -> RenderableType:

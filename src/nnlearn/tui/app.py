@@ -164,7 +164,7 @@ def run_app(lessons_dir: Path | None, device: str, connection_file: Path | None 
     if not folder.is_dir():
         print(f"nnlearn: lessons folder not found: {folder}")
         return 2
-    factory = RealSessionFactory(Path(connection_file) if connection_file else None)
+    factory = RealSessionFactory(connection_file)
     app = NnlearnApp(folder, ProgressStore(), session_factory=factory, device=device)
     app.run()
     return app.return_code or 0

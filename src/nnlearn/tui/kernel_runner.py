@@ -30,7 +30,7 @@ from nnlearn.kernel.events import (
     Shapes,
     Stream,
 )
-from nnlearn.render import render_check, render_error, render_finished
+from nnlearn.render import kernel_event_message, render_check, render_error, render_finished
 from nnlearn.tui.run_buffer import RunBuffer
 from nnlearn.tui.widgets.editor import CodeEditor
 from nnlearn.tui.widgets.status_bar import StatusBar
@@ -244,14 +244,11 @@ class KernelRunner:
         elif isinstance(event, KernelDied):
             self.flush()
             self.output.note(
-                f"The kernel died: {event.reason}. The next Run starts a new one.", style="bold red"
+                kernel_event_message(event) + " The next Run starts a new one.", style="bold red"
             )
         elif isinstance(event, KernelRestarted):
             self.flush()
-            self.output.note(
-                f"The kernel was restarted ({event.reason}); everything defined in it is gone.",
-                style="yellow",
-            )
+            self.output.note(kernel_event_message(event), style="yellow")
         elif isinstance(event, RunFinished):
             self.flush()
             self.output.write_block(render_finished(event))

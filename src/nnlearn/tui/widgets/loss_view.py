@@ -3,7 +3,8 @@
 Points are collected in a bounded ``LossSeries`` as they come; the chart is
 rebuilt from a downsampled copy on a slow timer (four times a second), only
 while it is on screen, and not while the learner is typing (``hold_redraws``),
-because building a plotext chart is the costliest drawing in the app. 20,000 points cost what 200 do, and typing stays quick.
+because building a plotext chart is the costliest drawing in the app. 20,000
+points cost what 200 do, and typing stays quick.
 """
 
 from __future__ import annotations
