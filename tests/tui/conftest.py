@@ -5,12 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tui_fakes import FakeKernel
+from tui_fakes import FIXTURE_LESSONS, FakeKernel
 
 from nnlearn.curriculum.progress import ProgressStore
 from nnlearn.tui.app import NnlearnApp
-
-FIXTURE_LESSONS = Path(__file__).parent / "fixtures" / "lessons"
 
 
 @pytest.fixture

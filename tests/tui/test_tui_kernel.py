@@ -41,7 +41,7 @@ async def wait_for(pilot, condition, what: str, tries: int = 1200) -> None:
 @pytest.mark.kernel
 @pytest.mark.slow
 async def test_full_path_with_the_real_kernel(home, make_app):
-    from conftest import FIXTURE_LESSONS
+    from tui_fakes import FIXTURE_LESSONS
 
     app = NnlearnApp(FIXTURE_LESSONS, ProgressStore(home), session_factory=None)
     async with app.run_test(size=(160, 48)) as pilot:

@@ -41,7 +41,7 @@ def _run_child_and_signal(home: Path, lessons: Path, signum: int) -> int:
 @pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGHUP, signal.SIGTERM], ids=["SIGHUP", "SIGTERM"])
 async def test_signal_mid_edit_saves_the_draft(signum, home, make_app):
-    from conftest import FIXTURE_LESSONS
+    from tui_fakes import FIXTURE_LESSONS
 
     code = _run_child_and_signal(home, FIXTURE_LESSONS, signum)
     assert code == 128 + signum

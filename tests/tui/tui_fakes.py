@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from nnlearn.kernel.events import (
     CheckResult,
@@ -31,6 +32,8 @@ from nnlearn.kernel.events import (
 )
 
 SECONDS = 0.25
+# Imported from here, not from conftest: several test folders have a conftest module.
+FIXTURE_LESSONS = Path(__file__).parent / "fixtures" / "lessons"
 
 
 @dataclass
