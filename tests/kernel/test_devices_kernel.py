@@ -5,6 +5,9 @@ On this CPU machine these pin the CPU side; tests/gpu/ proves the CUDA side.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from kernel_helpers import collect, only
 
@@ -89,3 +92,16 @@ def test_memory_rows_for_the_doctor_table():
         ("memory cuda:1", "cannot be read: CUDA error: uncorrectable ECC error"),
         ("memory mps", "unknown on this system"),
     ]
+
+
+def test_lessons_check_on_a_missing_device_says_so_once():
+    result = subprocess.run(
+        [sys.executable, "-m", "nnlearn", "lessons", "check", "--device", "cuda"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 1
+    problems = [line for line in result.stdout.splitlines() if "cannot check on device" in line]
+    assert len(problems) == 1, result.stdout
+    assert "CUDA is not available" in problems[0]
