@@ -108,3 +108,14 @@ def test_a_chosen_gpu_is_the_current_cuda_device_only_while_the_code_runs(monkey
     with on_device(torch.device("cpu")):
         pass
     assert len(entered) == 2, "the CPU needs no device context"
+
+
+def test_a_broken_cuda_context_does_not_stop_the_run(monkeypatch):
+    def broken(device):
+        raise RuntimeError("CUDA error: device-side assert triggered")
+
+    monkeypatch.setattr(torch.cuda, "device", broken)
+    ran = []
+    with on_device(torch.device("cuda", 0)):
+        ran.append(True)
+    assert ran == [True]

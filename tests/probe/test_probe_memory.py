@@ -102,3 +102,15 @@ def test_cached_memory_is_released_after_a_gpu_run_only(monkeypatch):
     assert called == []
     memory.release_cached_memory(torch.device("cuda", 0))
     assert called == [True]
+
+
+def test_releasing_never_loses_the_report_when_the_gpu_refuses(monkeypatch):
+    tried = []
+
+    def broken() -> None:
+        tried.append(True)
+        raise RuntimeError("CUDA error: device-side assert triggered")
+
+    monkeypatch.setattr(torch.cuda, "empty_cache", broken)
+    memory.release_cached_memory(torch.device("cuda", 0))  # must not raise
+    assert tried == [True]

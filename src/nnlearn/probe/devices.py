@@ -103,8 +103,10 @@ def on_device(device: torch.device) -> Iterator[None]:
     ``x.to("cuda")`` and ``device`` agree when ``cuda:1`` is chosen); where new
     tensors are created does not. Other devices need nothing.
     """
-    if device.type != "cuda":
-        yield
-        return
-    with torch.cuda.device(device):
+    with contextlib.ExitStack() as stack:
+        if device.type == "cuda":
+            # A CUDA context broken by an earlier Run: the code's own CUDA calls say so,
+            # with the learner's line; entering must not lose the Run's report.
+            with contextlib.suppress(Exception):
+                stack.enter_context(torch.cuda.device(device))
         yield

@@ -12,6 +12,7 @@ box get the memory back.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import re
 from pathlib import Path
@@ -91,11 +92,19 @@ def out_of_memory_report(exc: BaseException, device: torch.device) -> str:
 
 
 def release_cached_memory(device: torch.device) -> None:
-    """Give the memory a finished Run cached on a GPU back to the driver."""
-    if device.type != "cuda":
+    """Give the memory a finished Run cached on a GPU back to the driver.
+
+    Never raises: after a device-side error the GPU may refuse even this, and the
+    Run's report must still go out.
+    """
+    if device.type not in ("cuda", "mps"):
         return
     gc.collect()  # tensors kept alive only by reference cycles (a traceback's frames)
-    torch.cuda.empty_cache()
+    with contextlib.suppress(Exception):
+        if device.type == "cuda":
+            torch.cuda.empty_cache()
+        else:
+            torch.mps.empty_cache()
 
 
 def _memory_figures(device: torch.device) -> tuple[int | None, int | None, int | None]:
