@@ -143,8 +143,11 @@ class LessonChecker:
         outcome = await run_block(
             self.session, code, device=self.device, check=check, timeout=self.timeout
         )
-        if outcome.error is not None and outcome.error.type == "DeviceError":
-            raise DeviceRefused(outcome.error.message)
+        error = outcome.error
+        # The probe's refusal comes before any code runs, so it has no traceback; a
+        # lesson's own exception class named DeviceError does.
+        if error is not None and error.type == "DeviceError" and not error.traceback:
+            raise DeviceRefused(error.message)
         return outcome
 
     async def check_step(self, lesson: Lesson, step: Step) -> None:

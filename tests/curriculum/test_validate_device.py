@@ -45,3 +45,23 @@ async def test_a_refused_device_is_one_problem_and_stops_the_check() -> None:
         )
     ]
     assert session.runs == ["cuda"], "nothing more is run once the device is refused"
+
+
+class OwnDeviceErrorSession(RefusingSession):
+    """A lesson whose code raises its own ``DeviceError``: an ordinary failure."""
+
+    async def run(
+        self, code: str, device: str = "auto", check: str | None = None
+    ) -> AsyncIterator[Any]:
+        self.runs.append(device)
+        traceback = 'Traceback (most recent call last):\n  File "<editor>", line 1\nDeviceError'
+        yield RunError("DeviceError", "raised by the lesson", 1, traceback)
+        yield RunFinished(ok=False, device=device, seconds=0.0)
+
+
+async def test_a_lessons_own_device_error_is_not_a_refused_device() -> None:
+    session = OwnDeviceErrorSession()
+    problems = await check_lessons(GOOD, session_factory=lambda: session, device="cpu")
+    assert len(session.runs) > 1, "the check goes on to the next blocks"
+    assert not any("cannot check on device" in p.message for p in problems)
+    assert any("raised DeviceError: raised by the lesson" in p.message for p in problems)

@@ -3,9 +3,9 @@
 ``install()`` warms the kernel (imports torch, runs one tiny forward and
 backward pass so the first Run pays no lazy start-up) and reports what the
 kernel has. ``run()`` executes the learner's code as a fresh script, with the
-chosen device offered as the name ``device`` (nothing is moved for them:
-see docs/ARCHITECTURE.md, "Devices"), and reports shapes, parameters, loss points, errors and an
-exercise check as ``application/vnd.nnlearn.v1+json`` display data.
+chosen device offered as the name ``device`` (nothing is moved for them: see
+docs/ARCHITECTURE.md, "Devices"), and reports shapes, parameters, loss points,
+errors and an exercise check as ``application/vnd.nnlearn.v1+json`` display data.
 """
 
 from __future__ import annotations
