@@ -1,12 +1,13 @@
 """How much nnlearn's hooks and loss capture slow down a training loop.
 
-A 10,000-step CPU training loop (3 -> 8 -> 1 MLP, MSE, SGD) runs in a plain
+A 10,000-step training loop (3 -> 8 -> 1 MLP, MSE, SGD) runs in a plain
 ``python`` process and in nnlearn's kernel (global forward hooks and loss
 capture on), alternating, several times. Each loop times itself, so process
 and kernel start-up are left out. Last line: ``training_overhead_ratio X``
-(nnlearn median / plain median; target <= 1.05).
+(nnlearn median / plain median; target <= 1.05). ``--device cuda`` runs both
+loops on the GPU (the model and data moved with ``.to(device)``, as lessons do).
 
-    python bench/bench_training_overhead.py [--repeats 5] [--steps 10000]
+    python bench/bench_training_overhead.py [--repeats 5] [--steps 10000] [--device cuda]
 """
 
 from __future__ import annotations
@@ -27,21 +28,26 @@ import time
 import torch
 from torch import nn
 
+device = torch.device("{device}")
 torch.manual_seed(0)
 torch.set_num_threads(1)
-model = nn.Sequential(nn.Linear(3, 8), nn.ReLU(), nn.Linear(8, 1))
+model = nn.Sequential(nn.Linear(3, 8), nn.ReLU(), nn.Linear(8, 1)).to(device)
 optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
 loss_fn = nn.MSELoss()
-x = torch.randn(64, 3)
-y = torch.randn(64, 1)
+x = torch.randn(64, 3).to(device)
+y = torch.randn(64, 1).to(device)
 for step in range(50):
     optimizer.zero_grad(); loss_fn(model(x), y).backward(); optimizer.step()
+if device.type == "cuda":
+    torch.cuda.synchronize(device)
 started = time.perf_counter()
 for step in range({steps}):
     optimizer.zero_grad()
     loss = loss_fn(model(x), y)
     loss.backward()
     optimizer.step()
+if device.type == "cuda":
+    torch.cuda.synchronize(device)
 print("LOOP_SECONDS", time.perf_counter() - started)
 """
 
@@ -54,13 +60,16 @@ def _seconds(text: str) -> float:
 
 
 def plain_run(code: str) -> float:
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if out.returncode != 0:
+        last = out.stderr.strip().splitlines()[-1:] or ["(no message)"]
+        raise SystemExit(f"the plain loop failed: {last[0]}")
     return _seconds(out.stdout)
 
 
-async def nnlearn_run(session: KernelSession, code: str, steps: int) -> float:
+async def nnlearn_run(session: KernelSession, code: str, steps: int, device: str) -> float:
     text, points = "", 0
-    async for event in session.run(code, device="cpu"):
+    async for event in session.run(code, device=device):
         if isinstance(event, Stream):
             text += event.text
         elif isinstance(event, LossPoints):
@@ -76,18 +85,20 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--steps", type=int, default=10_000)
+    parser.add_argument("--device", default="cpu", help="cpu (default), cuda or cuda:N")
     args = parser.parse_args()
-    code = LOOP.format(steps=args.steps)
+    code = LOOP.format(steps=args.steps, device=args.device)
     session = KernelSession()
     await session.start()
     plain, hooked = [], []
     try:
         for _ in range(args.repeats):
             plain.append(plain_run(code))
-            hooked.append(await nnlearn_run(session, code, args.steps))
+            hooked.append(await nnlearn_run(session, code, args.steps, args.device))
             print(f"plain {plain[-1]:.3f}s  nnlearn {hooked[-1]:.3f}s", flush=True)
     finally:
         await session.shutdown()
+    print(f"device: {args.device}")
     report("training_overhead_ratio", plain, hooked)
 
 

@@ -2,21 +2,26 @@
 
 Everything about torch is asked of a real kernel (the UI process never
 imports torch), so the timing shown is what the app's first start will cost.
+Memory too is asked of the kernel: an attached kernel may run on another
+machine, and its RAM and GPUs are the ones the learner's code will use.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import platform
 import shutil
 import sys
 import time
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
 from nnlearn import __version__
+from nnlearn.kernel.events import Stream
 from nnlearn.kernel.session import KernelError, KernelSession
 from nnlearn.render import format_bytes
 
@@ -45,6 +50,7 @@ async def _kernel_rows(connection_file: str | None) -> tuple[list[tuple[str, str
         return [("kernel", f"FAILED: {exc}")], False
     finally:
         total = time.perf_counter() - started
+    memory_rows = await _memory_rows(session)
     await session.shutdown()
     build = f"CUDA {info.cuda}" if info.cuda else "CPU-only build"
     rows = [
@@ -57,6 +63,7 @@ async def _kernel_rows(connection_file: str | None) -> tuple[list[tuple[str, str
     for device in info.devices:
         memory = f", {format_bytes(device.memory_bytes)}" if device.memory_bytes else ""
         rows.append((f"device {device.name}", f"{device.label}{memory}"))
+    rows.extend(memory_rows)
     if not any(d.name.startswith("cuda") for d in info.devices):
         if info.cuda:
             hint = "torch has CUDA but sees no GPU: check nvidia-smi and CUDA_VISIBLE_DEVICES"
@@ -64,6 +71,45 @@ async def _kernel_rows(connection_file: str | None) -> tuple[list[tuple[str, str
             hint = "no GPU: runs use the CPU (install a CUDA build of torch on a GPU box)"
         rows.append(("GPU", hint))
     return rows, True
+
+
+MEMORY_MARK = "NNLEARN_MEMORY "
+MEMORY_CODE = f"""\
+import json
+from nnlearn.probe.memory import memory_rows
+print({MEMORY_MARK!r} + json.dumps(memory_rows()))
+"""
+
+
+async def _memory_rows(session: KernelSession) -> list[tuple[str, str]]:
+    printed = ""
+    async for event in session.run(MEMORY_CODE, device="cpu"):
+        if isinstance(event, Stream):
+            printed += event.text
+    for line in printed.splitlines():
+        if line.startswith(MEMORY_MARK):
+            try:
+                return memory_table_rows(json.loads(line[len(MEMORY_MARK) :]))
+            except (ValueError, TypeError):
+                break
+    return [("memory", "the kernel did not report its memory")]
+
+
+def memory_table_rows(rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """``("memory cpu", "12.0 GiB free of 16.0 GiB")`` for the CPU and each GPU."""
+    table = []
+    for row in rows:
+        name = f"memory {row.get('device')}"
+        free, total = row.get("free"), row.get("total")
+        if row.get("error"):
+            table.append((name, f"cannot be read: {row['error']}"))
+        elif isinstance(free, int) and isinstance(total, int):
+            table.append((name, f"{format_bytes(free)} free of {format_bytes(total)}"))
+        elif isinstance(total, int):
+            table.append((name, f"{format_bytes(total)} (free memory unknown here)"))
+        else:
+            table.append((name, "unknown on this system"))
+    return table
 
 
 def doctor(connection_file: str | None = None) -> int:

@@ -123,6 +123,10 @@ def _trouble(outcome: RunOutcome, timeout: float) -> str | None:
     return None
 
 
+class DeviceRefused(Exception):
+    """The kernel refused the device asked for: no block can run, so say it once."""
+
+
 class LessonChecker:
     """Runs the blocks of lessons in one session and collects problems."""
 
@@ -136,9 +140,15 @@ class LessonChecker:
         self.problems.append(LessonProblem(lesson.path, line, message))
 
     async def _run(self, code: str, check: str | None = None) -> RunOutcome:
-        return await run_block(
+        outcome = await run_block(
             self.session, code, device=self.device, check=check, timeout=self.timeout
         )
+        error = outcome.error
+        # The probe's refusal comes before any code runs, so it has no traceback; a
+        # lesson's own exception class named DeviceError does.
+        if error is not None and error.type == "DeviceError" and not error.traceback:
+            raise DeviceRefused(error.message)
+        return outcome
 
     async def check_step(self, lesson: Lesson, step: Step) -> None:
         for example in step.examples:
@@ -285,6 +295,10 @@ async def check_lessons(
                         f"{lesson.path.name}: step {step.index + 1}/{len(lesson.steps)} {step.title}"
                     )
                 await checker.check_step(lesson, step)
+    except DeviceRefused as refused:
+        problems.append(
+            LessonProblem(Path(folder), None, f"cannot check on device '{device}': {refused}")
+        )
     finally:
         with contextlib.suppress(Exception):
             await session.shutdown()

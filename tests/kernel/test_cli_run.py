@@ -100,5 +100,6 @@ def test_doctor_reports_versions_devices_and_terminal():
     out = result.stdout
     assert "torch" in out and "2." in out
     assert "device cpu" in out
+    assert "memory cpu" in out and " free of " in out
     assert "kernel start + warm" in out
     assert "no GPU" in out or "cuda" in out

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import types
 
 import pytest
 import torch
 
 from nnlearn.probe import devices
-from nnlearn.probe.devices import DeviceUnavailable, available_devices, resolve_device
+from nnlearn.probe.devices import (
+    DeviceUnavailable,
+    available_devices,
+    on_device,
+    resolve_device,
+)
 
 
 def test_cpu_and_auto_without_gpu(monkeypatch):
@@ -76,13 +82,40 @@ def test_mps_missing_and_unknown_names(monkeypatch):
         resolve_device("tpu")
 
 
-def test_non_cpu_device_becomes_the_default_for_new_tensors_and_modules_then_resets():
-    from nnlearn.probe import _default_device
-
-    # "meta" stands in for a GPU: the same mechanism puts CUDA tensors on the GPU.
-    with _default_device(torch.device("meta")):
-        assert torch.zeros(2).device.type == "meta"
-        assert torch.nn.Linear(2, 2).weight.device.type == "meta"
-    assert torch.zeros(2).device.type == "cpu"
-    with _default_device(torch.device("cpu")):
+@pytest.mark.parametrize("chosen", [torch.device("cpu"), torch.device("meta")])
+def test_the_chosen_device_never_becomes_the_default_for_new_tensors(chosen):
+    # "meta" stands in for a GPU: whatever is chosen, creation stays on the CPU (with
+    # the CPU's seeded generator), as under plain python; code moves things with .to(device).
+    with on_device(chosen):
         assert torch.zeros(2).device.type == "cpu"
+        assert torch.nn.Linear(2, 2).weight.device.type == "cpu"
+    assert torch.zeros(2).device.type == "cpu"
+
+
+def test_a_chosen_gpu_is_the_current_cuda_device_only_while_the_code_runs(monkeypatch):
+    entered: list[object] = []
+
+    @contextlib.contextmanager
+    def fake_cuda_device(device):
+        entered.append(device)
+        yield
+        entered.append("left")
+
+    monkeypatch.setattr(torch.cuda, "device", fake_cuda_device)
+    with on_device(torch.device("cuda", 1)):
+        assert entered == [torch.device("cuda", 1)]
+    assert entered == [torch.device("cuda", 1), "left"]
+    with on_device(torch.device("cpu")):
+        pass
+    assert len(entered) == 2, "the CPU needs no device context"
+
+
+def test_a_broken_cuda_context_does_not_stop_the_run(monkeypatch):
+    def broken(device):
+        raise RuntimeError("CUDA error: device-side assert triggered")
+
+    monkeypatch.setattr(torch.cuda, "device", broken)
+    ran = []
+    with on_device(torch.device("cuda", 0)):
+        ran.append(True)
+    assert ran == [True]

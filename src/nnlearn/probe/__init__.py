@@ -2,27 +2,32 @@
 
 ``install()`` warms the kernel (imports torch, runs one tiny forward and
 backward pass so the first Run pays no lazy start-up) and reports what the
-kernel has. ``run()`` executes the learner's code as a fresh script on the
-chosen device and reports shapes, parameters, loss points, errors and an
-exercise check as ``application/vnd.nnlearn.v1+json`` display data.
+kernel has. ``run()`` executes the learner's code as a fresh script, with the
+chosen device offered as the name ``device`` (nothing is moved for them: see
+docs/ARCHITECTURE.md, "Devices"), and reports shapes, parameters, loss points,
+errors and an exercise check as ``application/vnd.nnlearn.v1+json`` display data.
 """
 
 from __future__ import annotations
 
 import builtins
-import contextlib
 import linecache
 import platform
 import sys
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import torch
 
-from nnlearn.probe.devices import DeviceUnavailable, available_devices, resolve_device
+from nnlearn.probe.devices import (
+    DeviceUnavailable,
+    available_devices,
+    on_device,
+    resolve_device,
+)
 from nnlearn.probe.errors import exception_report, syntax_error_report
 from nnlearn.probe.loss import LossRecorder
+from nnlearn.probe.memory import is_out_of_memory, out_of_memory_report, release_cached_memory
 from nnlearn.probe.params import module_paths, params_reports, top_level_models
 from nnlearn.probe.shapes import ShapeRecorder
 
@@ -117,19 +122,6 @@ def _warm_torch() -> None:
         optimizer.step()
 
 
-@contextlib.contextmanager
-def _default_device(device: torch.device) -> Iterator[None]:
-    # The CPU needs no context (and a device context costs time on every op).
-    if device.type == "cpu":
-        yield
-        return
-    torch.set_default_device(device)
-    try:
-        yield
-    finally:
-        torch.set_default_device(None)
-
-
 def _register_source(filename: str, code: str) -> None:
     linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
 
@@ -179,13 +171,15 @@ def run(code: str, device: str = "auto", check: str | None = None) -> None:
     if error is not None:
         reports.append(error)
     if check is not None and ok:
-        reports.append(_run_check(check, namespace))
+        with on_device(chosen):
+            reports.append(_run_check(check, namespace))
     else:
         reports.extend(_check_not_run(check))
     extra = {"interrupted": True} if interrupted else {}
     reports.append(_done(ok, str(chosen), started, **extra))
     _probe.namespace = {}
     namespace.clear()
+    release_cached_memory(chosen)
     _publish(reports)
 
 
@@ -216,7 +210,7 @@ def _execute(
     _probe.shapes.start()
     _probe.loss.start()
     try:
-        with _default_device(chosen):
+        with on_device(chosen):
             exec(compiled, namespace)
             if chosen.type == "cuda":
                 torch.cuda.synchronize(chosen)
@@ -230,7 +224,10 @@ def _execute(
             return True, False, None
         return False, False, exception_report(exc, EDITOR_FILENAME)
     except BaseException as exc:
-        return False, False, exception_report(exc, EDITOR_FILENAME)
+        report = exception_report(exc, EDITOR_FILENAME)
+        if is_out_of_memory(exc):
+            report["message"] = out_of_memory_report(exc, chosen)
+        return False, False, report
     finally:
         _probe.shapes.stop()
         _probe.loss.stop()

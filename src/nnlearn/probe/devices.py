@@ -2,10 +2,15 @@
 
 Runs inside the kernel (imports torch). A device that does not exist is
 refused before any of the learner's code runs, with a message that names the
-devices that do.
+devices that do. The chosen device is only offered to the learner's code (the
+name ``device``); nothing is created there behind their back, so seeded
+numbers are the CPU's on every machine (docs/ARCHITECTURE.md, "Devices").
 """
 
 from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
 
 import torch
 
@@ -88,3 +93,20 @@ def resolve_device(requested: str) -> torch.device:
         f"Unknown device '{requested}'. Use auto, cpu, cuda, cuda:N or mps. "
         f"Devices here: {_names()}."
     )
+
+
+@contextlib.contextmanager
+def on_device(device: torch.device) -> Iterator[None]:
+    """Make a chosen GPU the current one while the learner's code and its check run.
+
+    Only the meaning of a bare ``"cuda"`` changes (it names the chosen GPU, so
+    ``x.to("cuda")`` and ``device`` agree when ``cuda:1`` is chosen); where new
+    tensors are created does not. Other devices need nothing.
+    """
+    with contextlib.ExitStack() as stack:
+        if device.type == "cuda":
+            # A CUDA context broken by an earlier Run: the code's own CUDA calls say so,
+            # with the learner's line; entering must not lose the Run's report.
+            with contextlib.suppress(Exception):
+                stack.enter_context(torch.cuda.device(device))
+        yield
