@@ -513,3 +513,27 @@ def test_mistake_and_alternative_blocks_are_kept_out_of_the_prose(tmp_path: Path
     ]
     assert [(a.label, a.code) for a in step.also_correct] == [(None, "x = 2 - 1\n")]
     assert "x = 0" not in step.body and "2 - 1" not in step.body
+
+
+def test_lessons_check_help_says_it_runs_the_folders_code(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from nnlearn.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["lessons", "check", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "runs every example, starter, solution, mistake and check" in help_text
+    assert "check only folders you trust" in help_text
+    assert "--timeout SECONDS" in help_text
+
+
+def test_cmd_lessons_check_passes_its_timeout_and_refuses_a_bad_one(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(validate, "kernel_session", LoopingSession)
+    write_lesson(tmp_path, LOOP_THEN_PRINT)
+    assert cmd_lessons_check(tmp_path, device="cpu", timeout=0.05) == 1
+    assert "did not finish within 0.05 s" in capsys.readouterr().out
+    assert cmd_lessons_check(tmp_path, device="cpu", timeout=0) == 2
+    assert "--timeout must be a number of seconds above 0" in capsys.readouterr().err

@@ -131,3 +131,77 @@ async def test_real_kernel_checks_good_and_bad_lessons(tmp_path: Path) -> None:
     ]
     assert found[1][2].startswith("example raised RuntimeError")
     assert len(progress) == 3 + 1 + 2 + 2
+
+
+HOSTILE_LESSON = """---
+id: hostile
+title: Hostile
+summary: A block that never ends, and a check that a mistake gets past.
+---
+
+## Forever
+
+```python example
+while True:
+    pass
+```
+
+```python example
+print("after")
+```
+
+```output
+after
+```
+
+## Exercise
+
+```python starter
+x = None
+```
+
+```python solution
+x = 1
+```
+
+```python check
+assert x is not None, "set x"
+assert x == 1
+```
+
+```hint
+One.
+```
+
+```python mistake
+# mistake: thinks counting starts at 0
+x = 0
+```
+
+```python mistake
+# mistake: a float where a count was asked
+x = 1.0
+```
+"""
+
+
+@pytest.mark.slow
+async def test_real_kernel_stops_a_block_that_never_ends_and_proves_mistakes(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "01-hostile.md").write_text(HOSTILE_LESSON)
+    problems = await check_lessons(tmp_path, device="cpu", run_timeout=10)
+    found = [(p.line, p.message) for p in problems]
+    assert found == [
+        (9, "example did not finish within 10 s (it was stopped)"),
+        (
+            41,
+            "the check (line 32) fails on the mistake (thinks counting starts at 0) without a "
+            "message: give each assert a message that tells the learner what is wrong",
+        ),
+        (
+            46,
+            "the check (line 32) accepts the mistake (a float where a count was asked): it must "
+            "reject it",
+        ),
+    ]
