@@ -101,7 +101,9 @@ async def run_block(
     running = asyncio.ensure_future(consume())
     flood_watch = asyncio.ensure_future(flooded.wait())
     try:
-        await asyncio.wait({running, flood_watch}, timeout=timeout, return_when="FIRST_COMPLETED")
+        await asyncio.wait(
+            {running, flood_watch}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+        )
         if not running.done():
             outcome.timed_out = not flooded.is_set()
             with contextlib.suppress(Exception):
@@ -109,8 +111,7 @@ async def run_block(
             await asyncio.wait({running}, timeout=stop_wait)
         if not running.done():
             running.cancel()
-            with contextlib.suppress(BaseException):
-                await running
+            await asyncio.wait({running})
             outcome.restarted = await _restart(session)
         elif running.exception() is not None:
             outcome.died = f"the session failed: {running.exception()}"

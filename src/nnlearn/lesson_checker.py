@@ -20,7 +20,7 @@ import difflib
 from collections.abc import Callable
 from pathlib import Path
 
-from nnlearn.block_run import OUTPUT_LIMIT_CHARS, RunOutcome, run_block
+from nnlearn.block_run import OUTPUT_LIMIT_CHARS, STOP_WAIT_S, RunOutcome, run_block
 from nnlearn.curriculum.loader import load_lessons
 from nnlearn.curriculum.model import CodeBlock, Lesson, LessonProblem, Step
 from nnlearn.kernel.events import RunError
@@ -92,7 +92,7 @@ class LessonChecker:
         device: str,
         timeout: float,
         output_limit: int = OUTPUT_LIMIT_CHARS,
-        stop_wait: float | None = None,
+        stop_wait: float = STOP_WAIT_S,
     ) -> None:
         self.session = session
         self.device = device
@@ -105,7 +105,6 @@ class LessonChecker:
         self.problems.append(LessonProblem(lesson.path, line, message))
 
     async def _run(self, code: str, check: str | None = None) -> RunOutcome:
-        extra = {} if self.stop_wait is None else {"stop_wait": self.stop_wait}
         return await run_block(
             self.session,
             code,
@@ -113,7 +112,7 @@ class LessonChecker:
             check=check,
             timeout=self.timeout,
             output_limit=self.output_limit,
-            **extra,
+            stop_wait=self.stop_wait,
         )
 
     def _trouble(self, outcome: RunOutcome) -> str | None:
@@ -124,7 +123,8 @@ class LessonChecker:
                 "and compared); print less"
             )
         if outcome.timed_out:
-            return f"did not finish within {self.timeout:g} s (it was stopped)"
+            how = "the kernel was restarted" if outcome.restarted else "it was stopped"
+            return f"did not finish within {self.timeout:g} s ({how})"
         if outcome.died is not None:
             return f"the kernel died while running it: {outcome.died}"
         return None
@@ -303,7 +303,7 @@ async def check_lessons(
     on_progress: ProgressCallback | None = None,
     run_timeout: float = RUN_TIMEOUT_S,
     output_limit: int = OUTPUT_LIMIT_CHARS,
-    stop_wait: float | None = None,
+    stop_wait: float = STOP_WAIT_S,
 ) -> list[LessonProblem]:
     """Every problem of a lessons folder: the loader's, then those found by running it."""
     loaded = load_lessons(Path(folder))

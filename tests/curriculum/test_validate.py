@@ -274,7 +274,7 @@ async def test_a_block_that_ignores_the_interrupt_gets_a_fresh_kernel(tmp_path: 
     write_lesson(tmp_path, LOOP_THEN_PRINT)
     session = LoopingSession(obeys_interrupt=False)
     assert await check(tmp_path, session, run_timeout=0.05, stop_wait=0.05) == [
-        "01-t.md:9: example did not finish within 0.05 s (it was stopped)"
+        "01-t.md:9: example did not finish within 0.05 s (the kernel was restarted)"
     ]
     assert session.calls == ["start", "interrupt", "restart", "shutdown"]
     assert len(session.runs) == 2
@@ -526,6 +526,9 @@ def test_lessons_check_help_says_it_runs_the_folders_code(
     assert "runs every example, starter, solution, mistake and check" in help_text
     assert "check only folders you trust" in help_text
     assert "--timeout SECONDS" in help_text
+    from nnlearn.cli import _parser
+
+    assert _parser().parse_args(["lessons", "check"]).timeout == validate.RUN_TIMEOUT_S
 
 
 def test_cmd_lessons_check_passes_its_timeout_and_refuses_a_bad_one(
