@@ -269,3 +269,16 @@ def test_bundled_lessons_dir_prefers_the_package_data_of_a_wheel(
     (installed / "lessons").mkdir()
     monkeypatch.setattr(bundled, "__file__", str(installed / "curriculum" / "bundled.py"))
     assert bundled_lessons_dir() == installed / "lessons"
+
+
+def test_every_bundled_exercise_is_proven_against_three_named_mistakes() -> None:
+    loaded = load_lessons(bundled_lessons_dir())
+    assert loaded.problems == []
+    exercises = [(lesson, step) for lesson in loaded.lessons for step in lesson.steps if step.check]
+    assert exercises
+    short = [
+        f"{lesson.path.name}: {step.title} has {len(step.mistakes)}"
+        for lesson, step in exercises
+        if len(step.mistakes) < 3 or not all(m.label for m in step.mistakes)
+    ]
+    assert short == [], "every exercise needs at least three labelled ```python mistake blocks"
