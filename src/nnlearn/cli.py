@@ -15,6 +15,10 @@ from pathlib import Path
 from nnlearn import __version__
 
 DEVICE_HELP = "auto (default: CUDA, else MPS, else CPU), cpu, cuda, cuda:N or mps"
+LESSONS_CHECK_RUNS = (
+    "It runs every example, starter, solution, mistake and check of the folder as Python code "
+    "on this machine: check only folders you trust."
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -41,9 +45,21 @@ def _parser() -> argparse.ArgumentParser:
 
     lessons = commands.add_parser("lessons", help="list or validate lessons")
     lesson_commands = lessons.add_subparsers(dest="lessons_command", metavar="ACTION")
-    check = lesson_commands.add_parser("check", help="validate a lessons folder (as CI does)")
+    check = lesson_commands.add_parser(
+        "check",
+        help="validate a lessons folder by running all its code (as CI does)",
+        description="Validate a lessons folder: report every problem with file:line. "
+        + LESSONS_CHECK_RUNS,
+    )
     check.add_argument("dir", type=Path, nargs="?", help="default: the bundled lessons")
     check.add_argument("--device", default=argparse.SUPPRESS, help=DEVICE_HELP + "; default cpu")
+    check.add_argument(
+        "--timeout",
+        type=float,
+        default=180.0,
+        metavar="SECONDS",
+        help="stop a block that runs longer than this (default 180); the next block runs normally",
+    )
     listing = lesson_commands.add_parser("list", help="list lessons")
     listing.add_argument("dir", type=Path, nargs="?", help="default: the bundled lessons")
     listing.add_argument("--json", action="store_true")
@@ -72,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         from nnlearn import validate
 
         if args.lessons_command == "check":
-            return validate.cmd_lessons_check(args.dir, args.device or "cpu")
+            return validate.cmd_lessons_check(args.dir, args.device or "cpu", args.timeout)
         if args.lessons_command == "list":
             return validate.cmd_lessons_list(args.dir, args.json)
         parser.parse_args(["lessons", "--help"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from nnlearn.curriculum.blocks import classify_info
 from nnlearn.curriculum.bundled import bundled_lessons_dir
 from nnlearn.curriculum.loader import (
+    MAX_LESSON_BYTES,
     load_lesson_file,
     load_lessons,
     parse_lesson,
@@ -151,6 +153,35 @@ def test_missing_and_empty_folders_are_problems(tmp_path: Path) -> None:
     assert empty.lessons == [] and "no lesson files" in empty.problems[0].message
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs and symbolic links")
+def test_entries_that_are_not_plain_files_are_reported_never_opened(tmp_path: Path) -> None:
+    (tmp_path / "01-basics.md").write_text((GOOD / "01-basics.md").read_text())
+    os.mkfifo(tmp_path / "02-pipe.md")  # opening it would block forever
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "03-loop.md").symlink_to(tmp_path / "04-loop.md")
+    (tmp_path / "04-loop.md").symlink_to(tmp_path / "03-loop.md")
+    (tmp_path / "05-null.md").symlink_to("/dev/null")
+    (tmp_path / "06-folder.md").mkdir()
+    (tmp_path / "07-gone.md").symlink_to(tmp_path / "nowhere.md")
+    (tmp_path / "08-huge.md").write_bytes(b"x" * (MAX_LESSON_BYTES + 1))
+    (tmp_path / "data").mkdir()  # a plain folder, a picture and big data are not ours to judge
+    (tmp_path / "picture.png").write_bytes(b"\x89PNG")
+    (tmp_path / "weights.pt").write_bytes(b"x" * (MAX_LESSON_BYTES + 1))
+    result = load_lessons(tmp_path)
+    assert [lesson.id for lesson in result.lessons] == ["basics"]
+    assert [(p.path.name, p.message.split(":")[0].split(",")[0]) for p in result.problems] == [
+        ("02-pipe.md", "a named pipe (FIFO)"),
+        ("03-loop.md", "a symbolic link that loops (or is nested too deep)"),
+        ("04-loop.md", "a symbolic link that loops (or is nested too deep)"),
+        ("05-null.md", "a device"),
+        ("06-folder.md", "a folder"),
+        ("07-gone.md", "a symbolic link to nothing"),
+        ("08-huge.md", "larger than 5 MB"),
+        ("pipe", "a named pipe (FIFO)"),
+    ]
+    assert all(p.path.parent == tmp_path and p.line is None for p in result.problems)
+
+
 def test_a_file_that_is_not_utf8_is_reported_at_the_bad_line(tmp_path: Path) -> None:
     # written here rather than kept as a fixture: tools that read the tree (ruff) reject the bytes
     path = tmp_path / "01-latin1.md"
@@ -198,6 +229,11 @@ def test_example_with_tilde_fence_and_long_fence_is_kept_as_python() -> None:
         ("python example", "example", None, None),
         ("python example raises=torch.OutOfMemoryError", "example", "torch.OutOfMemoryError", None),
         ("python starter raises=TypeError", None, None, "unknown option"),
+        ("python mistake", "mistake", None, None),
+        ("python mistake raises=RuntimeError", "mistake", "RuntimeError", None),
+        ("python also-correct", "also-correct", None, None),
+        ("python also-correct raises=TypeError", None, None, "unknown option"),
+        ("python mistakes", None, None, "did you mean 'mistake'"),
         ("python example raises=A raises=B", None, None, "only one raises="),
         ("output", "output", None, None),
         ("hint extra", None, None, "takes nothing after it"),
@@ -233,3 +269,16 @@ def test_bundled_lessons_dir_prefers_the_package_data_of_a_wheel(
     (installed / "lessons").mkdir()
     monkeypatch.setattr(bundled, "__file__", str(installed / "curriculum" / "bundled.py"))
     assert bundled_lessons_dir() == installed / "lessons"
+
+
+def test_every_bundled_exercise_is_proven_against_three_named_mistakes() -> None:
+    loaded = load_lessons(bundled_lessons_dir())
+    assert loaded.problems == []
+    exercises = [(lesson, step) for lesson in loaded.lessons for step in lesson.steps if step.check]
+    assert exercises
+    short = [
+        f"{lesson.path.name}: {step.title} has {len(step.mistakes)}"
+        for lesson, step in exercises
+        if len(step.mistakes) < 3 or not all(m.label for m in step.mistakes)
+    ]
+    assert short == [], "every exercise needs at least three labelled ```python mistake blocks"

@@ -15,7 +15,9 @@ from typing import Any
 
 import pytest
 
+from nnlearn import block_run as validate_block_run
 from nnlearn import validate
+from nnlearn.curriculum.loader import load_lessons
 from nnlearn.kernel.events import CheckResult, KernelDied, RunError, RunFinished, Stream
 from nnlearn.validate import (
     check_lessons,
@@ -74,6 +76,8 @@ class ExecSession:
                 yield CheckResult(True, "all checks passed")
             except AssertionError as exc:
                 yield CheckResult(False, str(exc))
+            except Exception as exc:  # worded as the probe words it
+                yield CheckResult(False, f"The check could not finish: {type(exc).__name__}: {exc}")
         yield RunFinished(ok=error is None, device=device, seconds=0.0)
 
 
@@ -84,11 +88,16 @@ def write_lesson(folder: Path, body: str, name: str = "01-t.md", lesson_id: str 
     return path
 
 
-def exercise(starter: str, solution: str, check: str) -> str:
+def exercise(starter: str, solution: str, check: str, *others: tuple[str, str]) -> str:
+    """An exercise step; ``others`` are (info, code) blocks put after its hint."""
+    extra = "".join(f"\n```python {info}\n{code}\n```\n" for info, code in others)
     return (
         f"## Exercise\n\n```python starter\n{starter}\n```\n\n```python solution\n{solution}\n```\n\n"
-        f"```python check\n{check}\n```\n\n```hint\nThink.\n```\n"
+        f"```python check\n{check}\n```\n\n```hint\nThink.\n```\n{extra}"
     )
+
+
+CHECK_X_IS_1 = 'assert x is not None, "set x"\nassert x == 1, "x should be 1"'
 
 
 async def check(folder: Path, session: ExecSession | None = None, **kwargs: Any) -> list[str]:
@@ -133,10 +142,15 @@ async def test_a_solution_that_raises_is_reported_at_its_line(tmp_path: Path) ->
     ]
 
 
-async def test_a_starter_that_raises_counts_as_failing_the_check(tmp_path: Path) -> None:
+async def test_a_starter_that_raises_is_reported_because_the_check_never_ran(
+    tmp_path: Path,
+) -> None:
     starter = "def f():\n    raise NotImplementedError\nx = f()"
     write_lesson(tmp_path, exercise(starter, "x = 1", 'assert x == 1, "x should be 1"'))
-    assert await check(tmp_path) == []
+    assert await check(tmp_path) == [
+        "01-t.md:11: the starter raised NotImplementedError, so the check never ran on it: "
+        "a starter must run, leaving its gaps as ... or None for the check to report"
+    ]
 
 
 async def test_a_starter_that_does_not_parse_is_reported(tmp_path: Path) -> None:
@@ -149,6 +163,11 @@ async def test_a_check_without_a_message_is_reported(tmp_path: Path) -> None:
     write_lesson(tmp_path, exercise("x = 0", "x = 1", "assert x == 1"))
     (problem,) = await check(tmp_path)
     assert problem.startswith("01-t.md:17: the check fails on the starter without a message")
+    write_lesson(tmp_path, exercise("x = 0", "x = 1", "assert 1 / x == 1, 'x should be 1'"))
+    (problem,) = await check(tmp_path)
+    assert problem.startswith(
+        "01-t.md:17: the check does not fail on the starter with its own message but crashes"
+    )
 
 
 async def test_an_output_mismatch_is_reported_at_the_output_block(tmp_path: Path) -> None:
@@ -206,22 +225,79 @@ async def test_loader_problems_come_first_and_bad_lessons_are_not_run(tmp_path: 
     assert [code for code, _device, _check in session.runs] == ["print(1)\n"]
 
 
-class HangingSession(ExecSession):
+class LoopingSession(ExecSession):
+    """A block containing 'while True' runs until interrupted, as in a real kernel."""
+
+    def __init__(self, obeys_interrupt: bool = True) -> None:
+        super().__init__()
+        self.obeys_interrupt = obeys_interrupt
+        self.stop = asyncio.Event()
+
+    async def interrupt(self) -> None:
+        await super().interrupt()
+        if self.obeys_interrupt:
+            self.stop.set()
+
     async def run(
         self, code: str, device: str = "auto", check: str | None = None
     ) -> AsyncIterator[Any]:
+        if "while True" not in code:
+            async for event in super().run(code, device, check):
+                yield event
+            return
         self.runs.append((code, device, check))
-        await asyncio.Event().wait()
-        yield RunFinished(ok=True, device=device, seconds=0.0)
+        self.stop.clear()
+        await self.stop.wait()
+        yield RunError("KeyboardInterrupt", "The run was interrupted.", 1, "")
+        yield RunFinished(ok=False, device=device, seconds=0.0, interrupted=True)
 
 
-async def test_a_block_that_never_finishes_is_interrupted_and_reported(tmp_path: Path) -> None:
-    write_lesson(tmp_path, "## Step\n\n```python example\nwhile True: pass\n```\n")
-    session = HangingSession()
-    assert await check(tmp_path, session, run_timeout=0.01) == [
-        "01-t.md:9: example did not finish within 0.01 s"
+LOOP_THEN_PRINT = (
+    "## Step\n\n```python example\nwhile True: pass\n```\n\n"
+    "```python example\nprint(3)\n```\n```output\n3\n```\n"
+)
+
+
+async def test_a_block_that_never_finishes_is_interrupted_and_the_next_runs(
+    tmp_path: Path,
+) -> None:
+    write_lesson(tmp_path, LOOP_THEN_PRINT)
+    session = LoopingSession()
+    assert await check(tmp_path, session, run_timeout=0.05) == [
+        "01-t.md:9: example did not finish within 0.05 s (it was stopped)"
     ]
-    assert "interrupt" in session.calls
+    assert session.calls == ["start", "interrupt", "shutdown"]
+    assert [code for code, _device, _check in session.runs] == ["while True: pass\n", "print(3)\n"]
+
+
+async def test_a_block_that_ignores_the_interrupt_gets_a_fresh_kernel(tmp_path: Path) -> None:
+    write_lesson(tmp_path, LOOP_THEN_PRINT)
+    session = LoopingSession(obeys_interrupt=False)
+    assert await check(tmp_path, session, run_timeout=0.05, stop_wait=0.05) == [
+        "01-t.md:9: example did not finish within 0.05 s (the kernel was restarted)"
+    ]
+    assert session.calls == ["start", "interrupt", "restart", "shutdown"]
+    assert len(session.runs) == 2
+
+
+async def test_output_is_bounded_and_a_flood_reported(tmp_path: Path) -> None:
+    body = (
+        "## Step\n\n```python example\nfor i in range(1000):\n    print(i)\n```\n"
+        "```output\n0\n```\n\n```python example\nprint('after')\n```\n```output\nafter\n```\n"
+    )
+    write_lesson(tmp_path, body)
+    assert await check(tmp_path, output_limit=50) == [
+        "01-t.md:9: example printed more than 50 characters (only that much is kept and "
+        "compared); print less"
+    ]
+
+
+def test_run_outcome_keeps_at_most_the_limit() -> None:
+    outcome = validate_block_run.RunOutcome()
+    assert outcome.keep_stdout("abc", 5)
+    assert not outcome.keep_stdout("defgh", 5)
+    assert not outcome.keep_stdout("more", 5)
+    assert outcome.printed == "abcde" and outcome.output_overflow
 
 
 class DyingSession(ExecSession):
@@ -305,7 +381,7 @@ def test_cmd_lessons_list(capsys: pytest.CaptureFixture[str], tmp_path: Path) ->
 def test_cmd_lessons_check_prints_problems_and_exits_nonzero(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(validate, "_kernel_session", ExecSession)
+    monkeypatch.setattr(validate, "kernel_session", ExecSession)
     assert cmd_lessons_check(GOOD, device="cpu") == 0
     captured = capsys.readouterr()
     assert "2 lesson(s)" in captured.out and "all checks passed" in captured.out
@@ -339,3 +415,128 @@ async def test_an_empty_output_block_shows_what_to_put_in_it(tmp_path: Path) -> 
     assert await check(tmp_path) == [
         "01-t.md:13: the ```output block is empty; the example prints:\n    a\n    b"
     ]
+
+
+async def test_a_check_that_accepts_a_mistake_is_reported_at_the_mistake(tmp_path: Path) -> None:
+    write_lesson(
+        tmp_path,
+        exercise(
+            "x = None",
+            "x = 1",
+            'assert x is not None, "set x"',
+            ("mistake", "# mistake: counts from zero\nx = 0"),
+            ("mistake", "# mistake: a string is not a number\nx = '1'"),
+        ),
+    )
+    assert await check(tmp_path) == [
+        "01-t.md:25: the check (line 17) accepts the mistake (counts from zero): it must reject it",
+        "01-t.md:30: the check (line 17) accepts the mistake (a string is not a number): "
+        "it must reject it",
+    ]
+
+
+async def test_mistakes_rejected_and_alternatives_accepted_pass(tmp_path: Path) -> None:
+    session = ExecSession()
+    write_lesson(
+        tmp_path,
+        exercise(
+            "x = None",
+            "x = 1",
+            CHECK_X_IS_1,
+            ("mistake", "# mistake: counts from zero\nx = 0"),
+            ("mistake raises=ZeroDivisionError", "# mistake: divides by zero\nx = 1 / 0"),
+            ("also-correct", "# also-correct: an expression is fine\nx = 2 - 1"),
+        ),
+    )
+    assert await check(tmp_path, session) == []
+    assert [code.splitlines()[-1] for code, _device, _check in session.runs] == [
+        "x = None",
+        "x = 1",
+        "x = 2 - 1",
+        "x = 0",
+        "x = 1 / 0",
+    ]
+
+
+async def test_a_mistake_is_rejected_only_by_the_checks_own_message(tmp_path: Path) -> None:
+    write_lesson(
+        tmp_path,
+        exercise(
+            "x = None",
+            "x = 1",
+            CHECK_X_IS_1 + "\nassert 1 / (x - 1) or True, 'never seen'",
+            ("mistake", "# mistake: crashes before the check\nx = y"),
+            ("mistake raises=KeyError", "# mistake: said KeyError\nx = 1"),
+            ("also-correct", "# also-correct: but it is not\nx = 3"),
+        ),
+    )
+    problems = await check(tmp_path)
+    assert problems == [
+        "01-t.md:17: the check fails on the solution: "
+        "The check could not finish: ZeroDivisionError: division by zero",
+        "01-t.md:37: the check (line 17) fails on the also-correct answer (but it is not): "
+        "x should be 1",
+        "01-t.md:29: the mistake (crashes before the check) raised NameError: name 'y' is not "
+        "defined before the check ran, so it proves nothing about the check: make it run, "
+        "or mark it raises=NameError if that error is what the learner should see",
+        "01-t.md:32: the mistake (said KeyError) should raise KeyError but ran",
+    ]
+
+
+def test_mistake_blocks_need_a_label_and_a_check(tmp_path: Path) -> None:
+    write_lesson(
+        tmp_path,
+        exercise("x = None", "x = 1", CHECK_X_IS_1, ("mistake", "x = 0"))
+        + "\n## Alone\n\n```python also-correct\nx = 1\n```\n",
+    )
+    assert [str(p).split(": ", 1)[1][:60] for p in load_lessons(tmp_path).problems] == [
+        "a ```python mistake block must start with a comment naming t",
+        "a ```python also-correct needs a ```python check in the same",
+    ]
+
+
+def test_mistake_and_alternative_blocks_are_kept_out_of_the_prose(tmp_path: Path) -> None:
+    write_lesson(
+        tmp_path,
+        exercise(
+            "x = None",
+            "x = 1",
+            CHECK_X_IS_1,
+            ("mistake", "# mistake: counts from zero\nx = 0"),
+            ("also-correct", "x = 2 - 1"),
+        ),
+    )
+    (lesson,) = load_lessons(tmp_path).lessons
+    step = lesson.steps[0]
+    assert [(m.label, m.code) for m in step.mistakes] == [
+        ("counts from zero", "# mistake: counts from zero\nx = 0\n")
+    ]
+    assert [(a.label, a.code) for a in step.also_correct] == [(None, "x = 2 - 1\n")]
+    assert "x = 0" not in step.body and "2 - 1" not in step.body
+
+
+def test_lessons_check_help_says_it_runs_the_folders_code(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from nnlearn.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["lessons", "check", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "runs every example, starter, solution, mistake and check" in help_text
+    assert "check only folders you trust" in help_text
+    assert "--timeout SECONDS" in help_text
+    from nnlearn.cli import _parser
+
+    assert _parser().parse_args(["lessons", "check"]).timeout == validate.RUN_TIMEOUT_S
+
+
+def test_cmd_lessons_check_passes_its_timeout_and_refuses_a_bad_one(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(validate, "kernel_session", LoopingSession)
+    write_lesson(tmp_path, LOOP_THEN_PRINT)
+    assert cmd_lessons_check(tmp_path, device="cpu", timeout=0.05) == 1
+    assert "did not finish within 0.05 s" in capsys.readouterr().out
+    assert cmd_lessons_check(tmp_path, device="cpu", timeout=0) == 2
+    assert "--timeout must be a number of seconds above 0" in capsys.readouterr().err

@@ -131,3 +131,99 @@ async def test_real_kernel_checks_good_and_bad_lessons(tmp_path: Path) -> None:
     ]
     assert found[1][2].startswith("example raised RuntimeError")
     assert len(progress) == 3 + 1 + 2 + 2
+
+
+HOSTILE_LESSON = """---
+id: hostile
+title: Hostile
+summary: Blocks that never end, and a check that a mistake gets past.
+---
+
+## Forever
+
+```python example
+while True:
+    pass
+```
+
+```python example
+while True:
+    print("flood " * 100)
+```
+
+```python example
+print("after")
+```
+
+```output
+after
+```
+
+## Exercise
+
+```python starter
+x = None
+```
+
+```python solution
+x = 1
+```
+
+```python check
+assert x is not None, "set x"
+assert int(x) == x, "x should be a whole number"
+assert x == 1
+```
+
+```hint
+One.
+```
+
+```python mistake
+# mistake: thinks counting starts at 0
+x = 0
+```
+
+```python mistake
+# mistake: a float where a count was asked
+x = 1.0
+```
+
+```python mistake
+# mistake: the number in words
+x = "one"
+```
+"""
+
+
+@pytest.mark.slow
+async def test_real_kernel_stops_a_block_that_never_ends_and_proves_mistakes(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "01-hostile.md").write_text(HOSTILE_LESSON)
+    problems = await check_lessons(tmp_path, device="cpu", run_timeout=10, output_limit=20_000)
+    found = [(p.line, p.message) for p in problems]
+    assert found == [
+        (9, "example did not finish within 10 s (it was stopped)"),
+        (
+            14,
+            "example printed more than 20,000 characters (only that much is kept and "
+            "compared); print less",
+        ),
+        (
+            47,
+            "the check (line 37) fails on the mistake (thinks counting starts at 0) without a "
+            "message: give each assert a message that tells the learner what is wrong",
+        ),
+        (
+            52,
+            "the check (line 37) accepts the mistake (a float where a count was asked): it must "
+            "reject it",
+        ),
+        (
+            57,
+            "the check (line 37) does not fail on the mistake (the number in words) with its own "
+            "message but crashes: The check could not finish: ValueError: invalid literal for "
+            "int() with base 10: 'one'",
+        ),
+    ]

@@ -22,7 +22,9 @@ def calls(monkeypatch):
 
     monkeypatch.setattr(run_command, "run_file", fake_run_file)
     monkeypatch.setattr(
-        validate, "cmd_lessons_check", lambda folder, device: seen.update(check=(folder, device))
+        validate,
+        "cmd_lessons_check",
+        lambda folder, device, timeout: seen.update(check=(folder, device), timeout=timeout),
     )
     return seen
 
@@ -48,6 +50,11 @@ def test_run_json_and_connect(calls):
 def test_lessons_check_defaults_to_the_cpu(calls):
     cli.main(["lessons", "check", "somewhere"])
     assert calls["check"] == (Path("somewhere"), "cpu")
+
+
+def test_lessons_check_timeout(calls):
+    cli.main(["lessons", "check", "somewhere", "--timeout", "7.5"])
+    assert calls["timeout"] == 7.5
 
 
 def test_app_needs_a_terminal(capsys):

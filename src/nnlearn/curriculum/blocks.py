@@ -20,7 +20,8 @@ from nnlearn.curriculum.model import Quiz, Think
 # libyaml's loader when it is there: the same results, several times faster at start-up.
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-CODE_ROLES = ("example", "starter", "solution", "check")
+CODE_ROLES = ("example", "starter", "solution", "check", "mistake", "also-correct")
+RAISING_ROLES = ("example", "mistake")  # the roles that may say raises=Error
 PLAIN_ROLES = ("output", "hint", "quiz", "think")
 PYTHON_NAMES = ("python", "py", "python3")
 MIN_CHOICES = 2
@@ -87,7 +88,7 @@ def _classify_python(rest: list[str]) -> FenceInfo:
     raises: str | None = None
     for option in rest[1:]:
         name, eq, value = option.partition("=")
-        if role != "example" or name != "raises" or not eq:
+        if role not in RAISING_ROLES or name != "raises" or not eq:
             return FenceInfo(None, error=f"unknown option {option!r} for ```python {role}")
         if not _EXCEPTION_NAME.match(value):
             return FenceInfo(
@@ -95,9 +96,31 @@ def _classify_python(rest: list[str]) -> FenceInfo:
                 error=f"raises= needs an exception name such as raises=TypeError (found {value!r})",
             )
         if raises is not None:
-            return FenceInfo(None, error="an example can name only one raises= exception")
+            return FenceInfo(None, error=f"a {role} can name only one raises= exception")
         raises = value
     return FenceInfo(role, raises=raises)
+
+
+_LABEL = re.compile(r"^#\s*(mistake|also-correct)\s*:\s*(.*?)\s*$", re.IGNORECASE)
+
+
+def block_label(role: str, code: str) -> tuple[str | None, str | None]:
+    """The label of a mistake or also-correct block, from its first line; or a problem.
+
+    A mistake must name the misconception it stands for (``# mistake: ...``),
+    so that whoever reads a failing check knows what it was meant to catch; an
+    also-correct block may say why it is fine (``# also-correct: ...``).
+    """
+    first = code.lstrip("\n").split("\n", 1)[0].strip()
+    match = _LABEL.match(first)
+    if match is not None and match.group(1).lower() == role and match.group(2):
+        return match.group(2), None
+    if role == "mistake":
+        return None, (
+            "a ```python mistake block must start with a comment naming the misconception, "
+            "e.g. '# mistake: calls model.forward(x), which skips the hooks'"
+        )
+    return None, None
 
 
 def load_yaml_mapping(

@@ -3,12 +3,16 @@
 Why it never raises on content: teachers write these files by hand and the
 app must still open when one of them is broken. A file with any problem is
 left out of the result and its problems (file, line, what is wrong) are
-returned instead; the good lessons of the folder load as usual.
+returned instead; the good lessons of the folder load as usual. Entries that
+are not plain files (a FIFO, a device, a looping link) are reported, never
+opened.
 """
 
 from __future__ import annotations
 
+import errno
 import re
+import stat
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -20,6 +24,7 @@ from nnlearn.curriculum.steps import RawStep, Report, TopBlock, build_step
 FILE_NAME = re.compile(r"^(\d{2,})-[a-z0-9][a-z0-9_-]*\.md$")
 LESSON_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 NOT_LESSONS = {"readme.md"}  # a folder may explain itself
+MAX_LESSON_BYTES = 5_000_000  # the longest bundled lesson is about 20 kB
 
 # Steps are found from block tokens only; inline parsing (emphasis, links) is not needed.
 _markdown = MarkdownIt("commonmark").disable("inline")
@@ -30,14 +35,17 @@ def load_lessons(folder: Path) -> LoadResult:
     folder = Path(folder)
     result = LoadResult()
     try:
-        files = sorted(
-            entry
-            for entry in folder.iterdir()
-            if entry.suffix == ".md"
-            and not entry.name.startswith(".")  # editor lock and swap files
-            and entry.name.lower() not in NOT_LESSONS
-            and entry.is_file()
-        )
+        files = []
+        for entry in sorted(folder.iterdir()):
+            if entry.name.startswith("."):  # editor lock and swap files
+                continue
+            kind = _entry_kind(entry)
+            if entry.suffix != ".md" and kind in ("file", "folder", "too big"):
+                continue  # pictures, data, sub-folders: not ours to judge
+            if kind != "file":
+                result.problems.append(LessonProblem(entry, None, _SKIPPED[kind]))
+            elif entry.name.lower() not in NOT_LESSONS:
+                files.append(entry)
     except OSError as error:
         result.problems.append(
             LessonProblem(
@@ -62,6 +70,43 @@ def load_lessons(folder: Path) -> LoadResult:
         key=lambda lesson: (lesson.order, lesson.path.name),
     )
     return result
+
+
+_SKIPPED = {
+    "folder": "a folder, not a lesson file: skipped",
+    "loop": "a symbolic link that loops (or is nested too deep): skipped",
+    "broken": "a symbolic link to nothing: skipped",
+    "unreadable": "cannot be looked at (permission denied?): skipped",
+    "fifo": "a named pipe (FIFO), not a file: skipped, it is never opened",
+    "socket": "a socket, not a file: skipped",
+    "device": "a device, not a file: skipped, it is never opened",
+    "too big": f"larger than {MAX_LESSON_BYTES // 1_000_000} MB, too big for a lesson: skipped",
+    "other": "not a regular file: skipped",
+}
+
+
+def _entry_kind(entry: Path) -> str:
+    """What a folder entry is, following links, without opening it (a FIFO would block)."""
+    try:
+        info = entry.stat()
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return "loop"
+        if error.errno == errno.ENOENT:
+            return "broken"
+        return "unreadable"
+    mode = info.st_mode
+    if stat.S_ISREG(mode):
+        return "file" if info.st_size <= MAX_LESSON_BYTES else "too big"
+    if stat.S_ISDIR(mode):
+        return "folder"
+    if stat.S_ISFIFO(mode):
+        return "fifo"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    return "other"
 
 
 def _duplicate_ids(lessons: list[Lesson], problems: list[LessonProblem]) -> set[str]:

@@ -11,20 +11,22 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class CodeBlock:
-    """A fenced ``python`` block: an example to run, a starter, a solution or a check.
+    """A fenced ``python`` block: an example, a starter, a solution, a check, a mistake...
 
-    ``raises`` names the exception an example is meant to raise (for lessons
-    that show an error on purpose); ``expected_output`` is the text of an
-    ``output`` block that follows the example, which the validator compares
-    with what the example prints.
+    ``raises`` names the exception an example (or a mistake) is meant to raise
+    (for lessons that show an error on purpose); ``expected_output`` is the
+    text of an ``output`` block that follows the example, which the validator
+    compares with what the example prints. ``label`` is what the first comment
+    of a ``mistake`` or ``also-correct`` block says about it.
     """
 
-    role: str  # "example" | "starter" | "solution" | "check"
+    role: str  # "example" | "starter" | "solution" | "check" | "mistake" | "also-correct"
     code: str
     line: int  # 1-based line of the opening fence in the lesson file
     raises: str | None = None
     expected_output: str | None = None
     output_line: int | None = None  # 1-based line of the ``output`` fence, when there is one
+    label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,10 @@ class Step:
     starter: CodeBlock | None = None
     solution: CodeBlock | None = None
     check: CodeBlock | None = None
+    # Wrong answers a learner might write (the check must reject each) and other right
+    # answers (the check must accept each); never shown, only run by the validator.
+    mistakes: tuple[CodeBlock, ...] = ()
+    also_correct: tuple[CodeBlock, ...] = ()
     hints: tuple[str, ...] = ()
     quizzes: tuple[Quiz, ...] = ()
     thinks: tuple[Think, ...] = ()

@@ -16,12 +16,19 @@ from dataclasses import dataclass, field
 
 from markdown_it.token import Token
 
-from nnlearn.curriculum.blocks import classify_info, parse_quiz, parse_think
+from nnlearn.curriculum.blocks import (
+    CODE_ROLES,
+    block_label,
+    classify_info,
+    parse_quiz,
+    parse_think,
+)
 from nnlearn.curriculum.model import CodeBlock, Quiz, Step, Think
 
 Report = Callable[[int | None, str], None]
 
 SHOWN_ROLES = (None, "example", "output")  # blocks that stay in the prose
+VARIANT_ROLES = ("mistake", "also-correct")  # other answers to an exercise, run by the validator
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
 
@@ -47,6 +54,7 @@ class RawStep:
 class _Parts:
     examples: list[CodeBlock] = field(default_factory=list)
     singles: dict[str, CodeBlock] = field(default_factory=dict)  # starter, solution, check
+    variants: list[CodeBlock] = field(default_factory=list)  # mistakes and also-correct ones
     hints: list[str] = field(default_factory=list)
     quizzes: list[Quiz] = field(default_factory=list)
     thinks: list[Think] = field(default_factory=list)
@@ -79,6 +87,8 @@ def build_step(index: int, raw: RawStep, lines: list[str], report: Report) -> St
         starter=singles.get("starter"),
         solution=singles.get("solution"),
         check=singles.get("check"),
+        mistakes=tuple(b for b in parts.variants if b.role == "mistake"),
+        also_correct=tuple(b for b in parts.variants if b.role == "also-correct"),
         hints=tuple(parts.hints),
         quizzes=tuple(parts.quizzes),
         thinks=tuple(parts.thinks),
@@ -121,7 +131,7 @@ def _add_fence(
         report(line, f"the ```{token.info} block opened here is never closed")
         return
     role, content = meaning.role, token.content
-    if role in ("example", "starter", "solution", "check"):
+    if role in CODE_ROLES:
         if role != "starter" and not content.strip():
             report(line, f"the ```python {role} block is empty")
         elif (
@@ -132,6 +142,14 @@ def _add_fence(
             report(*syntax)
         elif role == "example":
             parts.examples.append(CodeBlock(role, content, line, raises=meaning.raises))
+        elif role in VARIANT_ROLES:
+            label, problem = block_label(role, content)
+            if problem:
+                report(line, problem)
+            else:
+                parts.variants.append(
+                    CodeBlock(role, content, line, raises=meaning.raises, label=label)
+                )
         elif role in parts.singles:
             report(
                 line,
@@ -203,6 +221,11 @@ def _check_exercise(raw: RawStep, parts: _Parts, report: Report) -> None:
             report(
                 solution.line,
                 "a ```python solution needs a ```python check in the same step to verify it",
+            )
+        for variant in parts.variants:
+            report(
+                variant.line,
+                f"a ```python {variant.role} needs a ```python check in the same step to run against",
             )
         return
     for role in ("starter", "solution"):
