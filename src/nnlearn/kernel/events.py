@@ -149,6 +149,43 @@ class LossPoints:
 
 
 @dataclass(frozen=True)
+class PlotPoints:
+    """The latest points of one ``nnlearn.plot`` series: they replace any earlier ones.
+
+    ``total`` is how many points the code gave; ``points`` holds the finite
+    ones, thinned when there were many, and ``nonfinite`` counts those left out.
+    """
+
+    series: str
+    points: tuple[tuple[float, float], ...]
+    total: int
+    nonfinite: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": "plot",
+            "series": self.series,
+            "points": [[x, y] for x, y in self.points],
+            "total": self.total,
+            "nonfinite": self.nonfinite,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PlotPoints:
+        points = []
+        for point in data.get("points", []):
+            x, y = float(point[0]), float(point[1])
+            if math.isfinite(x) and math.isfinite(y):
+                points.append((x, y))
+        return cls(
+            series=str(data["series"]),
+            points=tuple(points),
+            total=int(data.get("total", len(points))),
+            nonfinite=int(data.get("nonfinite", 0)),
+        )
+
+
+@dataclass(frozen=True)
 class RunError:
     """The learner's code failed: what, where (1-based editor line), and how."""
 
@@ -282,6 +319,7 @@ Event = (
     | Shapes
     | Params
     | LossPoints
+    | PlotPoints
     | RunError
     | CheckResult
     | RunFinished
@@ -318,6 +356,8 @@ def event_from_report(report: dict[str, Any]) -> Event | None:
                 for s, v in report.get("points", [])
             ),
         )
+    if kind == "plot":
+        return PlotPoints.from_json(report)
     if kind == "error":
         return RunError(
             type=report["type"],
