@@ -47,3 +47,12 @@ def test_non_finite_points_from_a_hostile_report_are_dropped():
     assert isinstance(event, PlotPoints)
     assert event.points == ((2.0, 3.0),)
     json.dumps(event.to_json(), allow_nan=False)
+
+
+def test_a_hostile_report_is_cut_to_what_the_probe_would_send():
+    event = event_from_report(
+        {"kind": "plot", "series": "x\x1b[2J" + "y" * 100, "points": [[i, i] for i in range(5000)]}
+    )
+    assert isinstance(event, PlotPoints)
+    assert len(event.points) == 2000
+    assert event.series.isprintable() and len(event.series) == 40

@@ -40,6 +40,14 @@ def test_plot_series_keeps_only_the_latest_points_of_each_name():
     assert not series and series.as_dict() == {}
 
 
+def test_plot_series_keeps_a_bounded_number_of_names():
+    series = PlotSeries(max_series=2)
+    for name in ("a", "b", "c"):
+        series.set(PlotPoints(name, ((0.0, 0.0),), 1))
+    series.set(PlotPoints("a", ((1.0, 1.0),), 1))
+    assert series.as_dict() == {"a": [(1.0, 1.0)], "b": [(0.0, 0.0)]}
+
+
 def test_summary_gives_counts_ranges_and_what_was_left_out():
     summary = plot_summary(
         [

@@ -148,6 +148,10 @@ class LossPoints:
         return {"kind": "loss", "series": self.series, "points": points}
 
 
+MAX_PLOT_POINTS = 2000
+MAX_PLOT_NAME = 40
+
+
 @dataclass(frozen=True)
 class PlotPoints:
     """The latest points of one ``nnlearn.plot`` series: they replace any earlier ones.
@@ -172,13 +176,16 @@ class PlotPoints:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> PlotPoints:
+        # The probe sends at most MAX_PLOT_POINTS finite points and a short printable
+        # name; anything else on the wire did not come from it and is cut to that.
         points = []
-        for point in data.get("points", []):
+        for point in data.get("points", [])[:MAX_PLOT_POINTS]:
             x, y = float(point[0]), float(point[1])
             if math.isfinite(x) and math.isfinite(y):
                 points.append((x, y))
+        name = "".join(c for c in str(data["series"]) if c.isprintable())[:MAX_PLOT_NAME]
         return cls(
-            series=str(data["series"]),
+            series=name,
             points=tuple(points),
             total=int(data.get("total", len(points))),
             nonfinite=int(data.get("nonfinite", 0)),

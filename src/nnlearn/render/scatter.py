@@ -15,6 +15,7 @@ from nnlearn.kernel.events import PlotPoints
 from nnlearn.render.plot import MIN_HEIGHT, MIN_WIDTH, format_value, strip_ansi
 
 XY = tuple[float, float]
+MAX_SERIES = 8  # as many as the probe allows in one run
 NO_PLOTS = "nothing plotted yet"
 _COLORS = ("cyan+", "orange+", "green+", "magenta+", "blue+", "red+", "yellow+", "white")
 # Without colour the series are told apart by marker alone.
@@ -25,13 +26,18 @@ class PlotSeries:
     """The latest points of every ``nnlearn.plot`` series of a run, in first-seen order.
 
     ``revision`` grows with every change, so a widget redraws only when needed.
+    At most ``max_series`` names are kept, so a flood of names cannot grow it.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, max_series: int = MAX_SERIES) -> None:
+        self.max_series = max_series
         self.revision = 0
         self._series: dict[str, PlotPoints] = {}
 
     def set(self, event: PlotPoints) -> None:
+        """Replace the series of that name; a name beyond ``max_series`` is ignored."""
+        if event.series not in self._series and len(self._series) >= self.max_series:
+            return
         self._series[event.series] = event
         self.revision += 1
 
