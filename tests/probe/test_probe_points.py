@@ -54,7 +54,7 @@ def test_non_finite_points_are_left_out_and_counted():
 
 def test_many_points_are_thinned_evenly_keeping_both_ends():
     rec, published = recorder()
-    n = 10 * MAX_POINTS + 7
+    n = 7 * MAX_POINTS + 7  # thinned after the copy: both ends exact
     rec.add("big", torch.arange(n), torch.arange(n) * 2)
     [[report]] = published
     points = report["points"]
@@ -63,12 +63,25 @@ def test_many_points_are_thinned_evenly_keeping_both_ends():
     assert all(a[0] < b[0] for a, b in zip(points, points[1:], strict=False))
 
 
+def test_a_huge_input_is_sampled_before_it_is_copied_and_still_spans_the_range():
+    rec, published = recorder()
+    n = 1_000_003
+    x = torch.arange(n, dtype=torch.float32)
+    rec.add("huge", x, -x)
+    [[report]] = published
+    points = report["points"]
+    assert report["total"] == n and len(points) == MAX_POINTS
+    assert points[0] == [0.0, 0.0] and points[-1][0] > 0.99 * n
+
+
 def test_mismatched_lengths_and_non_numbers_get_a_clear_message():
     rec, _ = recorder()
     with pytest.raises(PlotInputError, match="x has 3 values but y has 2"):
         rec.add("s", [1, 2, 3], [1, 2])
     with pytest.raises(PlotInputError, match="y must be numbers"):
         rec.add("s", [1, 2], ["a", "b"])
+    with pytest.raises(PlotInputError, match="x must be numbers"):
+        rec.add("s", torch.zeros(2, dtype=torch.complex64, device="meta"), [1, 2])
     with pytest.raises(PlotInputError, match="needs a name"):
         rec.add("  ", [1], [1])
 

@@ -19,6 +19,7 @@ from typing import Any
 import torch
 
 MAX_POINTS = 2000
+PRESAMPLE_ABOVE = 8 * MAX_POINTS
 MAX_SERIES = 8
 MAX_NAME = 40
 PUBLISH_INTERVAL = 0.1
@@ -56,9 +57,14 @@ class PointsRecorder:
                 f"nnlearn.plot({label!r}, x, y): x has {xs.numel()} values but y has "
                 f"{ys.numel()}; give one y for every x."
             )
+        total = xs.numel()
+        if total > PRESAMPLE_ABOVE:
+            # Thin huge inputs where they live (a strided view) before copying to the CPU.
+            step = -(-total // (4 * MAX_POINTS))
+            xs, ys = xs[::step], ys[::step]
         new = label not in self._names
         self._names.add(label)
-        self._pending[label] = points_report(label, xs, ys)
+        self._pending[label] = points_report(label, _on_cpu(xs, "x"), _on_cpu(ys, "y"), total)
         # A new series shows at once; a series redrawn in a loop at most ten times a second.
         if new or time.monotonic() - self._last_publish >= PUBLISH_INTERVAL:
             self.flush()
@@ -76,8 +82,13 @@ class PointsRecorder:
             self._publish(reports)
 
 
-def points_report(name: str, xs: torch.Tensor, ys: torch.Tensor) -> dict[str, Any]:
-    """A ``plot`` report: finite points only, evenly thinned to ``MAX_POINTS``."""
+def points_report(
+    name: str, xs: torch.Tensor, ys: torch.Tensor, total: int | None = None
+) -> dict[str, Any]:
+    """A ``plot`` report: finite points only, evenly thinned to ``MAX_POINTS``.
+
+    ``total`` is how many points the code gave when ``xs``/``ys`` are already a sample.
+    """
     finite = torch.isfinite(xs) & torch.isfinite(ys)
     points = torch.stack((xs[finite], ys[finite]), dim=1)
     if len(points) > MAX_POINTS:
@@ -87,7 +98,7 @@ def points_report(name: str, xs: torch.Tensor, ys: torch.Tensor) -> dict[str, An
         "kind": "plot",
         "series": name,
         "points": points.tolist(),
-        "total": xs.numel(),
+        "total": xs.numel() if total is None else total,
         "nonfinite": int(xs.numel() - int(finite.sum())),
     }
 
@@ -103,18 +114,27 @@ def _series_name(name: Any) -> str:
 
 
 def _vector(values: Any, which: str) -> torch.Tensor:
-    """Any sequence of numbers (list, numpy array, tensor on any device) as a CPU vector."""
+    """Any sequence of numbers (list, numpy array, tensor on any device) as a flat tensor."""
     try:
         if isinstance(values, torch.Tensor):
-            tensor = values.detach()
-        else:
-            tensor = torch.as_tensor(_plain(values))
-        return tensor.to("cpu", torch.float64).flatten()
+            return values.detach().flatten()
+        return torch.as_tensor(_plain(values)).flatten()
     except (TypeError, ValueError, RuntimeError) as exc:
-        raise PlotInputError(
-            f"nnlearn.plot: {which} must be numbers (a list, a numpy array or a tensor), "
-            f"not {type(values).__name__} ({exc})"
-        ) from None
+        raise _not_numbers(values, which, exc) from None
+
+
+def _on_cpu(values: torch.Tensor, which: str) -> torch.Tensor:
+    try:
+        return values.to("cpu", torch.float64)
+    except (TypeError, ValueError, RuntimeError) as exc:
+        raise _not_numbers(values, which, exc) from None
+
+
+def _not_numbers(values: Any, which: str, exc: Exception) -> PlotInputError:
+    return PlotInputError(
+        f"nnlearn.plot: {which} must be numbers (a list, a numpy array or a tensor), "
+        f"not {type(values).__name__} ({exc})"
+    )
 
 
 def _plain(values: Any) -> Any:
