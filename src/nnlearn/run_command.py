@@ -1,6 +1,7 @@
 """``nnlearn run FILE``: the engine's reports without the TUI, for a quick look over SSH.
 
-Output streams as it comes; shapes, parameters and the loss curve follow.
+Output streams as it comes; shapes, parameters, the loss curve and the
+``nnlearn.plot`` scatter follow.
 ``--json`` prints one JSON object per line instead (the stable format in README).
 """
 
@@ -24,6 +25,7 @@ from nnlearn.kernel.events import (
     KernelRestarted,
     LossPoints,
     Params,
+    PlotPoints,
     RunError,
     RunFinished,
     Shapes,
@@ -32,12 +34,15 @@ from nnlearn.kernel.events import (
 from nnlearn.kernel.session import KernelError, KernelSession
 from nnlearn.render import (
     LossSeries,
+    PlotSeries,
     kernel_event_message,
     loss_plot,
     params_table,
+    plot_summary,
     render_check,
     render_error,
     render_finished,
+    scatter_plot,
     series_summary,
     shapes_table,
 )
@@ -52,6 +57,7 @@ class TextReport:
         self.shapes: Shapes | None = None
         self.params: list[Params] = []
         self.loss = LossSeries()
+        self.plots = PlotSeries()
         self.messages: list[Any] = []
         self.finished: RunFinished | None = None
 
@@ -66,6 +72,8 @@ class TextReport:
             self.params.append(event)
         elif isinstance(event, LossPoints):
             self.loss.add(event)
+        elif isinstance(event, PlotPoints):
+            self.plots.set(event)
         elif isinstance(event, RunError):
             self.messages.append(render_error(event))
         elif isinstance(event, CheckResult):
@@ -81,17 +89,23 @@ class TextReport:
             console.print(shapes_table(self.shapes))
         for params in self.params:
             console.print(params_table(params))
+        width, height = shutil.get_terminal_size((80, 24))
+        plot_width, plot_height = max(20, min(width, 120)), max(8, min(height - 4, 20))
+        color = console.color_system is not None
         if self.loss:
-            width, height = shutil.get_terminal_size((80, 24))
             plot = loss_plot(
                 self.loss.as_dict(),
-                max(20, min(width, 120)),
-                max(8, min(height - 4, 20)),
-                color=console.color_system is not None,
+                plot_width,
+                plot_height,
+                color=color,
                 dropped=self.loss.dropped,
             )
             console.print(series_summary(self.loss.as_dict()))
             self.out.write(plot + "\n")
+        if self.plots:
+            console.print(plot_summary(self.plots.events()))
+            scatter = scatter_plot(self.plots.as_dict(), plot_width, plot_height, color=color)
+            self.out.write(scatter + "\n")
         for message in self.messages:
             console.print(message)
         if self.finished is not None:

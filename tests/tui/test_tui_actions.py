@@ -499,11 +499,11 @@ async def test_f4_cycles_result_tabs(make_app):
         await until_started(pilot)
         tabs = app.main_screen.query_one(TabbedContent)
         seen = []
-        for _ in range(4):
+        for _ in range(5):
             await pilot.press("f4")
             await pilot.pause()
             seen.append(tabs.active)
-        assert seen == ["tab-shapes", "tab-params", "tab-loss", "tab-output"]
+        assert seen == ["tab-shapes", "tab-params", "tab-loss", "tab-plots", "tab-output"]
         assert app.main_screen.pane == "results"
 
 

@@ -2,7 +2,8 @@
 
 What a run yields is decided by markers in the code, so a test reads like
 what the learner typed: ``raise`` fails on that line, ``nn.Linear(3, 1)`` gives
-shape and parameter rows, ``loss`` gives loss points, ``block`` runs until
+shape and parameter rows, ``loss`` gives loss points, ``nnlearn.plot`` two
+scatter series, ``block`` runs until
 interrupted, ``die`` kills the kernel.
 """
 
@@ -24,6 +25,7 @@ from nnlearn.kernel.events import (
     LossPoints,
     ParamRow,
     Params,
+    PlotPoints,
     RunError,
     RunFinished,
     ShapeRow,
@@ -138,6 +140,9 @@ class FakeSession:
             for start in range(0, self.loss_points, self.loss_batch):
                 stop = min(start + self.loss_batch, self.loss_points)
                 yield LossPoints("loss", tuple((s, 1.0 / (s + 1)) for s in range(start, stop)))
+        if "nnlearn.plot" in code:
+            yield PlotPoints("data", tuple((x / 10, 0.7 * x / 10 + 0.3) for x in range(10)), 10)
+            yield PlotPoints("pred", tuple((x / 10, 0.1) for x in range(10)), 10)
         if check is not None:
             ok = "nn.Linear(3, 1)" in code
             yield CheckResult(ok, "" if ok else "layer should be an nn.Linear")

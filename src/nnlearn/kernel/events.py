@@ -148,6 +148,50 @@ class LossPoints:
         return {"kind": "loss", "series": self.series, "points": points}
 
 
+MAX_PLOT_POINTS = 2000
+MAX_PLOT_NAME = 40
+
+
+@dataclass(frozen=True)
+class PlotPoints:
+    """The latest points of one ``nnlearn.plot`` series: they replace any earlier ones.
+
+    ``total`` is how many points the code gave; ``points`` holds the finite
+    ones, thinned when there were many, and ``nonfinite`` counts those left out.
+    """
+
+    series: str
+    points: tuple[tuple[float, float], ...]
+    total: int
+    nonfinite: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": "plot",
+            "series": self.series,
+            "points": [[x, y] for x, y in self.points],
+            "total": self.total,
+            "nonfinite": self.nonfinite,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PlotPoints:
+        # The probe sends at most MAX_PLOT_POINTS finite points and a short printable
+        # name; anything else on the wire did not come from it and is cut to that.
+        points = []
+        for point in data.get("points", [])[:MAX_PLOT_POINTS]:
+            x, y = float(point[0]), float(point[1])
+            if math.isfinite(x) and math.isfinite(y):
+                points.append((x, y))
+        name = "".join(c for c in str(data["series"]) if c.isprintable())[:MAX_PLOT_NAME]
+        return cls(
+            series=name,
+            points=tuple(points),
+            total=int(data.get("total", len(points))),
+            nonfinite=int(data.get("nonfinite", 0)),
+        )
+
+
 @dataclass(frozen=True)
 class RunError:
     """The learner's code failed: what, where (1-based editor line), and how."""
@@ -282,6 +326,7 @@ Event = (
     | Shapes
     | Params
     | LossPoints
+    | PlotPoints
     | RunError
     | CheckResult
     | RunFinished
@@ -318,6 +363,8 @@ def event_from_report(report: dict[str, Any]) -> Event | None:
                 for s, v in report.get("points", [])
             ),
         )
+    if kind == "plot":
+        return PlotPoints.from_json(report)
     if kind == "error":
         return RunError(
             type=report["type"],

@@ -29,6 +29,7 @@ from nnlearn.probe.errors import exception_report, syntax_error_report
 from nnlearn.probe.loss import LossRecorder
 from nnlearn.probe.memory import is_out_of_memory, out_of_memory_report, release_cached_memory
 from nnlearn.probe.params import module_paths, params_reports, top_level_models
+from nnlearn.probe.points import PointsRecorder
 from nnlearn.probe.shapes import ShapeRecorder
 
 MIME = "application/vnd.nnlearn.v1+json"
@@ -76,8 +77,12 @@ class _Probe:
     def __init__(self) -> None:
         self.shapes = ShapeRecorder()
         self.loss = LossRecorder(lambda reports: _publish(reports, flush_streams=False))
-        self.loss.extra_reports = self._live_shapes
+        self.points = PointsRecorder(lambda reports: _publish(reports, flush_streams=False))
+        self.loss.extra_reports = self._live_reports
         self.namespace: dict[str, Any] = {}
+
+    def _live_reports(self) -> list[dict[str, Any]]:
+        return self._live_shapes() + self.points.reports()
 
     def _live_shapes(self) -> list[dict[str, Any]]:
         if not self.shapes.new_since_flush:
@@ -93,6 +98,11 @@ def track(name: str, value: Any, step: int | None = None) -> None:
     if isinstance(value, torch.Tensor):
         value = value.detach()
     _probe.loss.add(str(name), value, step)
+
+
+def plot(name: str, x: Any, y: Any) -> None:
+    """Draw the points (x, y) as the series ``name`` (``nnlearn.plot`` lands here)."""
+    _probe.points.add(name, x, y)
 
 
 def install() -> None:
@@ -161,7 +171,7 @@ def run(code: str, device: str = "auto", check: str | None = None) -> None:
     }
     _probe.namespace = namespace
     ok, interrupted, error = _execute(compiled, namespace, chosen)
-    reports = _probe.loss.reports()
+    reports = _probe.loss.reports() + _probe.points.reports()
     try:
         reports.extend(_model_reports(namespace))
     except Exception as exc:  # a strange object in the namespace must not lose the run
@@ -209,6 +219,7 @@ def _execute(
     """Run the learner's code with hooks on: (ok, interrupted, error report)."""
     _probe.shapes.start()
     _probe.loss.start()
+    _probe.points.start()
     try:
         with on_device(chosen):
             exec(compiled, namespace)

@@ -13,11 +13,13 @@ from nnlearn.render.report import (
     render_error,
     render_finished,
 )
+from nnlearn.render.scatter import PlotSeries, plot_summary, scatter_plot
 from nnlearn.render.series import LossSeries, downsample
 from nnlearn.render.shapes import format_shape, shapes_table
 
 __all__ = [
     "LossSeries",
+    "PlotSeries",
     "downsample",
     "format_bytes",
     "format_shape",
@@ -25,9 +27,11 @@ __all__ = [
     "loss_plot",
     "params_summary",
     "params_table",
+    "plot_summary",
     "render_check",
     "render_error",
     "render_finished",
+    "scatter_plot",
     "series_summary",
     "shapes_table",
 ]

@@ -25,6 +25,7 @@ from nnlearn.kernel.events import (
     KernelStatus,
     LossPoints,
     Params,
+    PlotPoints,
     RunError,
     RunFinished,
     Shapes,
@@ -184,6 +185,7 @@ class KernelRunner:
         results.shapes.reset()
         results.params.reset()
         results.loss.reset()
+        results.plots.reset()
         self.output.note("Checking your code…" if check else f"Running on {device}…")
         status.run_started()
         summary = ""
@@ -224,6 +226,8 @@ class KernelRunner:
             self.buffer.add_stream(event.name, event.text)
         elif isinstance(event, LossPoints):
             self.buffer.add_loss(event)
+        elif isinstance(event, PlotPoints):
+            self.results.plots.set(event)
         elif isinstance(event, Shapes):
             self.results.shapes.show(event)
         elif isinstance(event, Params):
@@ -254,6 +258,7 @@ class KernelRunner:
             self.output.write_block(render_finished(event))
             self.results.params.finish()
             self.results.loss.redraw_now()
+            self.results.plots.redraw_now()
             if event.device and screen.device == "auto":
                 screen.query_one(StatusBar).device = f"auto ({event.device})"
         elif isinstance(event, KernelStatus):

@@ -1,8 +1,8 @@
-"""The results tabs: Output, Shapes, Params and Loss, and where to find each.
+"""The results tabs: Output, Shapes, Params, Loss and Plots, and where to find each.
 
 They are empty until the first run, so the main screen mounts them just after
 its first frame (with plotext, which this module imports, the heaviest part of
-the screen); the runner reaches the four views through its attributes.
+the screen); the runner reaches the views through its attributes.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from textual.widgets import TabbedContent, TabPane
 from nnlearn.tui.widgets.loss_view import LossView
 from nnlearn.tui.widgets.output_log import OutputLog
 from nnlearn.tui.widgets.params_view import ParamsView
+from nnlearn.tui.widgets.plots_view import PlotsView
 from nnlearn.tui.widgets.shapes_view import ShapesView
 
-TABS = ("tab-output", "tab-shapes", "tab-params", "tab-loss")
+TABS = ("tab-output", "tab-shapes", "tab-params", "tab-loss", "tab-plots")
 
 
 class ResultsTabs(TabbedContent):
@@ -30,11 +31,13 @@ class ResultsTabs(TabbedContent):
         self.shapes = ShapesView(id="shapes")
         self.params = ParamsView(id="params")
         self.loss = LossView(id="loss")
+        self.plots = PlotsView(id="plots")
         for title, tab, view in (
             ("Output", "tab-output", self.output),
             ("Shapes", "tab-shapes", self.shapes),
             ("Params", "tab-params", self.params),
             ("Loss", "tab-loss", self.loss),
+            ("Plots", "tab-plots", self.plots),
         ):
             self.compose_add_child(TabPane(title, view, id=tab))
 
@@ -43,4 +46,4 @@ class ResultsTabs(TabbedContent):
 
     def focus_active_view(self) -> None:
         active = self.get_pane(self.active)
-        active.query("OutputLog, ShapesView, ParamsView, LossView").first().focus()
+        active.query("OutputLog, ShapesView, ParamsView, LossView, PlotsView").first().focus()
