@@ -31,6 +31,7 @@ from nnlearn.kernel.events import (
     Stream,
 )
 from nnlearn.render import kernel_event_message, render_check, render_error, render_finished
+from nnlearn.render.sanitize import sanitize_fields
 from nnlearn.tui.run_buffer import RunBuffer
 from nnlearn.tui.widgets.editor import CodeEditor
 from nnlearn.tui.widgets.status_bar import StatusBar
@@ -197,6 +198,7 @@ class KernelRunner:
                 self._route(event, target)
                 if isinstance(event, RunFinished):
                     summary = self._finished_summary(event)
+                await asyncio.sleep(0)  # a flood of ready messages must not starve the keys
         except Exception as error:
             self.flush()
             self.output.note(
@@ -220,6 +222,8 @@ class KernelRunner:
 
     def _route(self, event: Event, target: tuple[str, int] | None) -> None:
         screen = self.screen
+        if not isinstance(event, (Stream, RunError)):  # those two are sanitised where drawn
+            event = sanitize_fields(event)
         if isinstance(event, Stream):
             self.buffer.add_stream(event.name, event.text)
         elif isinstance(event, LossPoints):
@@ -264,7 +268,12 @@ class KernelRunner:
         if not drained:
             return
         output = self.output
-        if drained.dropped_chars:
+        if drained.dropped_lines:
+            output.note(
+                f"… {drained.dropped_lines:,} lines skipped (printed faster than they can be read)",
+                style="yellow",
+            )
+        elif drained.dropped_chars:
             output.note(f"… {drained.dropped_chars:,} characters of output skipped", style="yellow")
         for name, text in drained.streams:
             output.write_stream(name, text)

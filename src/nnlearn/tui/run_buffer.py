@@ -1,10 +1,13 @@
 """Coalesce a run's fast events so the screen redraws ten times a second, not per event.
 
 A training loop can send thousands of output chunks and loss batches a
+second, and ``for i in range(10**6): print(i)`` sends a megabyte of text a
 second. The screen puts them here and drains the buffer on a timer: output
 chunks of the same stream are joined, loss points of the same series merged,
-and output beyond ``max_chars`` per flush is dropped from the front with a
-count, so a flood cannot grow memory or stall typing.
+and output beyond ``max_lines`` lines (or ``max_chars`` characters) per flush
+is dropped from the front with a count. What reaches the Output tab in one
+flush is therefore bounded, so a flood costs the screen a few milliseconds
+ten times a second: it never grows memory, stalls typing or delays Stop.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ from dataclasses import dataclass, field
 
 from nnlearn.kernel.events import LossPoints
 
-MAX_CHARS_PER_FLUSH = 100_000
+# About as much as a reader could follow; the end of every burst is kept.
+MAX_LINES_PER_FLUSH = 200
+MAX_CHARS_PER_FLUSH = 40_000
 
 
 @dataclass
@@ -23,6 +28,7 @@ class Drained:
     streams: list[tuple[str, str]] = field(default_factory=list)
     loss: list[LossPoints] = field(default_factory=list)
     dropped_chars: int = 0
+    dropped_lines: int = 0
 
     def __bool__(self) -> bool:
         return bool(self.streams or self.loss or self.dropped_chars)
@@ -31,11 +37,16 @@ class Drained:
 class RunBuffer:
     """Accumulates ``Stream`` text and ``LossPoints`` between flushes."""
 
-    def __init__(self, max_chars: int = MAX_CHARS_PER_FLUSH) -> None:
+    def __init__(
+        self, max_chars: int = MAX_CHARS_PER_FLUSH, max_lines: int = MAX_LINES_PER_FLUSH
+    ) -> None:
         self.max_chars = max_chars
+        self.max_lines = max_lines
         self._streams: list[tuple[str, str]] = []
         self._chars = 0
+        self._lines = 0
         self._dropped = 0
+        self._dropped_lines = 0
         self._loss: dict[str, list[tuple[int, float]]] = {}
 
     def add_stream(self, name: str, text: str) -> None:
@@ -46,8 +57,9 @@ class RunBuffer:
         else:
             self._streams.append((name, text))
         self._chars += len(text)
-        if self._chars > self.max_chars:
-            self._drop_oldest(self._chars - self.max_chars)
+        self._lines += text.count("\n")
+        if self._chars > self.max_chars or self._lines > self.max_lines:
+            self._drop_oldest()
 
     def add_loss(self, event: LossPoints) -> None:
         self._loss.setdefault(event.series, []).extend(event.points)
@@ -57,28 +69,60 @@ class RunBuffer:
             streams=self._streams,
             loss=[LossPoints(name, tuple(points)) for name, points in self._loss.items()],
             dropped_chars=self._dropped,
+            dropped_lines=self._dropped_lines,
         )
         self._streams = []
         self._chars = 0
+        self._lines = 0
         self._dropped = 0
+        self._dropped_lines = 0
         self._loss = {}
         return drained
 
-    def _drop_oldest(self, excess: int) -> None:
-        """Drop ``excess`` characters from the front, then up to the next line break."""
-        while excess > 0 and self._streams:
+    def _drop_oldest(self) -> None:
+        """Drop whole chunks, then whole lines, from the front until both bounds hold."""
+        while self._streams and (self._chars > self.max_chars or self._lines > self.max_lines):
             name, text = self._streams[0]
-            if len(text) <= excess:
+            char_excess = self._chars - self.max_chars
+            line_excess = self._lines - self.max_lines
+            newlines = text.count("\n")
+            whole_lines = newlines < line_excess or (
+                newlines == line_excess and text.endswith("\n")
+            )
+            if len(text) <= char_excess or whole_lines:
                 self._streams.pop(0)
-                excess -= len(text)
-                self._dropped += len(text)
-                self._chars -= len(text)
+                self._forget(len(text), newlines)
                 continue
-            cut = text.find("\n", excess)
-            cut = len(text) if cut == -1 else cut + 1
-            self._streams[0] = (name, text[cut:])
-            if not self._streams[0][1]:
+            cut = _cut_after_lines(text, line_excess, newlines) if line_excess > 0 else 0
+            if self._chars - cut > self.max_chars:
+                cut = max(cut, char_excess)
+                line_end = text.find("\n", cut)
+                cut = len(text) if line_end == -1 else line_end + 1
+            dropped = text[:cut]
+            self._forget(cut, dropped.count("\n"))
+            if cut < len(text):
+                self._streams[0] = (name, text[cut:])
+            else:
                 self._streams.pop(0)
-            self._dropped += cut
-            self._chars -= cut
-            excess = 0
+
+    def _forget(self, chars: int, lines: int) -> None:
+        self._chars -= chars
+        self._lines -= lines
+        self._dropped += chars
+        self._dropped_lines += lines
+
+
+def _cut_after_lines(text: str, lines: int, total: int) -> int:
+    """The index just past the ``lines``-th of the ``total`` line breaks of ``text``.
+
+    Searched from whichever end is nearer: a flood keeps a few lines of a big chunk.
+    """
+    if lines <= total - lines:
+        position = -1
+        for _ in range(lines):
+            position = text.find("\n", position + 1)
+        return position + 1
+    position = len(text)
+    for _ in range(total - lines + 1):
+        position = text.rfind("\n", 0, position)
+    return position + 1
