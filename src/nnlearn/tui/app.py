@@ -14,6 +14,7 @@ import contextlib
 import gc
 import os
 import signal
+import sys
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -186,6 +187,12 @@ def run_app(lessons_dir: Path | None, device: str, connection_file: Path | None 
         print(f"nnlearn: lessons folder not found: {folder}")
         return 2
     factory = RealSessionFactory(connection_file)
-    app = NnlearnApp(folder, ProgressStore(), session_factory=factory, device=device)
-    app.run()
+    store = ProgressStore()
+    app = NnlearnApp(folder, store, session_factory=factory, device=device)
+    try:
+        app.run()
+    finally:
+        unsaved = store.unsaved_report()  # the disk said no: say where the code is
+        if unsaved:
+            print(unsaved, file=sys.stderr)
     return app.return_code or 0

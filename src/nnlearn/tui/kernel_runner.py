@@ -31,7 +31,7 @@ from nnlearn.kernel.events import (
     Stream,
 )
 from nnlearn.render import kernel_event_message, render_check, render_error, render_finished
-from nnlearn.render.sanitize import sanitize_fields
+from nnlearn.render.sanitize import sanitize, sanitize_fields
 from nnlearn.tui.run_buffer import RunBuffer
 from nnlearn.tui.widgets.editor import CodeEditor
 from nnlearn.tui.widgets.status_bar import StatusBar
@@ -222,7 +222,10 @@ class KernelRunner:
 
     def _route(self, event: Event, target: tuple[str, int] | None) -> None:
         screen = self.screen
-        if not isinstance(event, (Stream, RunError)):  # those two are sanitised where drawn
+        if isinstance(event, LossPoints):  # thousands of numbers: only the name is text
+            if sanitize(event.series, keep_sgr=False) != event.series:
+                event = LossPoints(sanitize(event.series, keep_sgr=False), event.points)
+        elif not isinstance(event, (Stream, RunError)):  # those two are sanitised where drawn
             event = sanitize_fields(event)
         if isinstance(event, Stream):
             self.buffer.add_stream(event.name, event.text)
