@@ -69,3 +69,22 @@ async def test_a_disk_that_fills_mid_session_loses_no_typing(
         monkeypatch.undo()  # space again: the next retry writes it
         assert store.retry_unsaved()
     assert ProgressStore(tmp_path / "home").load_draft("basics", 0).startswith("xy")
+
+
+async def test_typing_is_saved_within_a_second_of_idle_by_default(tmp_path: Path) -> None:
+    from nnlearn.tui.widgets.editor import AUTOSAVE_DELAY
+
+    assert AUTOSAVE_DELAY < 1.0  # a kill -9 one second after the last key loses nothing
+    store = ProgressStore(tmp_path / "home")
+    app = NnlearnApp(FIXTURE_LESSONS, store, session_factory=FakeKernel())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_started(pilot)
+        editor = app.main_screen.query_one(CodeEditor)
+        editor.focus()
+        await pilot.press("q")
+        path = store.draft_path("basics", 0)
+        for _ in range(100):
+            if path.exists():
+                break
+            await pilot.pause(AUTOSAVE_DELAY / 5)
+        assert path.read_text().startswith("q")
