@@ -119,3 +119,27 @@ def test_error_and_check_panels_are_sanitised(to_text) -> None:
     assert "boom ␛#8" in to_text(render_error(error))
     check = render_check(CheckResult(False, "expected \x1b[2J shape"))
     assert "␛[2J" in to_text(check)
+
+
+def test_sanitize_fields_reaches_every_string_and_keeps_clean_objects() -> None:
+    from dataclasses import dataclass
+
+    from nnlearn.render.sanitize import sanitize_fields
+
+    @dataclass(frozen=True)
+    class Inner:
+        name: str
+        sizes: tuple[int, ...]
+
+    @dataclass(frozen=True)
+    class Outer:
+        title: str
+        items: tuple[Inner, ...]
+        extra: dict[str, list[str]]
+
+    clean = Outer("fine", (Inner("a", (1, 2)),), {"k": ["v"]})
+    assert sanitize_fields(clean) is clean
+    dirty = Outer("t\x1b#8", (Inner("a\x1bc", (1, 2)), Inner("b", ())), {"k\x07": ["v\x9b"]})
+    cleaned = sanitize_fields(dirty)
+    assert cleaned == Outer("t␛#8", (Inner("a␛c", (1, 2)), Inner("b", ())), {"k␇": ["v\ufffd"]})
+    assert cleaned.items[1] is dirty.items[1]  # untouched parts are shared, not copied

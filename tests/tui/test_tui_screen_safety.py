@@ -168,3 +168,17 @@ async def test_a_flood_is_bounded_and_stop_ends_it(tmp_path: Path) -> None:
         shown = "\n".join(line.text for line in log.lines)
         assert "lines skipped" in shown
         assert "Interrupted" in shown
+
+
+async def test_control_characters_in_the_editor_are_shown_not_sent(tmp_path: Path) -> None:
+    app = hostile_app(tmp_path, FakeKernel())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_started(pilot)
+        editor = app.main_screen.query_one(CodeEditor)
+        editor.load_text(f'print("{HOSTILE}")\n')  # as a paste would put it there
+        await pilot.pause()
+        assert_terminal_safe(app)
+        editor.load_code(f'print("{HOSTILE}")\r\n')  # a draft file, as the store loads it
+        await pilot.pause()
+        assert "␛#8" in editor.text
+        assert_terminal_safe(app)

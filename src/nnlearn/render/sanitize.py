@@ -78,6 +78,11 @@ def _sanitize_part(text: str, keep_sgr: bool) -> str:
     return _CONTROL.sub(_replace, text)
 
 
+def has_controls(text: str) -> bool:
+    """Whether ``text`` holds anything ``sanitize`` would change (SGR included; tab excepted)."""
+    return _CONTROL.search(text) is not None
+
+
 def strip_sgr(text: str) -> str:
     """``text`` without its SGR sequences (what a reader sees, less the colours)."""
     return SGR.sub("", text)

@@ -108,6 +108,7 @@ class KernelRunner:
         self.screen.run_worker(self._start(), group="kernel-start", exclusive=True)
 
     def _on_status(self, status: KernelStatus) -> None:
+        status = sanitize_fields(status)
         self.screen.query_one(StatusBar).state = status.state
         self.screen.query_one(StatusBar).detail = status.detail
 
@@ -121,7 +122,7 @@ class KernelRunner:
             self.session = await made if inspect.isawaitable(made) else made
             await self.session.start()
         except Exception as error:  # the kernel failing to start must not end the app
-            self._start_error = f"{type(error).__name__}: {error}"
+            self._start_error = sanitize(f"{type(error).__name__}: {error}", keep_sgr=False)
             status.state = "dead"
             status.detail = self._start_error
             self.output.note(f"The kernel did not start: {self._start_error}", style="bold red")

@@ -19,7 +19,7 @@ from textual.widgets import Static
 from nnlearn.curriculum.model import Lesson, LoadResult, Step
 from nnlearn.curriculum.progress import SAVED_AGAIN
 from nnlearn.kernel.events import CheckResult
-from nnlearn.render.sanitize import sanitize
+from nnlearn.render.sanitize import sanitize, sanitize_fields
 from nnlearn.tui import course, keys
 from nnlearn.tui.kernel_runner import KernelRunner, SessionFactory
 from nnlearn.tui.screens.confirm import ConfirmScreen
@@ -355,7 +355,7 @@ class MainScreen(PaneLayout):
 
     def action_device(self) -> None:
         info = self.runner.info
-        devices = info.devices if info is not None else ()
+        devices = sanitize_fields(info.devices) if info is not None else ()
         note = "" if info is not None else "The kernel is still starting: only auto for now."
         self.app.push_screen(DevicePickerScreen(devices, self.device, note), self._set_device)
 
