@@ -11,13 +11,18 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tui_fakes import FakeKernel
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.text import Text
+from tui_fakes import FIXTURE_LESSONS, FakeKernel
 from waiting import pause_until, until_started
 
 from nnlearn.curriculum.progress import ProgressStore
 from nnlearn.tui.app import NnlearnApp
 from nnlearn.tui.widgets.editor import CodeEditor
-from nnlearn.tui.widgets.output_log import OutputLog
+from nnlearn.tui.widgets.output_log import OutputLog, _as_terminal_shows
+from nnlearn.tui.widgets.status_bar import StatusBar
 
 # What Textual itself sends: colours (SGR) and "move the cursor to row;col" (CUP).
 TEXTUAL_OWN = re.compile(r"\x1b\[[0-9;:]*m|\x1b\[\d+;\d+H")
@@ -182,3 +187,69 @@ async def test_control_characters_in_the_editor_are_shown_not_sent(tmp_path: Pat
         await pilot.pause()
         assert "␛#8" in editor.text
         assert_terminal_safe(app)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300))
+def test_what_the_output_tab_holds_has_no_control_characters(data: bytes) -> None:
+    """The Output tab's own pipeline: lines sanitised, CRs applied, SGR turned into styles."""
+    for text in (data.decode("utf-8", errors="replace"), data.decode("latin-1")):
+        lines = [_as_terminal_shows(line) for line in text.split("\n")]
+        shown = Text.from_ansi("\n".join(lines))
+        assert ACTIVE.search(shown.plain.replace("\t", " ")) is None, repr(shown.plain)
+
+
+REAL_HOSTILE = 'print("out \\x1b#8 \\x1bc \\x1b]52;c;ZXZpbA==\\x07 \\x1b[32mgreen\\x1b[0m")\n'
+REAL_RAISE = 'raise ValueError("boom \\x1b#8 \\x1bc")\n'
+REAL_FLOOD = "i = 0\nwhile True:\n    print(i)\n    i += 1\n"
+
+
+@pytest.mark.kernel
+@pytest.mark.slow
+async def test_real_kernel_hostile_output_and_a_flood_stopped_by_f6(tmp_path: Path) -> None:
+    app = NnlearnApp(FIXTURE_LESSONS, ProgressStore(tmp_path / "home"), session_factory=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.main_screen
+        status = screen.query_one(StatusBar)
+        for _ in range(1200):
+            if status.state == "idle":
+                break
+            await pilot.pause(0.1)
+        assert status.state == "idle"
+        screen.show_results_tab("tab-output")
+        editor = screen.query_one(CodeEditor)
+        log = screen.query_one(OutputLog)
+
+        async def run(code: str) -> str:
+            editor.load_text(code)
+            await pilot.press("f5")
+            for _ in range(600):
+                if not screen.runner.running:
+                    break
+                await pilot.pause(0.1)
+            await pilot.pause()
+            return "\n".join(line.text for line in log.lines)
+
+        shown = await run(REAL_HOSTILE)
+        assert "out ␛#8 ␛c ␛]52;c;ZXZpbA==␇ green" in shown
+        assert_terminal_safe(app)
+        shown = await run(REAL_RAISE)
+        assert "ValueError: boom ␛#8 ␛c" in shown
+        assert_terminal_safe(app)
+
+        editor.load_text(REAL_FLOOD)
+        await pilot.press("f5")
+        for _ in range(100):  # until the flood is on screen
+            if "lines skipped" in "\n".join(line.text for line in log.lines):
+                break
+            await pilot.pause(0.1)
+        await pilot.press("f6")
+        for _ in range(300):
+            if not screen.runner.running:
+                break
+            await pilot.pause(0.1)
+        assert not screen.runner.running
+        shown = "\n".join(line.text for line in log.lines)
+        assert "lines skipped" in shown and "Interrupted" in shown
+        assert len(log.lines) <= log.max_lines
+        await pilot.press("ctrl+q")
