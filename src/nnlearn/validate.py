@@ -30,6 +30,7 @@ from nnlearn.kernel.events import (
     RunFinished,
     Stream,
 )
+from nnlearn.render.sanitize import sanitize
 
 RUN_TIMEOUT_S = 180.0
 SYNTAX_ERRORS = ("SyntaxError", "IndentationError", "TabError")
@@ -315,9 +316,9 @@ def cmd_lessons_list(folder: Path | None, as_json: bool) -> int:
     if as_json:
         print(json.dumps(rows, indent=2))
     else:
-        print(_table(rows))
+        print(sanitize(_table(rows), keep_sgr=False))  # lesson files are not ours
     for problem in loaded.problems:
-        print(problem, file=sys.stderr)
+        print(sanitize(str(problem), keep_sgr=False), file=sys.stderr)
     return 1 if loaded.problems else 0
 
 
@@ -341,11 +342,11 @@ def cmd_lessons_check(folder: Path | None, device: str) -> int:
     target = folder if folder is not None else bundled_lessons_dir()
 
     def progress(line: str) -> None:
-        print(line, file=sys.stderr, flush=True)
+        print(sanitize(line, keep_sgr=False), file=sys.stderr, flush=True)
 
     problems = asyncio.run(check_lessons(target, device=device, on_progress=progress))
-    for problem in problems:
-        print(problem)
+    for problem in problems:  # they quote lesson text and what its code printed
+        print(sanitize(str(problem), keep_sgr=False))
     lessons = len(load_lessons(target).lessons)
     if problems:
         files = len({p.path for p in problems})
