@@ -4,21 +4,26 @@ A training loop can send thousands of output chunks and loss batches a
 second, and ``for i in range(10**6): print(i)`` sends a megabyte of text a
 second. The screen puts them here and drains the buffer on a timer: output
 chunks of the same stream are joined, loss points of the same series merged,
-and output beyond ``max_lines`` lines (or ``max_chars`` characters) per flush
-is dropped from the front with a count. What reaches the Output tab in one
-flush is therefore bounded, so a flood costs the screen a few milliseconds
-ten times a second: it never grows memory, stalls typing or delays Stop.
+and output beyond what the screen can take is dropped from the front with a
+count. The line budget is a token bucket: a burst of up to ``max_lines``
+lines is shown whole, and a flood gets ``lines_per_second`` (the end of each
+flush's text, whole lines); ``max_chars`` bounds one flush's characters. What
+reaches the Output tab in one flush is therefore bounded (writing a thousand
+lines costs the screen tens of milliseconds, five thousand most of a
+second), so a flood never grows memory, stalls typing or delays Stop.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from nnlearn.kernel.events import LossPoints
 
-# About as much as a reader could follow; the end of every burst is kept.
-MAX_LINES_PER_FLUSH = 200
-MAX_CHARS_PER_FLUSH = 40_000
+BURST_LINES = 1000  # a loop that prints a few hundred lines at once shows them all
+LINES_PER_SECOND = 2000  # a flood: far more than anyone reads, little work for the screen
+MAX_CHARS_PER_FLUSH = 100_000
 
 
 @dataclass
@@ -38,10 +43,18 @@ class RunBuffer:
     """Accumulates ``Stream`` text and ``LossPoints`` between flushes."""
 
     def __init__(
-        self, max_chars: int = MAX_CHARS_PER_FLUSH, max_lines: int = MAX_LINES_PER_FLUSH
+        self,
+        max_chars: int = MAX_CHARS_PER_FLUSH,
+        max_lines: int = BURST_LINES,
+        lines_per_second: float = LINES_PER_SECOND,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.max_chars = max_chars
-        self.max_lines = max_lines
+        self.burst_lines = max_lines
+        self.lines_per_second = lines_per_second
+        self._clock = clock
+        self._tokens = float(max_lines)
+        self._refilled_at = clock()
         self._streams: list[tuple[str, str]] = []
         self._chars = 0
         self._lines = 0
@@ -61,10 +74,20 @@ class RunBuffer:
         if self._chars > self.max_chars or self._lines > self.max_lines:
             self._drop_oldest()
 
+    @property
+    def max_lines(self) -> int:
+        """How many lines the next flush may hand over: the bucket's tokens, refilled by time."""
+        now = self._clock()
+        refill = (now - self._refilled_at) * self.lines_per_second
+        self._tokens = min(float(self.burst_lines), self._tokens + refill)
+        self._refilled_at = now
+        return int(self._tokens)
+
     def add_loss(self, event: LossPoints) -> None:
         self._loss.setdefault(event.series, []).extend(event.points)
 
     def drain(self) -> Drained:
+        self._tokens = max(0.0, self.max_lines - self._lines)
         drained = Drained(
             streams=self._streams,
             loss=[LossPoints(name, tuple(points)) for name, points in self._loss.items()],
@@ -81,10 +104,11 @@ class RunBuffer:
 
     def _drop_oldest(self) -> None:
         """Drop whole chunks, then whole lines, from the front until both bounds hold."""
-        while self._streams and (self._chars > self.max_chars or self._lines > self.max_lines):
+        max_lines = self.max_lines
+        while self._streams and (self._chars > self.max_chars or self._lines > max_lines):
             name, text = self._streams[0]
             char_excess = self._chars - self.max_chars
-            line_excess = self._lines - self.max_lines
+            line_excess = self._lines - max_lines
             newlines = text.count("\n")
             whole_lines = newlines < line_excess or (
                 newlines == line_excess and text.endswith("\n")
