@@ -17,6 +17,12 @@ from nnlearn.curriculum import files
 from nnlearn.curriculum.progress import CANNOT_SAVE, SAVED_AGAIN, ProgressStore
 
 
+@pytest.fixture(autouse=True)
+def private_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What these tests write "to the temp folder" stays in their own tmp_path."""
+    monkeypatch.setattr(files.tempfile, "tempdir", str(tmp_path))
+
+
 def full_disk(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -112,6 +118,7 @@ def test_reset_on_a_full_disk_keeps_the_code(
     assert store.load_draft("linear", 0) is None  # the editor shows the starter...
     report = store.unsaved_report()  # ...and the code is named at exit (here: printed)
     assert report is not None and "only in memory" in report
+    assert list(tmp_path.glob("nnlearn-unsaved-*")) == []  # no empty folder left behind
 
 
 def test_a_folder_in_place_of_a_draft_is_moved_aside_and_reported(tmp_path: Path) -> None:

@@ -39,6 +39,7 @@ async def test_a_home_that_is_a_file_still_starts_and_says_so_once(tmp_path: Pat
         assert editor.text.startswith("ab")  # kept in memory across steps
         messages = [n.message for n in app._notifications]
         assert sum("cannot be saved" in m for m in messages) == 1, messages
+        assert titles(app).count(CANNOT_SAVE) == 1
     assert home.read_text() == "oops"
 
 
@@ -88,3 +89,24 @@ async def test_typing_is_saved_within_a_second_of_idle_by_default(tmp_path: Path
                 break
             await pilot.pause(AUTOSAVE_DELAY / 5)
         assert path.read_text().startswith("q")
+
+
+def test_quitting_with_unsaved_code_says_where_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from nnlearn.tui import app as app_module
+
+    home = tmp_path / "home"
+    home.write_text("a file")
+    monkeypatch.setenv("NNLEARN_HOME", str(home))
+    monkeypatch.setattr(files.tempfile, "tempdir", str(tmp_path))
+
+    def a_session_that_typed(self: NnlearnApp) -> None:  # instead of the terminal UI
+        self.store.save_draft("basics", 0, "my precious code\n")
+
+    monkeypatch.setattr(app_module.NnlearnApp, "run", a_session_that_typed)
+    assert app_module.run_app(FIXTURE_LESSONS, "auto") == 0
+    said = capsys.readouterr().err
+    (folder,) = tmp_path.glob("nnlearn-unsaved-*")
+    assert str(folder) in said
+    assert [p.read_text() for p in folder.iterdir()] == ["my precious code\n"]

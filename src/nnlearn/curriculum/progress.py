@@ -19,6 +19,7 @@ import errno
 import json
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -200,11 +201,14 @@ class ProgressStore:
         pieces += self._orphans
         if not pieces:
             return None
+        folder: Path | None = None
         try:
             folder = Path(tempfile.mkdtemp(prefix="nnlearn-unsaved-"))
             for number, (lesson, step, code) in enumerate(pieces, start=1):
                 atomic_write_text(folder / f"{number:02d}-{lesson}-step{step + 1}.py", code)
         except OSError as error:
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
             listing = "\n\n".join(
                 f"# ---- {lesson}, step {step + 1} ----\n{code}" for lesson, step, code in pieces
             )

@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from nnlearn.curriculum.model import Lesson, LoadResult, Step
-from nnlearn.curriculum.progress import SAVED_AGAIN
+from nnlearn.curriculum.progress import CANNOT_SAVE, SAVED_AGAIN
 from nnlearn.kernel.events import CheckResult
 from nnlearn.render.sanitize import sanitize, sanitize_fields
 from nnlearn.tui import course, keys
@@ -84,6 +84,9 @@ class MainScreen(PaneLayout):
         status.device = self.device
         self._focus_pane(self.pane)
         for problem in getattr(self.store, "problems", []):
+            if problem == getattr(self.store, "save_problem", None):
+                self.notify(str(problem), title=CANNOT_SAVE, severity="error", timeout=15)
+                continue
             self.notify(str(problem), title="Progress file problem", severity="warning", timeout=15)
         for problem in self.lesson_problems[:5]:
             self.notify(str(problem), title="Lesson problem", severity="warning", timeout=15)
