@@ -110,3 +110,21 @@ def test_quitting_with_unsaved_code_says_where_it_is(
     (folder,) = tmp_path.glob("nnlearn-unsaved-*")
     assert str(folder) in said
     assert [p.read_text() for p in folder.iterdir()] == ["my precious code\n"]
+
+
+async def test_a_full_disk_at_start_still_starts_and_says_so_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(files.tempfile, "mkstemp", refuse)
+    store = ProgressStore(tmp_path / "home")
+    app = NnlearnApp(FIXTURE_LESSONS, store, session_factory=FakeKernel(), autosave_delay=0.05)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_started(pilot)
+        await pilot.press("ctrl+n", "ctrl+n", "ctrl+b")
+        await pilot.pause()
+        assert app.main_screen.step_index == 1
+        assert titles(app).count(CANNOT_SAVE) == 1
+        assert "the disk is full" in store.save_problem
