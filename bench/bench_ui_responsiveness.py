@@ -160,7 +160,13 @@ async def measure(
         from tui_fakes import FakeKernel
 
         factory = FakeKernel(loss_points=STEPS, loss_batch=100, event_delay=0.02)
-    home = Path(tempfile.mkdtemp(prefix="nnlearn-bench-home-"))
+    with tempfile.TemporaryDirectory(prefix="nnlearn-bench-home-") as home:
+        return await measure_in(Path(home), factory, fake, idle_presses, min_busy_presses)
+
+
+async def measure_in(
+    home: Path, factory, fake: bool, idle_presses: int, min_busy_presses: int
+) -> tuple[list[float], list[float], int, FloodResult]:
     app = NnlearnApp(LESSONS, ProgressStore(home), session_factory=factory, autosave_delay=1.0)
     async with app.run_test(size=(160, 48)) as pilot:
         screen = app.main_screen
