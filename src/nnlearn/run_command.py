@@ -46,6 +46,7 @@ from nnlearn.render import (
     series_summary,
     shapes_table,
 )
+from nnlearn.render.sanitize import sanitize, sanitize_fields
 
 
 class TextReport:
@@ -62,11 +63,15 @@ class TextReport:
         self.finished: RunFinished | None = None
 
     def handle(self, event: Event) -> None:
+        # The terminal would obey what the learner's code printed: only colours pass.
         if isinstance(event, Stream):
             stream = self.out if event.name == "stdout" else sys.stderr
-            stream.write(event.text)
+            stream.write(sanitize(event.text, keep_cr=True))
             stream.flush()
-        elif isinstance(event, Shapes):
+            return
+        if not isinstance(event, RunError):  # render_error sanitises its own text
+            event = sanitize_fields(event)
+        if isinstance(event, Shapes):
             self.shapes = event
         elif isinstance(event, Params):
             self.params.append(event)

@@ -22,6 +22,7 @@ from nnlearn.lesson_checker import (
     kernel_session,
     normalize_output,
 )
+from nnlearn.render.sanitize import sanitize
 
 __all__ = [
     "RUN_TIMEOUT_S",
@@ -57,9 +58,9 @@ def cmd_lessons_list(folder: Path | None, as_json: bool) -> int:
     if as_json:
         print(json.dumps(rows, indent=2))
     else:
-        print(_table(rows))
+        print(sanitize(_table(rows), keep_sgr=False))  # lesson files are not ours
     for problem in loaded.problems:
-        print(problem, file=sys.stderr)
+        print(sanitize(str(problem), keep_sgr=False), file=sys.stderr)
     return 1 if loaded.problems else 0
 
 
@@ -86,7 +87,7 @@ def cmd_lessons_check(folder: Path | None, device: str, timeout: float = RUN_TIM
         return 2
 
     def progress(line: str) -> None:
-        print(line, file=sys.stderr, flush=True)
+        print(sanitize(line, keep_sgr=False), file=sys.stderr, flush=True)
 
     problems = asyncio.run(
         check_lessons(
@@ -97,8 +98,8 @@ def cmd_lessons_check(folder: Path | None, device: str, timeout: float = RUN_TIM
             run_timeout=timeout,
         )
     )
-    for problem in problems:
-        print(problem)
+    for problem in problems:  # they quote lesson text and what its code printed
+        print(sanitize(str(problem), keep_sgr=False))
     lessons = len(load_lessons(target).lessons)
     if problems:
         files = len({p.path for p in problems})

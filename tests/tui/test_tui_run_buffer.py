@@ -40,3 +40,47 @@ def test_a_flood_keeps_the_end_and_counts_what_it_dropped():
     assert kept.endswith("line 9999\n")
     assert kept.startswith("line ")  # cut at a line break, not mid-line
     assert drained.dropped_chars + len(kept) == len(text)
+
+
+def test_a_flood_of_short_lines_keeps_a_bounded_tail_of_whole_lines():
+    buffer = RunBuffer(max_lines=50)
+    text = "".join(f"{i}\n" for i in range(1_000_000))
+    # As ipykernel sends a flood: a few big chunks, cut anywhere.
+    for start in range(0, len(text), 300_001):
+        buffer.add_stream("stdout", text[start : start + 300_001])
+    drained = buffer.drain()
+    kept = "".join(chunk for _, chunk in drained.streams)
+    assert kept == "".join(f"{i}\n" for i in range(999_950, 1_000_000))
+    assert drained.dropped_lines == 999_950
+    assert drained.dropped_chars + len(kept) == len(text)
+
+
+def test_line_bound_across_streams_and_partial_lines():
+    buffer = RunBuffer(max_lines=3)
+    buffer.add_stream("stdout", "a\nb\n")
+    buffer.add_stream("stderr", "c\nd")
+    buffer.add_stream("stdout", "e\nf\n")
+    buffer.add_stream("stdout", "g\n")
+    drained = buffer.drain()
+    assert drained.streams == [("stderr", "d"), ("stdout", "e\nf\ng\n")]
+    assert drained.dropped_lines == 3
+    assert not buffer.drain().dropped_lines  # the count starts again after a flush
+
+
+def test_a_burst_is_shown_whole_and_a_flood_gets_a_steady_rate():
+    now = [0.0]
+    buffer = RunBuffer(max_lines=1000, lines_per_second=2000, clock=lambda: now[0])
+    buffer.add_stream("stdout", "".join(f"{i}\n" for i in range(800)))
+    burst = buffer.drain()
+    assert burst.dropped_lines == 0 and burst.streams[0][1].count("\n") == 800
+    shown = []
+    for flush in range(20):  # two seconds of a flood: 5,000 lines per tenth of a second
+        now[0] += 0.1
+        buffer.add_stream("stdout", "".join(f"{flush}:{i}\n" for i in range(5000)))
+        drained = buffer.drain()
+        kept = "".join(text for _, text in drained.streams)
+        assert kept.endswith(f"{flush}:4999\n")  # the end of every burst is kept
+        shown.append(kept.count("\n"))
+        assert kept.count("\n") + drained.dropped_lines == 5000
+    assert max(shown[2:]) <= 201  # the steady rate: 2,000 lines a second
+    assert sum(shown) <= 200 + 2000 * 2 + 1

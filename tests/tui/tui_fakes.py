@@ -3,8 +3,8 @@
 What a run yields is decided by markers in the code, so a test reads like
 what the learner typed: ``raise`` fails on that line, ``nn.Linear(3, 1)`` gives
 shape and parameter rows, ``loss`` gives loss points, ``nnlearn.plot`` two
-scatter series, ``block`` runs until
-interrupted, ``die`` kills the kernel.
+scatter series, ``block`` runs until interrupted, ``flood`` prints numbered
+lines in big chunks until interrupted, ``die`` kills the kernel.
 """
 
 from __future__ import annotations
@@ -52,6 +52,8 @@ class FakeSession:
     loss_points: int = 30
     loss_batch: int = 10
     event_delay: float = 0.0  # seconds between events, to make a run last
+    greeting: str = "hello from the fake kernel\n"  # the first output of every run
+    check_message: str = "layer should be an nn.Linear"
     hold_start: asyncio.Event | None = None
     info: KernelInfo | None = None
     state: str = "stopped"
@@ -105,7 +107,15 @@ class FakeSession:
             yield KernelDied("the kernel process exited")
             yield RunFinished(ok=False, device=device, seconds=SECONDS)
             return
-        yield Stream("stdout", "hello from the fake kernel\n")
+        yield Stream("stdout", self.greeting)
+        if "flood" in code:
+            number = 0
+            while not self._interrupted.is_set():
+                yield Stream("stdout", "".join(f"{n}\n" for n in range(number, number + 5000)))
+                number += 5000
+            yield Stream("stderr", "KeyboardInterrupt\n")
+            yield RunFinished(ok=False, device=device, seconds=SECONDS, interrupted=True)
+            return
         if "block" in code:
             await self._interrupted.wait()
             yield Stream("stderr", "KeyboardInterrupt\n")
@@ -145,7 +155,7 @@ class FakeSession:
             yield PlotPoints("pred", tuple((x / 10, 0.1) for x in range(10)), 10)
         if check is not None:
             ok = "nn.Linear(3, 1)" in code
-            yield CheckResult(ok, "" if ok else "layer should be an nn.Linear")
+            yield CheckResult(ok, "" if ok else self.check_message)
         yield RunFinished(ok=True, device=device, seconds=SECONDS)
 
     async def interrupt(self) -> None:

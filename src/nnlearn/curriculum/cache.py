@@ -23,6 +23,7 @@ import tempfile
 from pathlib import Path
 
 from nnlearn import __version__
+from nnlearn.curriculum.files import make_private_folder
 from nnlearn.curriculum.model import LoadResult
 
 FORMAT = 1
@@ -80,7 +81,7 @@ def _read(path: Path, key: tuple) -> LoadResult | None:
 
 def _write(path: Path, key: tuple, result: LoadResult) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_folder(path.parent)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
         try:
             with os.fdopen(handle, "wb") as stream:

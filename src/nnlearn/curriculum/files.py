@@ -3,7 +3,9 @@
 Why: progress and drafts must survive a crash, a killed SSH session or a
 full disk mid-write. A write goes to a temporary file in the same folder, is
 flushed to disk, then renamed over the old file in one step, so a reader
-sees either the old content or the new, never half of one.
+sees either the old content or the new, never half of one. What is written is
+private: folders are created 0700 and files 0600 (the learner's code is
+nobody else's business on a shared GPU server).
 """
 
 from __future__ import annotations
@@ -15,9 +17,33 @@ from datetime import datetime
 from pathlib import Path
 
 
+def make_private_folder(folder: Path) -> None:
+    """Create ``folder`` and any missing folder above it, each readable by its owner only.
+
+    Folders that already exist keep their mode. Raises ``OSError`` (a file in
+    the way, a read-only or full disk) like ``Path.mkdir``.
+    """
+    missing: list[Path] = []
+    current = folder
+    while not current.is_dir():
+        missing.append(current)
+        if current.parent == current:
+            break
+        current = current.parent
+    for path in reversed(missing):
+        try:
+            path.mkdir(mode=0o700)
+        except FileExistsError:
+            if not path.is_dir():
+                raise
+
+
 def atomic_write_text(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` (UTF-8) atomically; the folder is created if needed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Replace ``path`` with ``text`` (UTF-8) atomically; the folder is created if needed.
+
+    The file is 0600 (``mkstemp`` makes it so and the rename keeps it).
+    """
+    make_private_folder(path.parent)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:

@@ -15,19 +15,34 @@ Layout under ``home`` ($NNLEARN_HOME, else platformdirs' user data dir)::
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
+import shutil
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 
-from nnlearn.curriculum.files import atomic_write_text, move_aside, timestamp
+from nnlearn.curriculum.files import atomic_write_text, make_private_folder, move_aside, timestamp
 
 FORMAT_VERSION = 1
 PROGRESS_FILE = "progress.json"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*$")
+CANNOT_SAVE = "Cannot save"
+SAVED_AGAIN = "Saved again"
+_WHY = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EROFS: "the disk is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.ENOTDIR: "a file is where a folder should be",
+    errno.EEXIST: "a file is where a folder should be",
+}
 
 
 def default_home() -> Path:
@@ -108,16 +123,109 @@ class ProgressStore:
     def __init__(self, home: Path | None = None) -> None:
         self.home: Path = Path(home) if home is not None else default_home()
         self.problems: list[str] = []
+        # Called with (title, message) for each problem found after it is set (the UI's toast).
+        self.on_problem: Callable[[str, str], None] | None = None
+        self.save_problem: str | None = None  # why saving fails now; None while it works
         self._progress_path = self.home / PROGRESS_FILE
         self._drafts = self.home / "drafts"
-        self._state = self._load()
+        self._unsaved: dict[tuple[str, int], str] = {}
+        self._progress_unsaved = False
+        self._orphans: list[tuple[str, int, str]] = []  # code kept only in memory, not a draft
+        if self.home.exists() and not self.home.is_dir():
+            self._write_failed(NotADirectoryError(errno.ENOTDIR, "not a folder", str(self.home)))
+            self._state = _fresh_state()
+        else:
+            self._state = self._load()
+
+    # -- problems and failed writes -------------------------------------------
+
+    def _report(self, title: str, message: str) -> None:
+        self.problems.append(message)
+        if self.on_problem is not None:
+            self.on_problem(title, message)
+
+    def _write_failed(self, error: OSError) -> bool:
+        """Say (once per reason) that saving fails and why; always False."""
+        why = _WHY.get(error.errno or 0, error.strerror or str(error))
+        message = (
+            f"Your code and progress cannot be saved in {self.home}: {why}. "
+            "nnlearn keeps working and keeps your code in memory; saving is retried, "
+            "and quitting says where any unsaved code went."
+        )
+        if message != self.save_problem:
+            self.save_problem = message
+            self._report(CANNOT_SAVE, message)
+        return False
+
+    def _write_worked(self) -> None:
+        if self.save_problem is not None:
+            self.save_problem = None
+            if self.on_problem is not None:
+                self.on_problem(
+                    SAVED_AGAIN, "Saving works again: your code and progress are saved."
+                )
+
+    @property
+    def has_unsaved(self) -> bool:
+        return bool(self._unsaved or self._progress_unsaved)
+
+    def retry_unsaved(self) -> bool:
+        """Write every draft (and the progress) that could not be written; True when all are."""
+        for key, code in list(self._unsaved.items()):
+            try:
+                atomic_write_text(self.draft_path(*key), code)
+            except OSError as error:
+                return self._write_failed(error)
+            if self._unsaved.get(key) is code:
+                del self._unsaved[key]
+        if self._progress_unsaved:
+            try:
+                atomic_write_text(
+                    self._progress_path, json.dumps(self._state, indent=2, sort_keys=True) + "\n"
+                )
+            except OSError as error:
+                return self._write_failed(error)
+            self._progress_unsaved = False
+        self._write_worked()
+        return True
+
+    def unsaved_report(self) -> str | None:
+        """At exit: where code that could not be saved went (or the code itself); None if none.
+
+        What is still unsaved after a last retry is written to a new private
+        folder in the temp folder; if even that fails, the message holds the code.
+        """
+        if self.has_unsaved:
+            self.retry_unsaved()
+        pieces = [(lesson, step, code) for (lesson, step), code in self._unsaved.items()]
+        pieces += self._orphans
+        if not pieces:
+            return None
+        folder: Path | None = None
+        try:
+            folder = Path(tempfile.mkdtemp(prefix="nnlearn-unsaved-"))
+            for number, (lesson, step, code) in enumerate(pieces, start=1):
+                atomic_write_text(folder / f"{number:02d}-{lesson}-step{step + 1}.py", code)
+        except OSError as error:
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
+            listing = "\n\n".join(
+                f"# ---- {lesson}, step {step + 1} ----\n{code}" for lesson, step, code in pieces
+            )
+            return (
+                f"nnlearn: your code could not be saved ({error.strerror or error}), "
+                f"not even in the temp folder. Here it is:\n\n{listing}"
+            )
+        return (
+            f"nnlearn: some of your code could not be saved in {self.home}. It is kept in {folder}"
+        )
 
     # -- the progress file -------------------------------------------------
 
     def _load(self) -> dict[str, Any]:
         try:
             raw = self._progress_path.read_bytes()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return _fresh_state()
         except OSError as error:
             self._set_aside(self._progress_path, f"could not be read ({error.strerror or error})")
@@ -128,24 +236,24 @@ class ProgressStore:
             self._set_aside(self._progress_path, f"is corrupt ({error})")
             return _fresh_state()
 
-    def _set_aside(self, path: Path, reason: str) -> Path | None:
+    def _set_aside(self, path: Path, reason: str, fresh: str = "a fresh one was started") -> None:
         try:
             aside = move_aside(path, "corrupt")
         except OSError as error:
-            self.problems.append(
+            self._report(
+                "Progress file problem",
                 f"{path} {reason} and could not be moved aside ({error.strerror or error}); "
-                "it will be overwritten on the next save"
+                "it will be overwritten on the next save",
             )
-            return None
-        self.problems.append(
-            f"{path} {reason}; it was kept as {aside.name} and a fresh one was started"
+            return
+        self._report(
+            "Progress file problem", f"{path} {reason}; it was kept as {aside.name} and {fresh}"
         )
-        return aside
 
-    def _save(self) -> None:
-        atomic_write_text(
-            self._progress_path, json.dumps(self._state, indent=2, sort_keys=True) + "\n"
-        )
+    def _save(self) -> bool:
+        """Write the progress file (and anything unsaved); False, reported, if the disk says no."""
+        self._progress_unsaved = True
+        return self.retry_unsaved()
 
     def _lesson(self, lesson_id: str, create: bool = False) -> dict[str, Any]:
         _check_id(lesson_id)
@@ -226,33 +334,55 @@ class ProgressStore:
 
     def load_draft(self, lesson_id: str, step_index: int) -> str | None:
         path = self.draft_path(lesson_id, step_index)
+        unsaved = self._unsaved.get((lesson_id, step_index))
+        if unsaved is not None:
+            return unsaved
+        fresh = "the step's starter code is shown"
         try:
             return path.read_bytes().decode("utf-8")
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return None
         except OSError as error:
-            self._set_aside(path, f"could not be read ({error.strerror or error})")
+            self._set_aside(path, f"could not be read ({error.strerror or error})", fresh)
         except UnicodeDecodeError:
-            self._set_aside(path, "is not valid UTF-8 text")
+            self._set_aside(path, "is not valid UTF-8 text", fresh)
         return None
 
-    def save_draft(self, lesson_id: str, step_index: int, code: str) -> None:
-        atomic_write_text(self.draft_path(lesson_id, step_index), code)
+    def save_draft(self, lesson_id: str, step_index: int, code: str) -> bool:
+        """Save the step's code; if the disk says no, keep it in memory (reported) and retry later.
+
+        Returns whether it is on disk now.
+        """
+        self.draft_path(lesson_id, step_index)  # refuses a bad id before anything is kept
+        self._unsaved[(lesson_id, step_index)] = code
+        return self.retry_unsaved()
 
     def reset_draft(self, lesson_id: str, step_index: int) -> Path | None:
-        """Move the draft into backups/ (so it stays recoverable); return where it went."""
+        """Move the draft into backups/ (so it stays recoverable); return where it went.
+
+        If the disk says no, the code is kept in memory (and named at exit) instead.
+        """
         path = self.draft_path(lesson_id, step_index)
-        if not path.is_file():
+        unsaved = self._unsaved.pop((lesson_id, step_index), None)
+        try:
+            if unsaved is not None:
+                atomic_write_text(path, unsaved)
+            if not path.is_file():
+                return None
+            backups = path.parent / "backups"
+            make_private_folder(backups)
+            stamp = timestamp()
+            target = backups / f"{step_index}-{stamp}.py"
+            number = 2
+            while target.exists():
+                target = backups / f"{step_index}-{stamp}-{number}.py"
+                number += 1
+            os.replace(path, target)
+        except OSError as error:
+            if unsaved is not None:
+                self._orphans.append((lesson_id, step_index, unsaved))
+            self._write_failed(error)
             return None
-        backups = path.parent / "backups"
-        backups.mkdir(parents=True, exist_ok=True)
-        stamp = timestamp()
-        target = backups / f"{step_index}-{stamp}.py"
-        number = 2
-        while target.exists():
-            target = backups / f"{step_index}-{stamp}-{number}.py"
-            number += 1
-        os.replace(path, target)
         return target
 
     def draft_backups(self, lesson_id: str, step_index: int) -> list[Path]:

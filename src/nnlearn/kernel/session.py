@@ -24,7 +24,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -45,6 +44,7 @@ from nnlearn.kernel.events import (
     kernel_info_from_report,
 )
 from nnlearn.kernel.protocol import WARM_CODE, events_in, reports_in, run_code
+from nnlearn.kernel.workdirs import make_workdir
 
 POLL_SECONDS = 0.2
 
@@ -172,8 +172,10 @@ class KernelSession:
         else:
             # A private folder for the IPC sockets and the kernel's own stderr, which must
             # never scribble over the TUI; its tail explains a kernel that fails to start.
-            self._workdir = Path(tempfile.mkdtemp(prefix="nnlearn-"))
+            self._workdir = make_workdir()
             km = _NnlearnKernelManager(transport="ipc" if os.name == "posix" else "tcp")
+            # The connection file holds the kernel's key: in the private folder, not loose in /tmp.
+            km.connection_file = str(self._workdir / "kernel.json")
             if km.transport == "ipc":
                 km.ip = str(self._workdir / "kernel")
             self._log = open(self._workdir / "kernel.log", "ab")  # noqa: SIM115

@@ -13,6 +13,7 @@ from nnlearn.render.report import (
     render_error,
     render_finished,
 )
+from nnlearn.render.sanitize import sanitize, sanitize_fields, strip_sgr
 from nnlearn.render.scatter import PlotSeries, plot_summary, scatter_plot
 from nnlearn.render.series import LossSeries, downsample
 from nnlearn.render.shapes import format_shape, shapes_table
@@ -31,7 +32,10 @@ __all__ = [
     "render_check",
     "render_error",
     "render_finished",
+    "sanitize",
+    "sanitize_fields",
     "scatter_plot",
     "series_summary",
     "shapes_table",
+    "strip_sgr",
 ]

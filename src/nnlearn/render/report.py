@@ -3,7 +3,8 @@
 A learner reads an error first by its type and line, then its message, and only
 then the traceback, so that is the order here; long tracebacks are cut to their
 last lines. Messages are shown as plain text (never Rich markup), since a shape
-like ``[4, 3]`` in a message must print as written.
+like ``[4, 3]`` in a message must print as written, and sanitised, since the
+learner's code wrote them.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from nnlearn.kernel.events import CheckResult, KernelDied, KernelRestarted, RunError, RunFinished
+from nnlearn.render.sanitize import sanitize
 
 TRACEBACK_LINES = 25
 
@@ -28,18 +30,20 @@ def trim_traceback(traceback: str, max_lines: int = TRACEBACK_LINES) -> str:
 
 def error_title(err: RunError) -> str:
     """``RuntimeError on line 6`` (or just the type when the line is unknown)."""
-    return f"{err.type} on line {err.line}" if err.line is not None else err.type
+    kind = sanitize(err.type, keep_sgr=False)
+    return f"{kind} on line {err.line}" if err.line is not None else kind
 
 
 def render_error(err: RunError, *, max_traceback_lines: int = TRACEBACK_LINES) -> RenderableType:
     """A red panel: type and line as the title, the message, then the traceback."""
     parts: list[RenderableType] = []
-    headline = Text(err.type, style="bold red")
+    headline = Text(sanitize(err.type, keep_sgr=False), style="bold red")
     if err.message:
         headline.append(": ", style="bold red")
-        headline.append(err.message)
+        headline.append(sanitize(err.message, keep_sgr=False))
     parts.append(headline)
-    traceback = trim_traceback(Text.from_ansi(err.traceback).plain, max_traceback_lines)
+    plain = Text.from_ansi(sanitize(err.traceback)).plain
+    traceback = trim_traceback(plain, max_traceback_lines)
     if traceback.strip():
         parts.append(Text(""))
         parts.append(Text(traceback, style="dim"))
@@ -59,15 +63,16 @@ def render_check(result: CheckResult) -> RenderableType:
         text = Text("✗ Check failed", style="bold red")
     if result.message:
         text.append("\n" if "\n" in result.message else ": ", style=text.style)
-        text.append(result.message)
+        text.append(sanitize(result.message, keep_sgr=False))
     return text
 
 
 def kernel_event_message(event: KernelDied | KernelRestarted) -> str:
     """What the CLI and the TUI say when the kernel died or was restarted during a run."""
     if isinstance(event, KernelDied):
-        return f"The kernel died: {event.reason}."
-    return f"The kernel was restarted ({event.reason}): everything defined in it is gone."
+        return f"The kernel died: {sanitize(event.reason, keep_sgr=False)}."
+    reason = sanitize(event.reason, keep_sgr=False)
+    return f"The kernel was restarted ({reason}): everything defined in it is gone."
 
 
 def render_finished(done: RunFinished) -> RenderableType:

@@ -14,16 +14,19 @@ import contextlib
 import gc
 import os
 import signal
+import sys
 import threading
 from collections.abc import Iterable
 from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from nnlearn.curriculum.cache import load_lessons_cached
 from nnlearn.curriculum.model import LoadResult
+from nnlearn.render.sanitize import sanitize, sanitize_fields
 from nnlearn.tui import keys
 from nnlearn.tui.kernel_runner import RealSessionFactory, SessionFactory
 from nnlearn.tui.screens.help import HelpScreen
@@ -62,7 +65,8 @@ class NnlearnApp(App[int]):
         self.autosave_delay = autosave_delay
         if lessons is None:
             lessons = load_lessons_cached(self.lessons_dir, Path(store.home) / "cache")
-        self.load_result = lessons
+        # Lesson folders are shared between people: nothing in them may drive the terminal.
+        self.load_result = sanitize_fields(lessons)
         self._quitting = False
 
     def get_default_screen(self) -> Screen:
@@ -92,6 +96,24 @@ class NnlearnApp(App[int]):
             # Frozen cycles are never collected: at most the first step's widgets, once.
             gc.freeze()
             gc.enable()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every toast is plain, sanitised text: messages often quote learner code or output."""
+        super().notify(
+            sanitize(str(message), keep_sgr=False),
+            title=sanitize(str(title), keep_sgr=False),
+            severity=severity,
+            timeout=timeout,
+            markup=markup,
+        )
 
     def get_key_display(self, binding: Binding) -> str:
         """F5 rather than Textual's f5, as the help screen and the docs write it."""
@@ -165,6 +187,12 @@ def run_app(lessons_dir: Path | None, device: str, connection_file: Path | None 
         print(f"nnlearn: lessons folder not found: {folder}")
         return 2
     factory = RealSessionFactory(connection_file)
-    app = NnlearnApp(folder, ProgressStore(), session_factory=factory, device=device)
-    app.run()
+    store = ProgressStore()
+    app = NnlearnApp(folder, store, session_factory=factory, device=device)
+    try:
+        app.run()
+    finally:
+        unsaved = store.unsaved_report()  # the disk said no: say where the code is
+        if unsaved:
+            print(unsaved, file=sys.stderr)
     return app.return_code or 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import importlib
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -32,6 +33,7 @@ from nnlearn.kernel.events import (
     Stream,
 )
 from nnlearn.render import kernel_event_message, render_check, render_error, render_finished
+from nnlearn.render.sanitize import sanitize, sanitize_fields
 from nnlearn.tui.run_buffer import RunBuffer
 from nnlearn.tui.widgets.editor import CodeEditor
 from nnlearn.tui.widgets.status_bar import StatusBar
@@ -108,6 +110,7 @@ class KernelRunner:
         self.screen.run_worker(self._start(), group="kernel-start", exclusive=True)
 
     def _on_status(self, status: KernelStatus) -> None:
+        status = sanitize_fields(status)
         self.screen.query_one(StatusBar).state = status.state
         self.screen.query_one(StatusBar).detail = status.detail
 
@@ -121,7 +124,7 @@ class KernelRunner:
             self.session = await made if inspect.isawaitable(made) else made
             await self.session.start()
         except Exception as error:  # the kernel failing to start must not end the app
-            self._start_error = f"{type(error).__name__}: {error}"
+            self._start_error = sanitize(f"{type(error).__name__}: {error}", keep_sgr=False)
             status.state = "dead"
             status.detail = self._start_error
             self.output.note(f"The kernel did not start: {self._start_error}", style="bold red")
@@ -199,6 +202,7 @@ class KernelRunner:
                 self._route(event, target)
                 if isinstance(event, RunFinished):
                     summary = self._finished_summary(event)
+                await asyncio.sleep(0)  # a flood of ready messages must not starve the keys
         except Exception as error:
             self.flush()
             self.output.note(
@@ -222,6 +226,14 @@ class KernelRunner:
 
     def _route(self, event: Event, target: tuple[str, int] | None) -> None:
         screen = self.screen
+        if isinstance(
+            event, (LossPoints, PlotPoints)
+        ):  # thousands of numbers: only the name is text
+            name = sanitize(event.series, keep_sgr=False)
+            if name != event.series:
+                event = dataclasses.replace(event, series=name)
+        elif not isinstance(event, (Stream, RunError)):  # those two are sanitised where drawn
+            event = sanitize_fields(event)
         if isinstance(event, Stream):
             self.buffer.add_stream(event.name, event.text)
         elif isinstance(event, LossPoints):
@@ -269,7 +281,12 @@ class KernelRunner:
         if not drained:
             return
         output = self.output
-        if drained.dropped_chars:
+        if drained.dropped_lines:
+            output.note(
+                f"… {drained.dropped_lines:,} lines skipped (printed faster than they can be read)",
+                style="yellow",
+            )
+        elif drained.dropped_chars:
             output.note(f"… {drained.dropped_chars:,} characters of output skipped", style="yellow")
         for name, text in drained.streams:
             output.write_stream(name, text)

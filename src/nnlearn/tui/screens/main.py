@@ -17,7 +17,9 @@ from textual.message import Message
 from textual.widgets import Static
 
 from nnlearn.curriculum.model import Lesson, LoadResult, Step
+from nnlearn.curriculum.progress import CANNOT_SAVE, SAVED_AGAIN
 from nnlearn.kernel.events import CheckResult
+from nnlearn.render.sanitize import sanitize, sanitize_fields
 from nnlearn.tui import course, keys
 from nnlearn.tui.kernel_runner import KernelRunner, SessionFactory
 from nnlearn.tui.screens.confirm import ConfirmScreen
@@ -29,6 +31,8 @@ from nnlearn.tui.widgets.key_bar import KeyBar
 from nnlearn.tui.widgets.lesson_pane import LessonPane, StepView
 from nnlearn.tui.widgets.quiz import QuizView
 from nnlearn.tui.widgets.status_bar import StatusBar
+
+SAVE_RETRY_SECONDS = 10.0  # code the disk refused is written again this often
 
 
 class MainScreen(PaneLayout):
@@ -80,17 +84,31 @@ class MainScreen(PaneLayout):
         status.device = self.device
         self._focus_pane(self.pane)
         for problem in getattr(self.store, "problems", []):
+            if problem == getattr(self.store, "save_problem", None):
+                self.notify(str(problem), title=CANNOT_SAVE, severity="error", timeout=15)
+                continue
             self.notify(str(problem), title="Progress file problem", severity="warning", timeout=15)
         for problem in self.lesson_problems[:5]:
             self.notify(str(problem), title="Lesson problem", severity="warning", timeout=15)
         if len(self.lesson_problems) > 5:
             self.notify(f"… and {len(self.lesson_problems) - 5} more lesson problems", timeout=15)
+        if hasattr(self.store, "on_problem"):  # later problems (a full disk, a bad draft) too
+            self.store.on_problem = self._on_store_problem
+            self.set_interval(SAVE_RETRY_SECONDS, self._retry_saving)
         if not self.lessons:
             await self._show_no_lessons()
         else:
             lesson_index, step_index = course.resume_point(self.lessons, self.store.current())
             await self.enter_step(lesson_index, step_index, save=False)
         self.call_after_refresh(self._after_first_frame)
+
+    def _on_store_problem(self, title: str, message: str) -> None:
+        severity = "information" if title == SAVED_AGAIN else "error"
+        self.notify(message, title=title, severity=severity, timeout=15)
+
+    def _retry_saving(self) -> None:
+        if self.store.has_unsaved:
+            self.store.retry_unsaved()
 
     async def _after_first_frame(self) -> None:
         """What the first frame does not need: the (empty) results tabs, then the kernel."""
@@ -104,7 +122,7 @@ class MainScreen(PaneLayout):
         message = f"No lessons found{where}."
         if self.lesson_problems:
             message += " Problems:\n" + "\n".join(str(p) for p in self.lesson_problems[:20])
-        await pane.mount(Static(Text(message)))
+        await pane.mount(Static(Text(sanitize(message, keep_sgr=False))))
         self.query_one(StatusBar).location = "no lessons"
 
     async def on_unmount(self) -> None:
@@ -340,7 +358,7 @@ class MainScreen(PaneLayout):
 
     def action_device(self) -> None:
         info = self.runner.info
-        devices = info.devices if info is not None else ()
+        devices = sanitize_fields(info.devices) if info is not None else ()
         note = "" if info is not None else "The kernel is still starting: only auto for now."
         self.app.push_screen(DevicePickerScreen(devices, self.device, note), self._set_device)
 

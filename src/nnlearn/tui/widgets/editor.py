@@ -1,7 +1,7 @@
 """The code editor: a Python TextArea that says when its text has settled.
 
 It knows nothing about lessons or the store. The screen loads a step's code
-with ``load_code`` and saves a draft when ``DraftSettled`` arrives (about a
+with ``load_code`` and saves a draft when ``DraftSettled`` arrives (half a
 second after typing stops), so a fast typist causes one save, not hundreds.
 """
 
@@ -9,13 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.segment import Segment
 from textual.binding import Binding
 from textual.message import Message
+from textual.strip import Strip
 from textual.timer import Timer
 from textual.widgets import TextArea
 from textual.widgets.text_area import Selection
 
-AUTOSAVE_DELAY = 1.0
+from nnlearn.render.sanitize import has_controls, sanitize
+
+# Under a second of idle typing: a kill -9 (or a dropped laptop) costs at most this much.
+AUTOSAVE_DELAY = 0.5
 
 
 class CodeEditor(TextArea):
@@ -92,8 +97,20 @@ class CodeEditor(TextArea):
         """True when the text differs from what was last loaded or saved."""
         return self.text != self._baseline
 
+    def render_line(self, y: int) -> Strip:
+        """A line of code; a control character in it (pasted, say) is shown, never sent."""
+        strip = super().render_line(y)
+        if not has_controls("".join(segment.text for segment in strip)):
+            return strip
+        safe = [
+            Segment(sanitize(seg.text, keep_sgr=False), seg.style, seg.control) for seg in strip
+        ]
+        return Strip(safe).crop(0, strip.cell_length)
+
     def load_code(self, code: str) -> None:
         """Replace the text (a new step, a reset) without it counting as an edit."""
+        if has_controls(code.replace("\r", "")):  # a draft file is text that is not ours too
+            code = sanitize(code, keep_sgr=False, keep_cr=True)
         self._cancel_settle()
         self._baseline = code
         self.clear_error()

@@ -1,0 +1,34 @@
+"""``nnlearn lessons list`` prints lesson titles and problems: shown, never obeyed by the terminal."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from nnlearn.validate import cmd_lessons_list
+
+ACTIVE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+LESSON = """---
+id: evil
+title: "Evil \\e#8\\ec title"
+summary: "s"
+---
+
+## Step
+
+Text.
+"""
+
+
+def test_lesson_titles_and_problems_are_printed_safely(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "01-evil.md").write_text(LESSON, encoding="utf-8")
+    (tmp_path / "02-broken.md").write_text("---\nid: [\x1b#8\n---\n", encoding="utf-8")
+    assert cmd_lessons_list(tmp_path, as_json=False) == 1
+    printed = capsys.readouterr()
+    assert "Evil ␛#8␛c title" in printed.out
+    assert printed.err.strip()  # the broken file is reported...
+    assert ACTIVE.search(printed.out + printed.err) is None  # ...and nothing in it is obeyed

@@ -1,0 +1,36 @@
+"""``nnlearn run`` writes to a terminal too: learner text reaches it with colours only."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from rich.console import Console
+
+from nnlearn.kernel.events import CheckResult, KernelDied, RunError, RunFinished, Stream
+from nnlearn.run_command import TextReport
+
+HOSTILE = "\x1b#8\x1bc\x1b]52;c;ZXZpbA==\x07\x1b[2J\x9b6n"
+SGR = re.compile(r"\x1b\[[0-9;:]*m")
+ACTIVE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def test_text_report_shows_control_sequences_instead_of_sending_them(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = io.StringIO()
+    report = TextReport(out, Console(file=out, force_terminal=True, width=80))
+    report.handle(Stream("stdout", f"hi {HOSTILE}\n\x1b[32mgreen\x1b[0m 50%\r100%\n"))
+    report.handle(Stream("stderr", f"warn {HOSTILE}\n"))
+    report.handle(RunError("ValueError", f"boom {HOSTILE}", 1, f"tb {HOSTILE}"))
+    report.handle(CheckResult(False, f"check {HOSTILE}"))
+    report.handle(KernelDied(f"died {HOSTILE}"))
+    report.handle(RunFinished(ok=False, device="cpu", seconds=0.1))
+    report.close()
+    written = out.getvalue() + capsys.readouterr().err
+    assert ACTIVE.search(SGR.sub("", written).replace("\r", "")) is None, repr(written)
+    assert "hi ␛#8␛c" in written and "warn ␛#8" in written
+    assert "\x1b[32mgreen\x1b[0m 50%\r100%" in written  # colours and progress bars still work
+    plain = SGR.sub("", written)
+    assert "check ␛#8" in plain and "died ␛#8" in plain and "boom ␛#8" in plain
