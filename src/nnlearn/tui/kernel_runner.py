@@ -13,8 +13,11 @@ import contextlib
 import importlib
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
+
+from rich.text import Text
 
 from nnlearn.kernel.events import (
     CheckResult,
@@ -90,6 +93,7 @@ class KernelRunner:
         self._ready = asyncio.Event()
         self._start_error: str | None = None
         self._flush_timer = None
+        self._outcome = RunOutcome()
 
     @property
     def started(self) -> bool:
@@ -128,6 +132,7 @@ class KernelRunner:
             self._ready.set()
         if self.session is not None and self._start_error is None:
             status.state = self.session.state
+            self.screen.kernel_ready(self.session.info)
 
     async def _session_for_run(self) -> Session | None:
         if not self._ready.is_set():
@@ -166,14 +171,23 @@ class KernelRunner:
         self, code: str, device: str, check: str | None, target: tuple[str, int] | None = None
     ) -> None:
         if self.running:
-            self.screen.notify("Code is already running: F6 stops it.", severity="warning")
+            self.screen.say("Code is already running: F6 stops it.", "warning")
             return
         self.screen.save_draft()
         self.running = True
-        self.screen.run_worker(self._run(code, device, check, target), group="run", exclusive=True)
+        here = self.screen.lesson, self.screen.step
+        place = (here[0].id, here[1].index) if here[0] and here[1] else None
+        self.screen.run_worker(
+            self._run(code, device, check, target, place), group="run", exclusive=True
+        )
 
     async def _run(
-        self, code: str, device: str, check: str | None, target: tuple[str, int] | None
+        self,
+        code: str,
+        device: str,
+        check: str | None,
+        target: tuple[str, int] | None,
+        place: tuple[str, int] | None = None,
     ) -> None:
         screen = self.screen
         results = await screen.wait_for_results()
@@ -184,7 +198,10 @@ class KernelRunner:
         results.shapes.reset()
         results.params.reset()
         results.loss.reset()
+        results.active = "tab-output"  # the tab follows the run: Loss once a loss appears
+        self._outcome = RunOutcome(checking=check is not None)
         self.output.note("Checking your code…" if check else f"Running on {device}…")
+        screen.say("Checking your code…" if check else f"Running on {device}…")
         status.run_started()
         summary = ""
         self._flush_timer.resume()
@@ -192,6 +209,7 @@ class KernelRunner:
             session = await self._session_for_run()
             if session is None:
                 summary = "kernel did not start"
+                screen.say("The kernel did not start: see Output.", "error")
                 return
             async for event in session.run(code, device=device, check=check):
                 self._route(event, target)
@@ -203,19 +221,26 @@ class KernelRunner:
                 f"The run could not finish: {type(error).__name__}: {error}", style="bold red"
             )
             summary = "run failed"
+            screen.say(f"The run could not finish: {type(error).__name__}: {error}", "error")
         finally:
             self._flush_timer.pause()
             self.flush()
             self.output.flush_partial()
             self.running = False
             status.run_finished(summary)
+            if self._outcome.finished is not None:
+                screen.say(*self._outcome.feedback(screen.narrow and screen.pane != "results"))
+                if place is not None and self._outcome.finished.ok:
+                    screen.record_run(*place)
             if self.session is not None:
                 status.state = self.session.state
 
-    @staticmethod
-    def _finished_summary(done: RunFinished) -> str:
+    def _finished_summary(self, done: RunFinished) -> str:
         if done.interrupted:
             return f"interrupted after {done.seconds:.2f}s"
+        check = self._outcome.check
+        if check is not None:
+            return f"check {'passed' if check.ok else 'failed'} in {done.seconds:.2f}s"
         return f"last run {'ok' if done.ok else 'failed'} in {done.seconds:.2f}s"
 
     def _route(self, event: Event, target: tuple[str, int] | None) -> None:
@@ -224,12 +249,17 @@ class KernelRunner:
             self.buffer.add_stream(event.name, event.text)
         elif isinstance(event, LossPoints):
             self.buffer.add_loss(event)
+            if not self._outcome.loss_seen:
+                self._outcome.loss_seen = True
+                if self._outcome.error is None:
+                    self.results.active = "tab-loss"
         elif isinstance(event, Shapes):
             self.results.shapes.show(event)
         elif isinstance(event, Params):
             self.results.params.add(event)
         elif isinstance(event, RunError):
             self.flush()
+            self._outcome.error = event
             self.output.write_block(render_error(event))
             screen.show_results_tab("tab-output")
             if event.line is not None:
@@ -238,7 +268,10 @@ class KernelRunner:
                     screen.query_one(CodeEditor).focus()
         elif isinstance(event, CheckResult):
             self.flush()
+            self._outcome.check = event
             self.output.write_block(render_check(event))
+            if not event.ok:
+                self.results.active = "tab-output"
             if target is not None:
                 screen.record_check(target[0], target[1], event)
         elif isinstance(event, KernelDied):
@@ -251,7 +284,8 @@ class KernelRunner:
             self.output.note(kernel_event_message(event), style="yellow")
         elif isinstance(event, RunFinished):
             self.flush()
-            self.output.write_block(render_finished(event))
+            self._outcome.finished = event
+            self.output.write_block(render_finished(event, check=self._outcome.check))
             self.results.params.finish()
             self.results.loss.redraw_now()
             if event.device and screen.device == "auto":
@@ -268,6 +302,7 @@ class KernelRunner:
             output.note(f"… {drained.dropped_chars:,} characters of output skipped", style="yellow")
         for name, text in drained.streams:
             output.write_stream(name, text)
+            self._outcome.saw_output(name, text)
         if drained.loss:
             self.results.loss.add(drained.loss)
 
@@ -275,7 +310,7 @@ class KernelRunner:
 
     def interrupt(self) -> None:
         if not self.running or self.session is None:
-            self.screen.notify("Nothing is running.")
+            self.screen.say("Nothing is running.")
             return
         self.output.note("Interrupting…", style="yellow")
         self.screen.run_worker(self.session.interrupt(), group="kernel-control")
@@ -292,3 +327,67 @@ class KernelRunner:
         await self.session.restart()
         self.screen.query_one(StatusBar).state = self.session.state
         self.output.note("The kernel restarted: everything defined in it is gone.", style="yellow")
+
+
+def printable(text: str) -> str:
+    """One line of learner text for the feedback line: colours and control characters dropped."""
+    plain = Text.from_ansi(text.replace("\n", " ")).plain
+    return "".join(ch for ch in plain if ch.isprintable()).strip()
+
+
+@dataclass
+class RunOutcome:
+    """What one run did, gathered as its events pass, for the line shown when it ends."""
+
+    checking: bool = False
+    lines: int = 0
+    last_line: str = ""
+    loss_seen: bool = False
+    error: RunError | None = None
+    check: CheckResult | None = None
+    finished: RunFinished | None = None
+
+    def saw_output(self, name: str, text: str) -> None:
+        if name != "stdout":
+            return
+        self.lines += text.count("\n")
+        for line in reversed(text.splitlines()):
+            if line.strip():
+                self.last_line = printable(line)
+                break
+
+    def feedback(self, results_hidden: bool) -> tuple[Text, str]:
+        """The feedback line and its severity; ``results_hidden`` adds the key that shows them."""
+        done = self.finished
+        assert done is not None
+        took = f"{done.seconds:.2f}s"
+        tab = "Output"
+        if done.interrupted:
+            text, severity = Text(f"Interrupted after {took}."), "warning"
+        elif self.error is not None:
+            where = f" on line {self.error.line}" if self.error.line is not None else ""
+            text = Text(f"{self.error.type}{where}: {printable(self.error.message)}")
+            severity = "error"
+        elif self.check is not None and not self.check.ok:
+            message = printable(self.check.message) or "the check did not pass"
+            text = Text(f"Check failed: {message} (F9 checks again)")
+            severity = "error"
+        elif self.check is not None:
+            text, severity = Text("Check passed: step done."), "success"
+        elif not done.ok:
+            text, severity = Text(f"The run failed after {took}."), "error"
+        else:
+            text, severity = Text(f"Ran in {took}"), "success"
+            if self.loss_seen:
+                tab = "Loss"
+                text.append(" · loss plotted")
+            if self.lines:
+                plural = "s" if self.lines != 1 else ""
+                shown = self.last_line if len(self.last_line) <= 40 else self.last_line[:39] + "…"
+                text.append(f" · {self.lines} line{plural} printed, last: ")
+                text.append(shown, style="bold")
+            elif not self.loss_seen:
+                text.append(" · nothing printed")
+        if results_hidden:
+            text.append(f" · F4 shows {tab}", style="bold")
+        return text, severity

@@ -113,5 +113,10 @@ class PaneLayout(Screen[None]):
             self._show_pane("results")
 
     def action_next_tab(self) -> None:
-        if self.results is not None:
+        """Next results tab; on a narrow screen showing another pane, first the results as they are."""
+        if self.results is None:
+            return
+        if self.narrow and self.pane != "results":
+            self._focus_pane("results")
+        else:
             self.show_results_tab(self.results.next_tab())

@@ -43,7 +43,7 @@ class LessonPane(VerticalScroll):
     """Header (lesson, step n/N, done mark), prose, exercise status, quizzes, hints, thinks."""
 
     DEFAULT_CSS = """
-    LessonPane { height: 1fr; padding: 0 1; }
+    LessonPane { height: 1fr; padding: 0 1; overflow-x: hidden; }
     LessonPane > .step-header { text-style: bold; color: $accent; margin-bottom: 1; }
     LessonPane > .exercise-status { margin-top: 1; height: auto; }
     LessonPane > .exercise-status.-passed { color: $success; }
