@@ -72,6 +72,8 @@ async def test_ctrl_e_loads_any_example_and_keeps_the_current_code(loop_app, hom
     async with app.run_test(size=NARROW) as pilot:
         await until_started(pilot)
         assert "second example" in editor(app).text  # the first example that runs cleanly
+        note = app.main_screen.query_one(".examples-note")
+        assert "2 examples: ctrl+e loads any of them" in str(note.render())
         editor(app).load_text("my own try\n")
         await pilot.press("ctrl+e")
         await pilot.pause()

@@ -33,26 +33,32 @@ class CodeChoice:
     code: str
 
 
-def first_code_line(code: str) -> str:
-    """The first line that says something (not blank, not only a comment or an import)."""
+def first_code_line(code: str, others: tuple[str, ...] = ()) -> str:
+    """The line that tells this code apart from ``others``.
+
+    The first line that says something (not blank, a comment or an import) and
+    that no other example has; else the first line that says something.
+    """
     lines = [line.strip() for line in code.splitlines() if line.strip()]
     telling = [
         line
         for line in lines
         if not line.startswith(("#", "import ", "from ", "torch.manual_seed"))
     ]
-    line = (telling or lines or [""])[0]
+    elsewhere = {line.strip() for other in others for line in other.splitlines()}
+    own = [line for line in telling if line not in elsewhere]
+    line = (own or telling or lines or [""])[0]
     return line if len(line) <= PREVIEW_WIDTH else line[: PREVIEW_WIDTH - 1] + "…"
 
 
 def step_code_choices(step: Step, backups: list[Path]) -> list[CodeChoice]:
     """The step's examples in lesson order, then backups, newest first."""
     choices = []
+    codes = tuple(example.code for example in step.examples)
     for number, example in enumerate(step.examples, start=1):
         note = f" (raises {example.raises})" if example.raises else ""
-        choices.append(
-            CodeChoice(f"Example {number}{note}: {first_code_line(example.code)}", example.code)
-        )
+        preview = first_code_line(example.code, codes[: number - 1] + codes[number:])
+        choices.append(CodeChoice(f"Example {number}{note}: {preview}", example.code))
     for path in reversed(backups):
         try:
             code = path.read_bytes().decode("utf-8")
@@ -99,7 +105,7 @@ class CodePickerScreen(ModalScreen[CodeChoice | None]):
         with Vertical():
             yield Static("Load which code into the editor? (enter loads, escape cancels)")
             yield Static(
-                "The code in the editor now is kept: it appears here as your earlier code.",
+                "Your current code is kept: it can be loaded back from here.",
                 classes="code-picker-note",
             )
             yield OptionList(

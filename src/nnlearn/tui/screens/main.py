@@ -170,6 +170,7 @@ class MainScreen(PaneLayout):
             check_key=keys.find("check").key_text,
             hint_key=keys.find("hint").key_text,
             think_key=keys.find("think").key_text,
+            examples_key=keys.find("load_code").key_text,
         )
         await self.query_one(LessonPane).show_step(view)
         self._update_location()

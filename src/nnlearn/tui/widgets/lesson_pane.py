@@ -37,6 +37,7 @@ class StepView:
     check_key: str = "F9"
     hint_key: str = "ctrl+g"
     think_key: str = "ctrl+f"
+    examples_key: str = "ctrl+e"
 
 
 class LessonPane(VerticalScroll):
@@ -46,6 +47,7 @@ class LessonPane(VerticalScroll):
     LessonPane { height: 1fr; padding: 0 1; overflow-x: hidden; }
     LessonPane > .step-header { text-style: bold; color: $accent; margin-bottom: 1; }
     LessonPane > .exercise-status { margin-top: 1; height: auto; }
+    LessonPane > .examples-note { color: $text-muted; height: auto; }
     LessonPane > .exercise-status.-passed { color: $success; }
     LessonPane > .exercise-status.-failed { color: $error; }
     """
@@ -73,6 +75,12 @@ class LessonPane(VerticalScroll):
         widgets: list[Widget] = [Static(self._header(view), classes="step-header")]
         if step.body.strip():
             widgets.append(Prose(step.body))
+        if len(step.examples) > 1:
+            note = (
+                f"This step has {len(step.examples)} examples: "
+                f"{view.examples_key} loads any of them into the editor."
+            )
+            widgets.append(Static(Text(note), classes="examples-note"))
         if step.is_exercise:
             widgets.append(Static("", classes="exercise-status"))
         widgets.extend(
