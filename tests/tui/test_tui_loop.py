@@ -286,9 +286,13 @@ async def test_lesson_code_keeps_its_lines_and_scrolls_sideways(loop_app):
         await pause_until(pilot, lambda: wide.virtual_size.width > wide.size.width)
         assert wide.virtual_size.width > wide.size.width  # wider than the pane: it scrolls
         assert wide.size.height <= 4  # one code line + padding + scrollbar, not wrapped
-        wide.scroll_right(animate=False)
+        app.main_screen.query_one("#lesson-pane").focus()
+        await pilot.press("right")  # the lesson pane's arrows scroll its code sideways
         await pilot.pause()
         assert wide.scroll_offset.x > 0
+        await pilot.press("left")
+        await pilot.pause()
+        assert wide.scroll_offset.x == 0
 
 
 async def test_names_and_emphasis_read_the_same_in_think_answers_and_quizzes(loop_app):

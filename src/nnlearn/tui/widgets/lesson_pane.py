@@ -17,7 +17,7 @@ from textual.widgets import Static
 
 from nnlearn.curriculum.model import Lesson, Step
 from nnlearn.tui.widgets.hints import HintsView
-from nnlearn.tui.widgets.prose import Prose
+from nnlearn.tui.widgets.prose import CodeView, Prose
 from nnlearn.tui.widgets.quiz import QuizView
 from nnlearn.tui.widgets.think import ThinkView
 
@@ -54,11 +54,20 @@ class LessonPane(VerticalScroll):
 
     # The pane keeps focus while the learner reads (arrows and PageUp/PageDown scroll it),
     # and a number key still answers the step's first open quiz.
-    BINDINGS = [Binding(str(n), f"pick({n - 1})", show=False) for n in range(1, 7)]
+    # Left and right scroll the step's code blocks sideways (they are not wrapped).
+    BINDINGS = [
+        *(Binding(str(n), f"pick({n - 1})", show=False) for n in range(1, 7)),
+        Binding("left", "scroll_code(-8)", show=False),
+        Binding("right", "scroll_code(8)", show=False),
+    ]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.view: StepView | None = None
+
+    def action_scroll_code(self, columns: int) -> None:
+        for view in self.query(CodeView):
+            view.scroll_relative(x=columns, animate=False)
 
     def action_pick(self, choice: int) -> None:
         quizzes = list(self.query(QuizView))

@@ -6,7 +6,7 @@ largest part of the app's first frame. Rich renders the Markdown between code
 blocks as one renderable per stretch of text. Code blocks are the exception:
 wrapped code reads as broken indentation, so each top-level code block keeps
 its lines in a box that scrolls sideways when the pane is narrower than the
-code (tab focuses it, then the arrows scroll).
+code (the lesson pane's left and right keys scroll them).
 
 Names such as ``__init__`` are kept as written (``render.markup.protect_names``).
 
