@@ -13,11 +13,8 @@ import contextlib
 import importlib
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
-
-from rich.text import Text
 
 from nnlearn.kernel.events import (
     CheckResult,
@@ -35,6 +32,7 @@ from nnlearn.kernel.events import (
 )
 from nnlearn.render import kernel_event_message, render_check, render_error, render_finished
 from nnlearn.tui.run_buffer import RunBuffer
+from nnlearn.tui.run_outcome import RunOutcome
 from nnlearn.tui.widgets.editor import CodeEditor
 from nnlearn.tui.widgets.status_bar import StatusBar
 
@@ -327,67 +325,3 @@ class KernelRunner:
         await self.session.restart()
         self.screen.query_one(StatusBar).state = self.session.state
         self.output.note("The kernel restarted: everything defined in it is gone.", style="yellow")
-
-
-def printable(text: str) -> str:
-    """One line of learner text for the feedback line: colours and control characters dropped."""
-    plain = Text.from_ansi(text.replace("\n", " ")).plain
-    return "".join(ch for ch in plain if ch.isprintable()).strip()
-
-
-@dataclass
-class RunOutcome:
-    """What one run did, gathered as its events pass, for the line shown when it ends."""
-
-    checking: bool = False
-    lines: int = 0
-    last_line: str = ""
-    loss_seen: bool = False
-    error: RunError | None = None
-    check: CheckResult | None = None
-    finished: RunFinished | None = None
-
-    def saw_output(self, name: str, text: str) -> None:
-        if name != "stdout":
-            return
-        self.lines += text.count("\n")
-        for line in reversed(text.splitlines()):
-            if line.strip():
-                self.last_line = printable(line)
-                break
-
-    def feedback(self, results_hidden: bool) -> tuple[Text, str]:
-        """The feedback line and its severity; ``results_hidden`` adds the key that shows them."""
-        done = self.finished
-        assert done is not None
-        took = f"{done.seconds:.2f}s"
-        tab = "Output"
-        if done.interrupted:
-            text, severity = Text(f"Interrupted after {took}."), "warning"
-        elif self.error is not None:
-            where = f" on line {self.error.line}" if self.error.line is not None else ""
-            text = Text(f"{self.error.type}{where}: {printable(self.error.message)}")
-            severity = "error"
-        elif self.check is not None and not self.check.ok:
-            message = printable(self.check.message) or "the check did not pass"
-            text = Text(f"Check failed: {message} (F9 checks again)")
-            severity = "error"
-        elif self.check is not None:
-            text, severity = Text("Check passed: step done."), "success"
-        elif not done.ok:
-            text, severity = Text(f"The run failed after {took}."), "error"
-        else:
-            text, severity = Text(f"Ran in {took}"), "success"
-            if self.loss_seen:
-                tab = "Loss"
-                text.append(" · loss plotted")
-            if self.lines:
-                plural = "s" if self.lines != 1 else ""
-                shown = self.last_line if len(self.last_line) <= 40 else self.last_line[:39] + "…"
-                text.append(f" · {self.lines} line{plural} printed, last: ")
-                text.append(shown, style="bold")
-            elif not self.loss_seen:
-                text.append(" · nothing printed")
-        if results_hidden:
-            text.append(f" · F4 shows {tab}", style="bold")
-        return text, severity
