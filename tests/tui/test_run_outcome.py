@@ -15,17 +15,17 @@ def test_a_clean_run_names_its_last_printed_line_and_the_key_to_see_it():
     outcome.saw_output("stdout", "first\nsecond\n")
     outcome.saw_output("stderr", "a warning\n")
     outcome.finished = RunFinished(ok=True, device="cpu", seconds=0.5)
-    text, severity = outcome.feedback(results_hidden=True)
+    text, severity, key_hint = outcome.feedback()
     assert severity == "success"
-    assert text.plain == "Ran in 0.50s · 2 lines printed, last: second · F4 shows Output"
-    assert "F4" not in outcome.feedback(results_hidden=False)[0].plain
+    assert text.plain == "Ran in 0.50s · 2 lines printed, last: second"
+    assert key_hint == "F4 shows Output"
 
 
 def test_a_failed_check_is_an_error_even_when_the_code_ran():
     outcome = RunOutcome(checking=True)
     outcome.check = CheckResult(False, "layer should be an nn.Linear")
     outcome.finished = RunFinished(ok=True, device="cpu", seconds=0.1)
-    text, severity = outcome.feedback(results_hidden=False)
+    text, severity, _ = outcome.feedback()
     assert severity == "error"
     assert text.plain.startswith("Check failed: layer should be an nn.Linear")
 
@@ -34,5 +34,5 @@ def test_an_error_names_its_line():
     outcome = RunOutcome()
     outcome.error = RunError(type="ValueError", message="boom\x1b#8", line=3, traceback="")
     outcome.finished = RunFinished(ok=False, device="cpu", seconds=0.1)
-    text, severity = outcome.feedback(results_hidden=False)
+    text, severity, _ = outcome.feedback()
     assert (text.plain, severity) == ("ValueError on line 3: boom#8", "error")

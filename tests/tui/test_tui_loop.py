@@ -148,6 +148,10 @@ async def test_after_a_run_at_80_columns_the_output_is_summed_up_with_its_key(lo
         assert app.main_screen.pane == "results"
         assert app.main_screen.query_one(TabbedContent).active == "tab-output"
         assert "hello from the fake kernel" in output_text(app)
+        assert "F4 shows" not in feedback(app)  # the results show: no key to name
+        await pilot.press("f3")
+        await pilot.pause()
+        assert "F4 shows Output" in feedback(app)
 
 
 async def test_the_results_tab_follows_the_run(loop_app):
@@ -250,6 +254,10 @@ async def test_enter_keeps_indentation_and_adds_a_level_after_a_colon(make_app):
         await pilot.press(*"def f(x):", "enter", *"y = x", "enter", *"return y")
         await pilot.pause()
         assert code.text == "def f(x):\n    y = x\n    return y"
+        code.load_text("")
+        await pilot.press(*"for i in x:  # each", "enter", *"pass")
+        await pilot.pause()
+        assert code.text == "for i in x:  # each\n    pass"
 
 
 async def test_tab_and_shift_tab_indent_and_dedent_the_selected_lines(make_app):

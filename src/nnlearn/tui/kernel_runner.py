@@ -31,6 +31,7 @@ from nnlearn.kernel.events import (
     Stream,
 )
 from nnlearn.render import kernel_event_message, render_check, render_error, render_finished
+from nnlearn.tui import keys
 from nnlearn.tui.run_buffer import RunBuffer
 from nnlearn.tui.run_outcome import RunOutcome
 from nnlearn.tui.widgets.editor import CodeEditor
@@ -227,7 +228,7 @@ class KernelRunner:
             self.running = False
             status.run_finished(summary)
             if self._outcome.finished is not None:
-                screen.say(*self._outcome.feedback(screen.narrow and screen.pane != "results"))
+                screen.say(*self._outcome.feedback(keys.find("next_tab").key_text))
                 if place is not None and self._outcome.finished.ok:
                     screen.record_run(*place)
             if self.session is not None:

@@ -43,8 +43,8 @@ class RunOutcome:
                 self.last_line = printable(line)
                 break
 
-    def feedback(self, results_hidden: bool) -> tuple[Text, str]:
-        """The feedback line and its severity; ``results_hidden`` adds the key that shows them."""
+    def feedback(self, results_key: str = "F4") -> tuple[Text, str, str]:
+        """The feedback line, its severity, and how to see the results tab it is about."""
         done = self.finished
         assert done is not None
         took = f"{done.seconds:.2f}s"
@@ -75,6 +75,4 @@ class RunOutcome:
                 text.append(shown, style="bold")
             elif not self.loss_seen:
                 text.append(" · nothing printed")
-        if results_hidden:
-            text.append(f" · F4 shows {tab}", style="bold")
-        return text, severity
+        return text, severity, f"{results_key} shows {tab}"

@@ -116,10 +116,12 @@ class MainScreen(StepCodeActions, PaneLayout):
             self.save_draft()
         await self.runner.shutdown()
 
-    def say(self, message: str | Text, severity: str = "information") -> None:
+    def say(self, message: str | Text, severity: str = "information", key_hint: str = "") -> None:
         """Feedback on the line above the status line, where it covers nothing."""
         with contextlib.suppress(NoMatches):
-            self.query_one(FeedbackLine).say(message, severity)
+            line = self.query_one(FeedbackLine)
+            line.say(message, severity, key_hint)
+            line.show_key_hint(self.narrow and self.pane != "results")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keys a step has no use for are left off the key bar (and do nothing)."""

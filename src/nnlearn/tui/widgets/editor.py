@@ -182,7 +182,7 @@ class CodeEditor(TextArea):
         row, column = top
         before = self.document.get_line(row)[:column]
         indent = leading_spaces(before) if before.strip() else before
-        if before.rstrip().endswith(":"):
+        if before.split("#", 1)[0].rstrip().endswith(":"):  # a comment may follow the colon
             indent += " " * self.indent_width
         self._replace_via_keyboard("\n" + indent, start, end)
 

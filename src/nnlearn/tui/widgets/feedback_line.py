@@ -34,23 +34,44 @@ class FeedbackLine(Static):
         super().__init__("", id=id)
         self.message = ""
         self.severity = "information"
+        self._text = Text()
+        self._key_hint = ""
+        self._key_hint_shown = False
 
-    def say(self, message: str | Text, severity: str = "information") -> None:
-        """Show ``message``; ``severity`` is information, success, warning or error."""
+    def say(self, message: str | Text, severity: str = "information", key_hint: str = "") -> None:
+        """Show ``message``; ``severity`` is information, success, warning or error.
+
+        ``key_hint`` (``F4 shows Output``) is added while ``show_key_hint`` says the
+        thing it opens is hidden.
+        """
         text = message.copy() if isinstance(message, Text) else Text(message)
         text.plain = text.plain.replace("\n", " ")
         mark = MARKS.get(severity, "")
         if mark and not text.plain.startswith(mark.strip()):
             text = Text(mark, style="bold") + text
-        self.message = text.plain
+        self._text = text
+        self._key_hint = key_hint
         self.severity = severity
         for name in MARKS:
             self.set_class(name == severity, f"-{name}")
+        self._show()
+
+    def show_key_hint(self, shown: bool) -> None:
+        if shown != self._key_hint_shown:
+            self._key_hint_shown = shown
+            self._show()
+
+    def _show(self) -> None:
+        text = self._text.copy()
+        if self._key_hint and self._key_hint_shown:
+            text.append(f" · {self._key_hint}", style="bold")
+        self.message = text.plain
         self.update(text)
 
     def clear(self) -> None:
-        self.message = ""
         self.severity = "information"
         for name in MARKS:
             self.remove_class(f"-{name}")
-        self.update("")
+        self._text = Text()
+        self._key_hint = ""
+        self._show()
