@@ -131,7 +131,7 @@ class MainScreen(StepCodeActions, PaneLayout):
         if action == "solution":
             return step is not None and step.solution is not None
         if action == "load_code":
-            return step is not None and bool(step.examples or self._backups())
+            return step is not None and bool(step.examples or self.has_backups)
         return True
 
     # ----------------------------------------------------------- the course
@@ -176,6 +176,7 @@ class MainScreen(StepCodeActions, PaneLayout):
         await self.query_one(LessonPane).show_step(view)
         self._update_location()
         self.query_one(FeedbackLine).clear()
+        self.has_backups = bool(self._backups())
         self.refresh_bindings()
 
     def _update_location(self) -> None:

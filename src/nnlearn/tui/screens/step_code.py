@@ -25,6 +25,8 @@ class StepCodeActions:
     store: Any
     narrow: bool
     app: Any
+    # Whether the step has earlier code to offer; kept here because the key bar asks often.
+    has_backups: bool = False
 
     def action_reset_code(self) -> None:
         step = self.step
@@ -100,6 +102,8 @@ class StepCodeActions:
         except OSError as error:
             self.say(f"Could not keep your code ({error}); the editor was not changed.", "error")
             return
+        self.has_backups = bool(self._backups())
+        self.refresh_bindings()
         editor.load_code(code)
         editor.focus()
         if self.narrow:
@@ -110,5 +114,4 @@ class StepCodeActions:
             editor.mark_saved("")  # still unsaved: autosave and quitting try again
             self.say(f"{what}, but it could not be saved: {error}", "warning")
             return
-        self.refresh_bindings()
         self.say(f"{what}{kept}.", "success")
