@@ -69,7 +69,7 @@ def split_code_blocks(markdown: str) -> list[tuple[str, str]]:
     return [(kind, text) for kind, text in parts if kind == "code" or text.strip()]
 
 
-class CodeView(HorizontalScroll):
+class CodeView(HorizontalScroll, can_focus=False):
     """One code block at its natural width; scrolls sideways if the pane is narrower."""
 
     DEFAULT_CSS = """
