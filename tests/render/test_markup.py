@@ -24,3 +24,10 @@ def test_inline_text_shows_names_as_written_and_styles_code_and_emphasis():
 def test_inline_text_with_nothing_to_render():
     assert inline_text("").plain == ""
     assert inline_text("plain words").plain == "plain words"
+
+
+def test_arithmetic_stars_are_not_emphasis():
+    text = inline_text("The first layer has 2*5 weights + 5 biases = 15, the second 5*1 + 1 = 6")
+    assert text.plain == "The first layer has 2*5 weights + 5 biases = 15, the second 5*1 + 1 = 6"
+    assert not text.spans
+    assert inline_text("x**2 grows").plain == "x**2 grows"

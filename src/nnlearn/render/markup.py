@@ -1,8 +1,9 @@
 """Lesson Markdown, read the same way wherever it appears: prose, hints, "think" answers, quizzes.
 
-Lesson authors write Python names as they are, often without backticks:
-``nn.Module.__init__`` in a YAML answer would otherwise become a bold "init".
-``protect_names`` escapes such dunder names outside code, and ``inline_text``
+Lesson authors write Python names and arithmetic as they are, often without
+backticks: ``nn.Module.__init__`` in a YAML answer would otherwise become a
+bold "init", and ``2*5 weights ... 5*1`` an italic stretch. ``protect_names``
+escapes such dunder names and inner stars outside code, and ``inline_text``
 renders one paragraph of inline Markdown (code, emphasis, strong) as a Rich
 ``Text`` with the styles Rich's Markdown uses, for the short texts (quiz
 questions, choices, explanations) that are not whole Markdown documents.
@@ -19,6 +20,8 @@ from rich.text import Text
 
 # A dunder name (``__init__``, ``__call__``) not already escaped or inside a word.
 _DUNDER = re.compile(r"(?<![\w\\])__(\w+?)__(?!\w)")
+# A star between two word characters is arithmetic (``2*5``, ``x**2``), not emphasis.
+_INNER_STAR = re.compile(r"(?<=[\w)\]])(\*+)(?=[\w(\[])")
 # Inline code spans and fenced blocks are left alone.
 _CODE = re.compile(r"(^(```|~~~)[^\n]*\n.*?^\2[ \t]*$|`+[^`\n]*`+)", re.MULTILINE | re.DOTALL)
 
@@ -33,15 +36,20 @@ _inline_parser = MarkdownIt("commonmark")
 
 
 def protect_names(markdown: str) -> str:
-    """``__init__`` stays ``__init__`` (not bold "init") outside code spans and code blocks."""
+    """``__init__`` and ``2*5`` stay as written (not emphasis) outside code spans and blocks."""
     out = []
     index = 0
     for match in _CODE.finditer(markdown):
-        out.append(_DUNDER.sub(r"\\_\\_\1\\_\\_", markdown[index : match.start()]))
+        out.append(_protect_text(markdown[index : match.start()]))
         out.append(match.group(0))
         index = match.end()
-    out.append(_DUNDER.sub(r"\\_\\_\1\\_\\_", markdown[index:]))
+    out.append(_protect_text(markdown[index:]))
     return "".join(out)
+
+
+def _protect_text(text: str) -> str:
+    text = _DUNDER.sub(r"\\_\\_\1\\_\\_", text)
+    return _INNER_STAR.sub(lambda match: "\\*" * len(match.group(1)), text)
 
 
 def inline_text(markdown: str, style: str | Style = "") -> Text:
