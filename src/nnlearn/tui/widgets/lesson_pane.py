@@ -75,7 +75,8 @@ class LessonPane(VerticalScroll):
         target = (open_quizzes or quizzes or [None])[0]
         if target is not None:
             target.action_pick(choice)
-            self.scroll_to_widget(target)
+            # After the feedback has its height, so that the verdict is in view too.
+            self.call_after_refresh(self.scroll_to_widget, target, animate=False)
 
     async def show_step(self, view: StepView) -> None:
         self.view = view

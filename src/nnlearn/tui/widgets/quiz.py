@@ -114,7 +114,7 @@ class QuizView(Vertical):
             first_right = first == self.quiz.answer
             verdict = "right" if first_right else "wrong"
             text.append(f"\nYour first answer ({first + 1}, {verdict}) is the one that counts.")
-            if not first_right:
+            if not correct:
                 text.append(" You may still try the others.", style="dim")
         feedback.update(text)
         self.query_one(OptionList).highlighted = choice
