@@ -30,6 +30,14 @@ def test_a_failed_check_is_an_error_even_when_the_code_ran():
     assert text.plain.startswith("Check failed: layer should be an nn.Linear")
 
 
+def test_a_dead_kernel_says_what_the_next_run_does():
+    outcome = RunOutcome(died="The kernel died: exit code 1.")
+    outcome.finished = RunFinished(ok=False, device="cpu", seconds=0.1)
+    text, severity, _ = outcome.feedback()
+    assert severity == "error"
+    assert text.plain == "The kernel died: exit code 1. The next Run starts a new one."
+
+
 def test_an_error_names_its_line():
     outcome = RunOutcome()
     outcome.error = RunError(type="ValueError", message="boom\x1b#8", line=3, traceback="")

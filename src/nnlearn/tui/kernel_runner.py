@@ -275,6 +275,7 @@ class KernelRunner:
                 screen.record_check(target[0], target[1], event)
         elif isinstance(event, KernelDied):
             self.flush()
+            self._outcome.died = kernel_event_message(event)
             self.output.note(
                 kernel_event_message(event) + " The next Run starts a new one.", style="bold red"
             )

@@ -33,6 +33,7 @@ class RunOutcome:
     error: RunError | None = None
     check: CheckResult | None = None
     finished: RunFinished | None = None
+    died: str = ""  # what the kernel's death was, when it died during the run
 
     def saw_output(self, name: str, text: str) -> None:
         if name != "stdout":
@@ -49,7 +50,9 @@ class RunOutcome:
         assert done is not None
         took = f"{done.seconds:.2f}s"
         tab = "Output"
-        if done.interrupted:
+        if self.died:
+            text, severity = Text(f"{self.died} The next Run starts a new one."), "error"
+        elif done.interrupted:
             text, severity = Text(f"Interrupted after {took}."), "warning"
         elif self.error is not None:
             where = f" on line {self.error.line}" if self.error.line is not None else ""
