@@ -111,4 +111,4 @@ def _open_app(args: argparse.Namespace) -> int:
     from nnlearn.tui.app import run_app
 
     connection_file = Path(args.connect) if args.connect else None
-    return run_app(args.lessons, args.device or "auto", connection_file)
+    return run_app(args.lessons, args.device, connection_file)

@@ -6,7 +6,7 @@ from textual.app import App, ComposeResult
 from textual_plotext import PlotextPlot
 
 from nnlearn.kernel.events import LossPoints
-from nnlearn.render.plot import SINGLE_POINT_MARKER
+from nnlearn.render.plot import SINGLE_POINT_MARKER, strip_ansi
 from nnlearn.tui.widgets.loss_view import LossView
 
 
@@ -34,3 +34,11 @@ async def test_a_line_of_points_is_drawn_in_braille():
     chart = await chart_after([LossPoints("loss", tuple((i, 1 / (i + 1)) for i in range(50)))])
     assert SINGLE_POINT_MARKER not in chart
     assert any("\u2800" <= char <= "\u28ff" for char in chart)
+
+
+async def test_the_step_axis_shows_whole_steps_only():
+    chart = await chart_after([LossPoints("loss", tuple((i, 1 / (i + 1)) for i in range(1000)))])
+    axis = strip_ansi(chart).splitlines()[-2]  # the last line is the label "step"
+    ticks = axis.split()
+    assert ticks and all(tick.isdigit() for tick in ticks), axis
+    assert "0" in ticks and "999" in ticks

@@ -13,7 +13,9 @@ from nnlearn.tui.screens.device_picker import DevicePickerScreen
 from nnlearn.tui.screens.help import HelpScreen
 from nnlearn.tui.screens.lesson_list import LessonListScreen
 from nnlearn.tui.widgets.editor import CodeEditor
+from nnlearn.tui.widgets.feedback_line import FeedbackLine
 from nnlearn.tui.widgets.hints import HintsView
+from nnlearn.tui.widgets.key_bar import KeyBar
 from nnlearn.tui.widgets.lesson_pane import LessonPane
 from nnlearn.tui.widgets.loss_view import LossView
 from nnlearn.tui.widgets.output_log import OutputLog
@@ -29,6 +31,11 @@ NARROW = (80, 24)
 
 def output_text(app) -> str:
     return "\n".join(line.text for line in app.main_screen.query_one(OutputLog).lines)
+
+
+def feedback(app) -> str:
+    """The feedback line above the status line (run, check and save outcomes)."""
+    return app.main_screen.query_one(FeedbackLine).message
 
 
 def editor(app) -> CodeEditor:
@@ -103,10 +110,14 @@ async def test_run_shows_shapes_params_and_loss(make_app, kernel):
         assert [m.model for m in screen.query_one(ParamsView).models] == ["layer"]
         loss = screen.query_one(LossView)
         assert loss.series.received("loss") == 30
-        await pilot.press("f4", "f4", "f4")  # Output -> Shapes -> Params -> Loss
         await pilot.pause()
+        assert screen.query_one(TabbedContent).active == "tab-loss"  # the tab follows the run
         assert loss.is_on_screen
         assert "loss: step 29" in str(loss.query_one(".loss-summary").render())
+        for tab in ("tab-plots", "tab-output", "tab-shapes", "tab-params", "tab-loss"):
+            await pilot.press("f4")
+            await pilot.pause()
+            assert screen.query_one(TabbedContent).active == tab
 
 
 async def test_run_error_marks_the_line_and_shows_traceback(make_app, kernel):
@@ -147,7 +158,7 @@ async def test_f6_with_nothing_running_says_so(make_app, kernel):
         await pilot.press("f6")
         await pilot.pause()
         assert kernel.session.interrupts == 0
-        assert any("Nothing is running" in n.message for n in app._notifications)
+        assert "Nothing is running" in feedback(app)
 
 
 async def test_f8_restarts_the_kernel(make_app, kernel):
@@ -210,14 +221,22 @@ async def test_check_failure_shows_message_and_ctrl_t_checks_too(make_app, kerne
         assert "Check failed" in output_text(app)
 
 
-async def test_check_on_a_step_without_exercise_says_so(make_app, kernel):
+async def test_check_and_solution_keys_only_on_a_step_with_an_exercise(make_app, kernel):
     app = make_app()
     async with app.run_test(size=WIDE) as pilot:
         await until_started(pilot)
-        await pilot.press("f9")
+        bar = app.main_screen.query_one(KeyBar)
+        await pause_until(pilot, lambda: "F1 Help" in bar.plain_text)
+        actions = [entry.action for entry in bar.entries]
+        assert "check" not in actions and "solution" not in actions
+        await pilot.press("f9", "ctrl+t", "ctrl+s")
         await pilot.pause()
         assert kernel.session.calls == []
-        assert any("no exercise" in n.message for n in app._notifications)
+        assert app.screen is app.main_screen
+        await goto_step(pilot, app, 0, 2)
+        await pause_until(pilot, lambda: "F9 Check" in bar.plain_text)
+        actions = [entry.action for entry in bar.entries]
+        assert "check" in actions and "solution" in actions
 
 
 async def test_next_and_previous_step_cross_lessons(make_app, home):
@@ -234,7 +253,10 @@ async def test_next_and_previous_step_cross_lessons(make_app, home):
         await pilot.pause()
         assert (screen.lesson_index, screen.step_index) == (0, 2)
         assert ProgressStore(home).current() == ("basics", 2)
-        assert ProgressStore(home).is_done("basics", 0)  # read and moved on
+        store = ProgressStore(home)
+        assert not store.is_done("basics", 0)  # its example was never run: skipped, not done
+        assert not store.is_done("basics", 1)  # its quiz was never answered
+        assert not store.is_done("basics", 2)  # its exercise was never checked
 
 
 async def test_step_change_saves_and_restores_the_draft(make_app, home):
@@ -305,21 +327,24 @@ async def test_quiz_answered_by_number_key_and_remembered(make_app, home):
         quiz.query_one(OptionList).focus()
         await pilot.press("1")
         await pilot.pause()
-        feedback = str(quiz.query_one(".quiz-feedback").render())
-        assert "Not quite" in feedback and "rows first" in feedback
+        first = str(quiz.query_one(".quiz-feedback").render())
+        assert "Not quite" in first and "rows first" in first
+        assert "first answer (1, wrong)" in first
         await pilot.press("2")
         await pilot.pause()
-        assert "Correct" in str(quiz.query_one(".quiz-feedback").render())
+        second = str(quiz.query_one(".quiz-feedback").render())
+        assert "Correct" in second and "first answer (1, wrong) is the one that counts" in second
         store = ProgressStore(home)
-        assert store.quiz_answer("basics", 1, 0) == 1
-        assert store.is_done("basics", 1)
+        assert store.quiz_answer("basics", 1, 0) == 0  # the first answer counts
+        assert store.quiz_result("basics", 1, 0) == (0, False)
+        assert store.is_done("basics", 1)  # answered
     app2 = make_app()
     async with app2.run_test(size=WIDE) as pilot:
         await until_started(pilot)
         assert app2.main_screen.step_index == 1
         quiz = app2.main_screen.query_one(QuizView)
-        assert quiz.answered == 1
-        assert "Correct" in str(quiz.query_one(".quiz-feedback").render())
+        assert quiz.answered == 0
+        assert "Not quite" in str(quiz.query_one(".quiz-feedback").render())
 
 
 async def test_quiz_answered_by_click(make_app, home):
@@ -347,7 +372,7 @@ async def test_hints_reveal_one_at_a_time(make_app):
         await pilot.press("ctrl+g")
         await pilot.pause()
         assert hints.shown == 2
-        assert any("already shown" in n.message for n in app._notifications)
+        assert "already shown" in feedback(app)
         await goto_step(pilot, app, 0, 0)
         await goto_step(pilot, app, 0, 2)
         assert app.main_screen.query_one(HintsView).shown == 2  # kept for the session
@@ -369,11 +394,12 @@ async def test_hint_and_think_on_steps_without_them(make_app):
     app = make_app()
     async with app.run_test(size=WIDE) as pilot:
         await until_started(pilot)
-        await pilot.press("ctrl+g", "ctrl+f")
+        await pilot.press("ctrl+g")
         await pilot.pause()
-        messages = [n.message for n in app._notifications]
-        assert any("no hints" in m for m in messages)
-        assert any("think about it" in m for m in messages)
+        assert "no hints" in feedback(app)
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        assert "think about it" in feedback(app)
 
 
 async def test_reset_to_starter_keeps_a_backup(make_app, home):
@@ -382,6 +408,14 @@ async def test_reset_to_starter_keeps_a_backup(make_app, home):
         await goto_step(pilot, app, 0, 2)
         editor(app).load_text("my own code\n")
         await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)  # asks, as the solution does
+        await pilot.press("n")
+        await pilot.pause()
+        assert editor(app).text == "my own code\n"
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        await pilot.press("y")
         await pilot.pause()
         assert editor(app).text.startswith("import torch")
         assert "layer = None" in editor(app).text
@@ -416,7 +450,8 @@ async def test_solution_on_a_step_without_one(make_app):
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.screen is app.main_screen
-        assert any("no solution" in n.message for n in app._notifications)
+        app.main_screen.action_solution()  # from the command palette
+        assert "no solution" in feedback(app)
 
 
 async def test_device_picker_offers_only_present_devices(make_app, home):
@@ -499,11 +534,19 @@ async def test_f4_cycles_result_tabs(make_app):
         await until_started(pilot)
         tabs = app.main_screen.query_one(TabbedContent)
         seen = []
-        for _ in range(5):
+        for _ in range(6):
             await pilot.press("f4")
             await pilot.pause()
             seen.append(tabs.active)
-        assert seen == ["tab-shapes", "tab-params", "tab-loss", "tab-plots", "tab-output"]
+        # From another pane, F4 first shows the results as they are, then cycles the tabs.
+        assert seen == [
+            "tab-output",
+            "tab-shapes",
+            "tab-params",
+            "tab-loss",
+            "tab-plots",
+            "tab-output",
+        ]
         assert app.main_screen.pane == "results"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nnlearn.curriculum.model import Lesson, Quiz, Step
+from nnlearn.curriculum.model import CodeBlock, Lesson, Quiz, Step
 from nnlearn.tui import course
 
 
@@ -45,15 +45,47 @@ def test_next_and_previous_cross_lessons_and_skip_empty_ones():
     assert course.previous_position(LESSONS, (0, 0)) is None
 
 
-def test_quiz_steps_are_done_when_every_quiz_is_right():
+class Progress(Answers):
+    def __init__(self, answers, exercises=None) -> None:
+        super().__init__(answers)
+        self.exercises = exercises or {}
+
+    def exercise_result(self, lesson_id: str, step_index: int) -> tuple[bool, str] | None:
+        return self.exercises.get((lesson_id, step_index))
+
+
+def exercise_step(quizzes: int = 0) -> Step:
+    code = CodeBlock("check", "assert True", 1)
+    quiz = Quiz("q?", ("a", "b"), 1, "because", 1)
+    return Step(0, "s", "", 1, check=code, starter=code, quizzes=(quiz,) * quizzes)
+
+
+def test_a_quiz_step_is_done_once_every_quiz_has_a_first_answer_right_or_wrong():
     step = lesson("q", 1, quizzes=2).steps[0]
-    assert not course.done_by_quizzes(Answers({("q", 0, 0): 1}), "q", step)
-    assert not course.done_by_quizzes(Answers({("q", 0, 0): 1, ("q", 0, 1): 0}), "q", step)
-    assert course.done_by_quizzes(Answers({("q", 0, 0): 1, ("q", 0, 1): 1}), "q", step)
+    assert not course.is_finished(Progress({("q", 0, 0): 1}), "q", step, ran=True)
+    assert course.is_finished(Progress({("q", 0, 0): 1, ("q", 0, 1): 0}), "q", step, ran=False)
 
 
-def test_leaving_a_step_marks_it_done_only_when_every_quiz_was_answered():
-    step = lesson("q", 1, quizzes=1).steps[0]
-    assert not course.done_on_leaving(Answers({}), "q", step)
-    assert course.done_on_leaving(Answers({("q", 0, 0): 0}), "q", step)
-    assert course.done_on_leaving(Answers({}), "p", lesson("p", 1).steps[0])
+def test_an_exercise_step_is_done_only_when_its_check_passed_and_its_quiz_is_answered():
+    step = exercise_step(quizzes=1)
+    answered = {("e", 0, 0): 1}
+    assert not course.is_finished(Progress(answered), "e", step, ran=True)
+    assert not course.is_finished(
+        Progress(answered, {("e", 0): (False, "no")}), "e", step, ran=True
+    )
+    assert not course.is_finished(Progress({}, {("e", 0): (True, "")}), "e", step, ran=True)
+    assert course.is_finished(Progress(answered, {("e", 0): (True, "")}), "e", step, ran=True)
+
+
+def test_a_step_with_only_code_to_try_is_done_once_it_ran():
+    example = CodeBlock("example", "print(1)", 1)
+    step = Step(0, "s", "", 1, examples=(example,))
+    assert not course.is_finished(Progress({}), "x", step, ran=False)
+    assert course.is_finished(Progress({}), "x", step, ran=True)
+    assert not course.done_on_leaving(step)
+
+
+def test_only_a_step_with_nothing_to_do_is_done_by_moving_on():
+    assert course.done_on_leaving(lesson("p", 1).steps[0])
+    assert not course.done_on_leaving(lesson("q", 1, quizzes=1).steps[0])
+    assert not course.done_on_leaving(exercise_step())

@@ -97,14 +97,19 @@ async def test_key_bar_at_80_columns_shows_help_then_the_panes_keys(make_app, ke
         await pause_until(pilot, lambda: "F1 Help" in bar.plain_text)
         lesson_keys = bar.plain_text
         assert lesson_keys.startswith(" F1 Help  ^n Next  ^b Back  ^g Hint")
+        assert "^q Quit" in lesson_keys
         assert lesson_keys.rstrip().endswith("^p palette")
         assert len(lesson_keys) == NARROW[0]
-        await pilot.press("f3")  # the editor
+        await pilot.press("f3")  # the editor, on a step without an exercise: no F9 Check
+        await pause_until(pilot, lambda: "F5 Run" in bar.plain_text)
+        assert bar.plain_text.startswith(" F1 Help  F5 Run  F6 Stop  ^e Examples  ^q Quit")
+        await app.main_screen.enter_step(0, 2)  # an exercise
         await pause_until(pilot, lambda: "F9 Check" in bar.plain_text)
         assert bar.plain_text.startswith(" F1 Help  F5 Run  F9 Check  F6 Stop")
+        assert "^q Quit" in bar.plain_text
         await pilot.press("f3")  # the results
         await pause_until(pilot, lambda: "F4 Tab" in bar.plain_text)
-        assert bar.plain_text.startswith(" F1 Help  F4 Tab  F6 Stop  F5 Run")
+        assert bar.plain_text.startswith(" F1 Help  F4 Tab  F6 Stop  F5 Run  ^q Quit")
 
 
 async def test_garbage_collection_is_back_on_after_the_first_frame(make_app, kernel):

@@ -87,6 +87,10 @@ def validate_state(data: Any) -> dict[str, Any]:
         ),
         "'current' is malformed",
     )
+    _require(
+        isinstance(data.get("device", ""), str),
+        "'device' is not a string",
+    )
     lessons = data.get("lessons")
     _require(isinstance(lessons, dict), "'lessons' is not an object")
     for lesson_id, entry in lessons.items():
@@ -301,18 +305,31 @@ class ProgressStore:
         answer = self._lesson(lesson_id).get("quizzes", {}).get(f"{step_index}:{quiz_index}")
         return None if answer is None else int(answer["choice"])
 
+    def quiz_result(
+        self, lesson_id: str, step_index: int, quiz_index: int
+    ) -> tuple[int, bool] | None:
+        """The first answer given to a quiz, and whether it was right."""
+        answer = self._lesson(lesson_id).get("quizzes", {}).get(f"{step_index}:{quiz_index}")
+        return None if answer is None else (int(answer["choice"]), bool(answer["correct"]))
+
     def set_quiz_answer(
         self, lesson_id: str, step_index: int, quiz_index: int, choice: int, correct: bool
-    ) -> None:
+    ) -> bool:
+        """Record the learner's answer if it is their first; True when it was recorded.
+
+        The first answer is the one that counts: a wrong answer shows the right
+        one, so a later pick says nothing about what the learner knew.
+        """
         _check_step(step_index)
         _check_step(quiz_index)
         _check_step(choice)
         entry = self._lesson(lesson_id, create=True)
-        entry["quizzes"][f"{step_index}:{quiz_index}"] = {
-            "choice": choice,
-            "correct": bool(correct),
-        }
+        key = f"{step_index}:{quiz_index}"
+        if key in entry["quizzes"]:
+            return False
+        entry["quizzes"][key] = {"choice": choice, "correct": bool(correct)}
         self._save()
+        return True
 
     def exercise_result(self, lesson_id: str, step_index: int) -> tuple[bool, str] | None:
         result = self._lesson(lesson_id).get("exercises", {}).get(str(step_index))
@@ -322,6 +339,17 @@ class ProgressStore:
         _check_step(step_index)
         entry = self._lesson(lesson_id, create=True)
         entry["exercises"][str(step_index)] = {"ok": bool(ok), "message": str(message)}
+        self._save()
+
+    # -- settings ----------------------------------------------------------
+
+    def device(self) -> str | None:
+        """The device last chosen in the app (F7), if any."""
+        device = self._state.get("device")
+        return device if isinstance(device, str) and device else None
+
+    def set_device(self, device: str) -> None:
+        self._state["device"] = str(device)
         self._save()
 
     # -- drafts ------------------------------------------------------------

@@ -34,7 +34,9 @@ def format_value(value: float) -> str:
     return f"{value:.4g}"
 
 
-def _integer_ticks(low: int, high: int, count: int) -> list[int]:
+def integer_ticks(low: float, high: float, count: int) -> list[int]:
+    """At most ``count`` whole-number ticks from ``low`` to ``high``: steps are never 124.8."""
+    low, high = math.floor(low), math.ceil(high)
     if high <= low:
         return [low]
     count = max(2, min(count, high - low + 1))
@@ -94,7 +96,7 @@ def loss_plot(
         figure.plot(steps, values, label=name, **style)
 
     all_steps = [p[0] for points in drawable.values() for p in points]
-    figure.xticks(_integer_ticks(min(all_steps), max(all_steps), max(2, width // 14)))
+    figure.xticks(integer_ticks(min(all_steps), max(all_steps), max(2, width // 14)))
     text = figure.build().rstrip("\n")
     if not color:
         text = strip_ansi(text)

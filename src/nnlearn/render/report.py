@@ -75,12 +75,18 @@ def kernel_event_message(event: KernelDied | KernelRestarted) -> str:
     return f"The kernel was restarted ({reason}): everything defined in it is gone."
 
 
-def render_finished(done: RunFinished) -> RenderableType:
-    """The last line of a run: how it ended, where, and how long it took."""
+def render_finished(done: RunFinished, check: CheckResult | None = None) -> RenderableType:
+    """The last line of a run: how it ended, where, and how long it took.
+
+    A run whose exercise check failed did not finish well, whatever the code
+    did, so it never ends on a green tick.
+    """
     where = f" on {done.device}" if done.device else ""
     took = f" in {done.seconds:.3f} s"
     if done.interrupted:
         return Text(f"■ Interrupted{where} after {done.seconds:.3f} s", style="bold yellow")
+    if done.ok and check is not None and not check.ok:
+        return Text(f"✗ Ran{where}{took}, but the check did not pass", style="bold red")
     if done.ok:
         return Text(f"✓ Finished{where}{took}", style="bold green")
     return Text(f"✗ Failed{where}{took}", style="bold red")

@@ -52,7 +52,7 @@ class NnlearnApp(App[int]):
         lessons_dir: Path,
         store,
         session_factory: SessionFactory | None = None,
-        device: str = "auto",
+        device: str | None = None,
         *,
         autosave_delay: float = AUTOSAVE_DELAY,
         lessons: LoadResult | None = None,
@@ -61,7 +61,9 @@ class NnlearnApp(App[int]):
         self.lessons_dir = Path(lessons_dir)
         self.store = store
         self.session_factory = session_factory
-        self.initial_device = device
+        # --device wins; else the device last chosen with F7, kept in the progress file.
+        saved = getattr(store, "device", lambda: None)()
+        self.initial_device = device or saved or "auto"
         self.autosave_delay = autosave_delay
         if lessons is None:
             lessons = load_lessons_cached(self.lessons_dir, Path(store.home) / "cache")
@@ -174,9 +176,12 @@ class NnlearnApp(App[int]):
         self.exit(return_code=code)
 
 
-def run_app(lessons_dir: Path | None, device: str, connection_file: Path | None = None) -> int:
+def run_app(
+    lessons_dir: Path | None, device: str | None, connection_file: Path | None = None
+) -> int:
     """Open the app on ``lessons_dir`` (None: the bundled lessons). Returns the exit code.
 
+    ``device`` None means the device last chosen in the app (else auto).
     ``connection_file`` attaches to a running Jupyter kernel instead of starting one.
     """
     from nnlearn.curriculum.bundled import bundled_lessons_dir

@@ -59,15 +59,24 @@ def quiz_answers(store: AnswerStore, lesson_id: str, step: Step) -> dict[int, in
     return answers
 
 
-def done_by_quizzes(store: AnswerStore, lesson_id: str, step: Step) -> bool:
-    """A step without an exercise is done once each of its quizzes is answered right."""
-    answers = quiz_answers(store, lesson_id, step)
-    return not step.is_exercise and all(
-        answers.get(index) == quiz.answer for index, quiz in enumerate(step.quizzes)
-    )
+class ProgressView(AnswerStore, Protocol):
+    def exercise_result(self, lesson_id: str, step_index: int) -> tuple[bool, str] | None: ...
 
 
-def done_on_leaving(store: AnswerStore, lesson_id: str, step: Step) -> bool:
-    """Moving on from a step without an exercise, every quiz answered, marks it done."""
+def is_finished(store: ProgressView, lesson_id: str, step: Step, *, ran: bool) -> bool:
+    """Done means: every quiz answered (the first answer counts), the exercise passed,
+    and, on a step whose only task is code to try, that code was run once."""
     answers = quiz_answers(store, lesson_id, step)
-    return not step.is_exercise and len(answers) == len(step.quizzes)
+    if len(answers) < len(step.quizzes):
+        return False
+    if step.is_exercise:
+        result = store.exercise_result(lesson_id, step.index)
+        return result is not None and result[0]
+    if not step.quizzes and (step.examples or step.starter):
+        return ran
+    return True
+
+
+def done_on_leaving(step: Step) -> bool:
+    """Only a step with nothing to answer, check or run is done by moving on from it."""
+    return not step.quizzes and not step.is_exercise and not step.examples and not step.starter

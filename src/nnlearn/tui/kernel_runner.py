@@ -34,7 +34,9 @@ from nnlearn.kernel.events import (
 )
 from nnlearn.render import kernel_event_message, render_check, render_error, render_finished
 from nnlearn.render.sanitize import sanitize, sanitize_fields
+from nnlearn.tui import keys
 from nnlearn.tui.run_buffer import RunBuffer
+from nnlearn.tui.run_outcome import RunOutcome
 from nnlearn.tui.widgets.editor import CodeEditor
 from nnlearn.tui.widgets.status_bar import StatusBar
 
@@ -93,6 +95,7 @@ class KernelRunner:
         self._ready = asyncio.Event()
         self._start_error: str | None = None
         self._flush_timer = None
+        self._outcome = RunOutcome()
 
     @property
     def started(self) -> bool:
@@ -132,6 +135,7 @@ class KernelRunner:
             self._ready.set()
         if self.session is not None and self._start_error is None:
             status.state = self.session.state
+            self.screen.kernel_ready(self.session.info)
 
     async def _session_for_run(self) -> Session | None:
         if not self._ready.is_set():
@@ -170,14 +174,23 @@ class KernelRunner:
         self, code: str, device: str, check: str | None, target: tuple[str, int] | None = None
     ) -> None:
         if self.running:
-            self.screen.notify("Code is already running: F6 stops it.", severity="warning")
+            self.screen.say("Code is already running: F6 stops it.", "warning")
             return
         self.screen.save_draft()
         self.running = True
-        self.screen.run_worker(self._run(code, device, check, target), group="run", exclusive=True)
+        here = self.screen.lesson, self.screen.step
+        place = (here[0].id, here[1].index) if here[0] and here[1] else None
+        self.screen.run_worker(
+            self._run(code, device, check, target, place), group="run", exclusive=True
+        )
 
     async def _run(
-        self, code: str, device: str, check: str | None, target: tuple[str, int] | None
+        self,
+        code: str,
+        device: str,
+        check: str | None,
+        target: tuple[str, int] | None,
+        place: tuple[str, int] | None = None,
     ) -> None:
         screen = self.screen
         results = await screen.wait_for_results()
@@ -189,7 +202,10 @@ class KernelRunner:
         results.params.reset()
         results.loss.reset()
         results.plots.reset()
+        results.active = "tab-output"  # the tab follows the run: Loss once a loss appears
+        self._outcome = RunOutcome(checking=check is not None)
         self.output.note("Checking your code…" if check else f"Running on {device}…")
+        screen.say("Checking your code…" if check else f"Running on {device}…")
         status.run_started()
         summary = ""
         self._flush_timer.resume()
@@ -197,6 +213,7 @@ class KernelRunner:
             session = await self._session_for_run()
             if session is None:
                 summary = "kernel did not start"
+                screen.say("The kernel did not start: see Output.", "error")
                 return
             async for event in session.run(code, device=device, check=check):
                 self._route(event, target)
@@ -209,19 +226,26 @@ class KernelRunner:
                 f"The run could not finish: {type(error).__name__}: {error}", style="bold red"
             )
             summary = "run failed"
+            screen.say(f"The run could not finish: {type(error).__name__}: {error}", "error")
         finally:
             self._flush_timer.pause()
             self.flush()
             self.output.flush_partial()
             self.running = False
             status.run_finished(summary)
+            if self._outcome.finished is not None:
+                screen.say(*self._outcome.feedback(keys.find("next_tab").key_text))
+                if place is not None and self._outcome.finished.ok:
+                    screen.record_run(*place)
             if self.session is not None:
                 status.state = self.session.state
 
-    @staticmethod
-    def _finished_summary(done: RunFinished) -> str:
+    def _finished_summary(self, done: RunFinished) -> str:
         if done.interrupted:
             return f"interrupted after {done.seconds:.2f}s"
+        check = self._outcome.check
+        if check is not None:
+            return f"check {'passed' if check.ok else 'failed'} in {done.seconds:.2f}s"
         return f"last run {'ok' if done.ok else 'failed'} in {done.seconds:.2f}s"
 
     def _route(self, event: Event, target: tuple[str, int] | None) -> None:
@@ -238,6 +262,10 @@ class KernelRunner:
             self.buffer.add_stream(event.name, event.text)
         elif isinstance(event, LossPoints):
             self.buffer.add_loss(event)
+            if not self._outcome.loss_seen:
+                self._outcome.loss_seen = True
+                if self._outcome.error is None:
+                    self.results.active = "tab-loss"
         elif isinstance(event, PlotPoints):
             self.results.plots.set(event)
         elif isinstance(event, Shapes):
@@ -246,6 +274,7 @@ class KernelRunner:
             self.results.params.add(event)
         elif isinstance(event, RunError):
             self.flush()
+            self._outcome.error = event
             self.output.write_block(render_error(event))
             screen.show_results_tab("tab-output")
             if event.line is not None:
@@ -254,11 +283,15 @@ class KernelRunner:
                     screen.query_one(CodeEditor).focus()
         elif isinstance(event, CheckResult):
             self.flush()
+            self._outcome.check = event
             self.output.write_block(render_check(event))
+            if not event.ok:
+                self.results.active = "tab-output"
             if target is not None:
                 screen.record_check(target[0], target[1], event)
         elif isinstance(event, KernelDied):
             self.flush()
+            self._outcome.died = kernel_event_message(event)
             self.output.note(
                 kernel_event_message(event) + " The next Run starts a new one.", style="bold red"
             )
@@ -267,7 +300,8 @@ class KernelRunner:
             self.output.note(kernel_event_message(event), style="yellow")
         elif isinstance(event, RunFinished):
             self.flush()
-            self.output.write_block(render_finished(event))
+            self._outcome.finished = event
+            self.output.write_block(render_finished(event, check=self._outcome.check))
             self.results.params.finish()
             self.results.loss.redraw_now()
             self.results.plots.redraw_now()
@@ -290,6 +324,7 @@ class KernelRunner:
             output.note(f"… {drained.dropped_chars:,} characters of output skipped", style="yellow")
         for name, text in drained.streams:
             output.write_stream(name, text)
+            self._outcome.saw_output(name, text)
         if drained.loss:
             self.results.loss.add(drained.loss)
 
@@ -297,7 +332,7 @@ class KernelRunner:
 
     def interrupt(self) -> None:
         if not self.running or self.session is None:
-            self.screen.notify("Nothing is running.")
+            self.screen.say("Nothing is running.")
             return
         self.output.note("Interrupting…", style="yellow")
         self.screen.run_worker(self.session.interrupt(), group="kernel-control")

@@ -50,7 +50,15 @@ MAIN_ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("think", ("ctrl+f",), "Think", "Reveal the answer to 'think about it'"),
     KeyAction("device", ("f7",), "Device", "Choose the device code runs on"),
     KeyAction("restart_kernel", ("f8",), "Restart", "Restart the kernel (forgets everything)"),
-    KeyAction("reset_code", ("ctrl+o",), "Reset", "Reset the editor to the starter code"),
+    KeyAction(
+        "load_code",
+        ("ctrl+e",),
+        "Examples",
+        "Load an example of the step, or your earlier code, into the editor",
+    ),
+    KeyAction(
+        "reset_code", ("ctrl+o",), "Reset", "Reset the editor to the starter code (asks first)"
+    ),
     KeyAction("solution", ("ctrl+s",), "Solution", "Show the solution (asks first)"),
     KeyAction("app.quit", ("ctrl+q",), "Quit", "Save your code and quit"),
 )
@@ -59,25 +67,56 @@ MAIN_ACTIONS: tuple[KeyAction, ...] = (
 OTHER_KEYS: tuple[tuple[str, str], ...] = (
     ("ctrl+p", "Command palette: search every action"),
     ("1 … 6", "Lesson pane: answer the first open quiz (a click works too)"),
-    ("tab / shift+tab", "Move focus (in the editor, tab indents)"),
+    ("left / right", "Lesson pane: scroll code blocks wider than the pane sideways"),
+    ("tab / shift+tab", "Move focus; in the editor, indent / dedent the line or selected lines"),
+    ("enter", "Editor: new line, same indentation (one level more after a ':')"),
     ("ctrl+home / ctrl+end", "Editor: start / end of the code (add shift to select)"),
     ("escape", "Close a dialog"),
 )
 
 
 # The key bar shows keys in this order until the line is full (at 80 columns,
-# about seven): Help first, then what the shown pane is for, then Quit; the
-# rest follow in MAIN_ACTIONS order.
+# about seven): Help first, then the pane's most used keys, then Quit (so it is
+# always on the bar at 80 columns), then the pane's other keys; the rest follow
+# in MAIN_ACTIONS order. Keys a step has no use for (Check and Solution without
+# an exercise, Examples without examples) are left off, and the next ones move up.
 _PANE_FIRST = {
-    "lesson": ("app.help", "next_step", "previous_step", "hint", "think", "lesson_list", "run"),
-    "editor": ("app.help", "run", "check", "interrupt", "reset_code", "solution", "next_step"),
-    "results": ("app.help", "next_tab", "interrupt", "run", "device", "restart_kernel"),
+    "lesson": (
+        "app.help",
+        "next_step",
+        "previous_step",
+        "hint",
+        "think",
+        "app.quit",
+        "lesson_list",
+        "run",
+    ),
+    "editor": (
+        "app.help",
+        "run",
+        "check",
+        "interrupt",
+        "load_code",
+        "app.quit",
+        "reset_code",
+        "solution",
+        "next_step",
+    ),
+    "results": (
+        "app.help",
+        "next_tab",
+        "interrupt",
+        "run",
+        "app.quit",
+        "device",
+        "restart_kernel",
+    ),
 }
 
 
 def key_bar_order(pane: str) -> tuple[str, ...]:
     """Binding action names for the key bar, most useful first for ``pane``."""
-    first = (*_PANE_FIRST.get(pane, ()), "app.quit")
+    first = _PANE_FIRST.get(pane, ("app.help", "app.quit"))
     ordered = first + tuple(item.action for item in MAIN_ACTIONS if item.action not in first)
     return tuple(action.removeprefix("app.") for action in ordered)
 

@@ -22,11 +22,12 @@ from nnlearn.kernel.events import CheckResult
 from nnlearn.render.sanitize import sanitize, sanitize_fields
 from nnlearn.tui import course, keys
 from nnlearn.tui.kernel_runner import KernelRunner, SessionFactory
-from nnlearn.tui.screens.confirm import ConfirmScreen
 from nnlearn.tui.screens.device_picker import DevicePickerScreen
 from nnlearn.tui.screens.lesson_list import LessonEntry, LessonListScreen
 from nnlearn.tui.screens.pane_layout import PaneLayout
+from nnlearn.tui.screens.step_code import StepCodeActions
 from nnlearn.tui.widgets.editor import AUTOSAVE_DELAY, CodeEditor
+from nnlearn.tui.widgets.feedback_line import FeedbackLine
 from nnlearn.tui.widgets.key_bar import KeyBar
 from nnlearn.tui.widgets.lesson_pane import LessonPane, StepView
 from nnlearn.tui.widgets.quiz import QuizView
@@ -35,7 +36,7 @@ from nnlearn.tui.widgets.status_bar import StatusBar
 SAVE_RETRY_SECONDS = 10.0  # code the disk refused is written again this often
 
 
-class MainScreen(PaneLayout):
+class MainScreen(StepCodeActions, PaneLayout):
     """Lesson pane | editor over results tabs, plus the status line and key bar."""
 
     BINDINGS = keys.screen_bindings()
@@ -63,6 +64,7 @@ class MainScreen(PaneLayout):
         self.lesson_index = 0
         self.step_index = 0
         self._hints_shown: dict[tuple[str, int], int] = {}
+        self._ran_steps: set[tuple[str, int]] = set()
         self._autosave_delay = autosave_delay
         self._lessons_dir_label = lessons_dir_label
         self.runner = KernelRunner(self, session_factory)
@@ -76,6 +78,7 @@ class MainScreen(PaneLayout):
             yield LessonPane(id="lesson-pane")
             with Vertical(id="work-column"):
                 yield CodeEditor(id="editor", autosave_delay=self._autosave_delay)
+        yield FeedbackLine(id="feedback")
         yield StatusBar(id="status")
         yield KeyBar(first_actions=keys.key_bar_order(self.pane))
 
@@ -131,6 +134,24 @@ class MainScreen(PaneLayout):
             self.save_draft()
         await self.runner.shutdown()
 
+    def say(self, message: str | Text, severity: str = "information", key_hint: str = "") -> None:
+        """Feedback on the line above the status line, where it covers nothing."""
+        with contextlib.suppress(NoMatches):
+            line = self.query_one(FeedbackLine)
+            line.say(message, severity, key_hint)
+            line.show_key_hint(self.narrow and self.pane != "results")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys a step has no use for are left off the key bar (and do nothing)."""
+        step = self.step
+        if action == "check":
+            return step is not None and step.check is not None
+        if action == "solution":
+            return step is not None and step.solution is not None
+        if action == "load_code":
+            return step is not None and bool(step.examples or self.has_backups)
+        return True
+
     # ----------------------------------------------------------- the course
 
     @property
@@ -168,15 +189,21 @@ class MainScreen(PaneLayout):
             check_key=keys.find("check").key_text,
             hint_key=keys.find("hint").key_text,
             think_key=keys.find("think").key_text,
+            examples_key=keys.find("load_code").key_text,
         )
         await self.query_one(LessonPane).show_step(view)
         self._update_location()
+        self.query_one(FeedbackLine).clear()
+        self.has_backups = bool(self._backups())
+        self.refresh_bindings()
 
     def _update_location(self) -> None:
         lesson, step = self.lesson, self.step
         if lesson is None or step is None:
             return
-        self.query_one(StatusBar).location = (
+        status = self.query_one(StatusBar)
+        status.lesson_title = lesson.title
+        status.location = (
             f"L{self.lesson_index + 1}/{len(self.lessons)} {lesson.title}"
             f" · step {step.index + 1}/{len(lesson.steps)}"
         )
@@ -193,7 +220,7 @@ class MainScreen(PaneLayout):
         try:
             self.store.save_draft(lesson.id, step.index, code)
         except OSError as error:
-            self.notify(f"Could not save your code: {error}", severity="error", timeout=15)
+            self.say(f"Could not save your code: {error}", "error")
             return False
         editor.mark_saved(code)
         return True
@@ -211,34 +238,47 @@ class MainScreen(PaneLayout):
         if lesson is None or step is None:
             return
         self.store.set_quiz_answer(lesson.id, step.index, event.index, event.choice, event.correct)
-        if course.done_by_quizzes(self.store, lesson.id, step):
+        self._mark_done_if_finished()
+
+    def _mark_done_if_finished(self) -> None:
+        lesson, step = self.lesson, self.step
+        if lesson is None or step is None or self.store.is_done(lesson.id, step.index):
+            return
+        if course.is_finished(self.store, lesson.id, step, ran=self._ran_here()):
             self.store.mark_done(lesson.id, step.index)
             self.query_one(LessonPane).set_done(True)
+
+    def _ran_here(self) -> bool:
+        lesson = self.lesson
+        return lesson is not None and (lesson.id, self.step_index) in self._ran_steps
+
+    def record_run(self, lesson_id: str, step_index: int) -> None:
+        """A Run of this step's code finished: a step with only code to read is then done."""
+        self._ran_steps.add((lesson_id, step_index))
+        if (
+            self.lesson is not None
+            and self.lesson.id == lesson_id
+            and self.step_index == step_index
+        ):
+            self._mark_done_if_finished()
 
     def record_check(self, lesson_id: str, step_index: int, result: CheckResult) -> None:
         """Store a check's outcome for the step it was run on, and show it if still there."""
         self.store.set_exercise_result(lesson_id, step_index, result.ok, result.message)
-        if result.ok:
-            self.store.mark_done(lesson_id, step_index)
         here = (
             self.lesson is not None
             and self.lesson.id == lesson_id
             and self.step_index == step_index
         )
         if here:
-            pane = self.query_one(LessonPane)
-            pane.show_exercise((result.ok, result.message))
-            if result.ok:
-                pane.set_done(True)
-        if result.ok:
-            self.notify("Exercise passed: step done.", title="✓ Check passed", timeout=6)
-        else:
-            self.notify(
-                result.message or "The check did not pass.",
-                title="✗ Check failed",
-                severity="warning",
-                timeout=10,
-            )
+            self.query_one(LessonPane).show_exercise((result.ok, result.message))
+            self._mark_done_if_finished()
+        elif result.ok:
+            for lesson in self.lessons:
+                if lesson.id == lesson_id and step_index < len(lesson.steps):
+                    step = lesson.steps[step_index]
+                    if course.is_finished(self.store, lesson_id, step, ran=True):
+                        self.store.mark_done(lesson_id, step_index)
 
     # ---------------------------------------------------------------- actions
 
@@ -248,7 +288,7 @@ class MainScreen(PaneLayout):
     def action_check(self) -> None:
         step, lesson = self.step, self.lesson
         if lesson is None or step is None or step.check is None:
-            self.notify("This step has no exercise to check. F5 runs your code.")
+            self.say("This step has no exercise to check. F5 runs your code.")
             return
         self.runner.run(
             self.query_one(CodeEditor).text,
@@ -267,11 +307,11 @@ class MainScreen(PaneLayout):
         lesson, step = self.lesson, self.step
         if lesson is None or step is None:
             return
-        if course.done_on_leaving(self.store, lesson.id, step):
+        if course.done_on_leaving(step):
             self.store.mark_done(lesson.id, step.index)
         following = course.next_position(self.lessons, (self.lesson_index, self.step_index))
         if following is None:
-            self.notify("This is the last step of the last lesson.")
+            self.say("This is the last step of the last lesson.")
         else:
             await self.enter_step(*following)
 
@@ -280,7 +320,7 @@ class MainScreen(PaneLayout):
             return
         earlier = course.previous_position(self.lessons, (self.lesson_index, self.step_index))
         if earlier is None:
-            self.notify("This is the first step.")
+            self.say("This is the first step.")
         else:
             await self.enter_step(*earlier)
 
@@ -303,58 +343,23 @@ class MainScreen(PaneLayout):
         pane = self.query_one(LessonPane)
         revealed = await pane.reveal_hint()
         if revealed is None:
-            self.notify("This step has no hints.")
+            self.say("This step has no hints.")
             return
         if self.lesson and self.step and pane.view:
             self._hints_shown[(self.lesson.id, self.step.index)] = pane.view.hints_shown
         if not revealed:
-            self.notify("Every hint of this step is already shown.")
+            self.say("Every hint of this step is already shown.")
         elif self.narrow:
             self._show_pane("lesson")
 
     async def action_think(self) -> None:
         revealed = await self.query_one(LessonPane).reveal_think()
         if revealed is None:
-            self.notify("This step has no 'think about it' question.")
+            self.say("This step has no 'think about it' question.")
         elif not revealed:
-            self.notify("The answer is already shown.")
+            self.say("The answer is already shown.")
         elif self.narrow:
             self._show_pane("lesson")
-
-    def action_reset_code(self) -> None:
-        lesson, step = self.lesson, self.step
-        if lesson is None or step is None:
-            return
-        self.save_draft()
-        backup = self.store.reset_draft(lesson.id, step.index)
-        self.query_one(CodeEditor).load_code(step.editor_code)
-        if backup is not None:
-            self.notify(
-                f"Back to the starter code. Your previous code is kept in {backup}", timeout=10
-            )
-        else:
-            self.notify("Back to the starter code.")
-
-    def action_solution(self) -> None:
-        step = self.step
-        if step is None or step.solution is None:
-            self.notify("This step has no solution to show.")
-            return
-        question = (
-            "Replace the editor's code with the solution?\nYour own code is kept as a backup."
-        )
-        self.app.push_screen(ConfirmScreen(question), self._apply_solution)
-
-    def _apply_solution(self, confirmed: bool | None) -> None:
-        lesson, step = self.lesson, self.step
-        if not confirmed or lesson is None or step is None or step.solution is None:
-            return
-        self.save_draft()
-        self.store.reset_draft(lesson.id, step.index)
-        editor = self.query_one(CodeEditor)
-        editor.load_code(step.solution.code)
-        self.store.save_draft(lesson.id, step.index, step.solution.code)
-        self.notify("The solution is in the editor; your code was kept as a backup.")
 
     def action_device(self) -> None:
         info = self.runner.info
@@ -362,9 +367,21 @@ class MainScreen(PaneLayout):
         note = "" if info is not None else "The kernel is still starting: only auto for now."
         self.app.push_screen(DevicePickerScreen(devices, self.device, note), self._set_device)
 
+    def kernel_ready(self, info) -> None:
+        """A device kept from an earlier session that this kernel lacks falls back to auto."""
+        if info is None or self.device == "auto":
+            return
+        names = [device.name for device in info.devices]
+        if self.device not in names:
+            missing, self.device = self.device, "auto"
+            self.query_one(StatusBar).device = "auto"
+            self.say(f"{missing} is not available here: code runs on auto (F7 chooses).", "warning")
+
     def _set_device(self, device: str | None) -> None:
         if device is None:
             return
         self.device = device
         self.query_one(StatusBar).device = device
-        self.notify(f"Code now runs on {device}.")
+        with contextlib.suppress(OSError, AttributeError):
+            self.store.set_device(device)  # kept for the next start
+        self.say(f"Code now runs on {device}.")

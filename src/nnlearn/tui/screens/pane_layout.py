@@ -19,6 +19,7 @@ from textual.widgets import Static
 
 from nnlearn.tui import keys
 from nnlearn.tui.widgets.editor import CodeEditor
+from nnlearn.tui.widgets.feedback_line import FeedbackLine
 from nnlearn.tui.widgets.key_bar import KeyBar
 from nnlearn.tui.widgets.lesson_pane import LessonPane
 
@@ -69,6 +70,8 @@ class PaneLayout(Screen[None]):
                 bar.append(f" {PANE_TITLES[name]} ", style="dim")
         self.query_one("#pane-bar", Static).update(bar)
         self.query_one(KeyBar).first_actions = keys.key_bar_order(pane)
+        for line in self.query(FeedbackLine):  # "F4 shows Output" only while it is hidden
+            line.show_key_hint(self.narrow and pane != "results")
 
     def _focus_pane(self, pane: str) -> None:
         self._show_pane(pane)
@@ -113,5 +116,10 @@ class PaneLayout(Screen[None]):
             self._show_pane("results")
 
     def action_next_tab(self) -> None:
-        if self.results is not None:
+        """Next results tab; on a narrow screen showing another pane, first the results as they are."""
+        if self.results is None:
+            return
+        if self.narrow and self.pane != "results":
+            self._focus_pane("results")
+        else:
             self.show_results_tab(self.results.next_tab())

@@ -3,6 +3,11 @@
 It knows nothing about lessons or the store. The screen loads a step's code
 with ``load_code`` and saves a draft when ``DraftSettled`` arrives (half a
 second after typing stops), so a fast typist causes one save, not hundreds.
+
+It indents as code editors do: Enter keeps the line's indentation and adds a
+level after a line ending in ``:``; Tab and Shift+Tab indent and dedent the
+selected lines. A failing line stays marked (gutter and background) until the
+code changes, wherever the cursor goes.
 """
 
 from __future__ import annotations
@@ -10,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.segment import Segment
+from rich.style import Style
+from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.strip import Strip
@@ -21,6 +28,12 @@ from nnlearn.render.sanitize import has_controls, sanitize
 
 # Under a second of idle typing: a kill -9 (or a dropped laptop) costs at most this much.
 AUTOSAVE_DELAY = 0.5
+ERROR_LINE_STYLE = Style(bgcolor="#5f0000")
+ERROR_GUTTER_STYLE = Style(color="white", bgcolor="red", bold=True)
+
+
+def leading_spaces(line: str) -> str:
+    return line[: len(line) - len(line.lstrip(" \t"))]
 
 
 class CodeEditor(TextArea):
@@ -45,6 +58,7 @@ class CodeEditor(TextArea):
         Binding("ctrl+end", "cursor_document_end", "End of the code", show=False),
         Binding("ctrl+shift+home", "cursor_document_start(True)", "Select to start", show=False),
         Binding("ctrl+shift+end", "cursor_document_end(True)", "Select to end", show=False),
+        Binding("shift+tab", "dedent", "Dedent", show=False),
     ]
 
     @dataclass
@@ -77,6 +91,7 @@ class CodeEditor(TextArea):
         self._settle_timer: Timer | None = None
         self._baseline = ""
         self.error_line: int | None = None
+        self._error_text: str | None = None  # the code the error was found in
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._start_highlighting)
@@ -97,9 +112,9 @@ class CodeEditor(TextArea):
         """True when the text differs from what was last loaded or saved."""
         return self.text != self._baseline
 
-    def render_line(self, y: int) -> Strip:
-        """A line of code; a control character in it (pasted, say) is shown, never sent."""
-        strip = super().render_line(y)
+    @staticmethod
+    def _shown_safely(strip: Strip) -> Strip:
+        """A control character in a line of code (pasted, say) is shown, never sent."""
         if not has_controls("".join(segment.text for segment in strip)):
             return strip
         safe = [
@@ -125,23 +140,108 @@ class CodeEditor(TextArea):
         self._cancel_settle()
 
     def mark_error(self, line: int) -> None:
-        """Select the failing (1-based) line and put the cursor there."""
+        """Mark the failing (1-based) line until the code changes; the cursor goes there."""
         last = self.document.line_count - 1
         row = min(max(line - 1, 0), last)
         self.error_line = row + 1
+        self._error_text = self.text
         self.add_class("-has-error")
         self.border_title = f"✗ error on line {self.error_line}"  # visible without colour too
-        end = len(self.document.get_line(row))
-        self.selection = Selection((row, end), (row, 0))
+        code = self.document.get_line(row)
+        self.selection = Selection.cursor((row, len(leading_spaces(code))))
         self.scroll_cursor_visible(center=True, animate=False)
+        self.refresh()
 
     def clear_error(self) -> None:
+        if self.error_line is not None:
+            self.refresh()
         self.error_line = None
+        self._error_text = None
         self.remove_class("-has-error")
         self.border_title = None
 
+    def render_line(self, y: int) -> Strip:
+        strip = self._shown_safely(super().render_line(y))
+        if self.error_line is None or self.error_line - 1 != y + self.scroll_offset.y:
+            return strip
+        gutter = min(self.gutter_width, strip.cell_length)
+        marked = Strip(
+            Segment.apply_style(strip.crop(gutter)._segments, post_style=ERROR_LINE_STYLE)
+        )
+        if not gutter:
+            return marked
+        number = Strip(
+            Segment.apply_style(strip.crop(0, gutter)._segments, post_style=ERROR_GUTTER_STYLE)
+        )
+        return Strip.join([number, marked])
+
+    # ----------------------------------------------------------- indentation
+
+    async def _on_key(self, event: events.Key) -> None:
+        if not self.read_only and event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            self._restart_blink()
+            self._newline_with_indent()
+            return
+        if not self.read_only and event.key == "tab" and self._spans_lines():
+            event.stop()
+            event.prevent_default()
+            self._shift_lines(+1)
+            return
+        await super()._on_key(event)
+
+    def _newline_with_indent(self) -> None:
+        start, end = self.selection
+        top = min(start, end)
+        row, column = top
+        before = self.document.get_line(row)[:column]
+        indent = leading_spaces(before) if before.strip() else before
+        if before.split("#", 1)[0].rstrip().endswith(":"):  # a comment may follow the colon
+            indent += " " * self.indent_width
+        self._replace_via_keyboard("\n" + indent, start, end)
+
+    def _spans_lines(self) -> bool:
+        start, end = self.selection
+        return start[0] != end[0]
+
+    def _selected_rows(self) -> range:
+        start, end = sorted(self.selection)
+        last = end[0] if end[0] == start[0] or end[1] > 0 else end[0] - 1
+        return range(start[0], last + 1)
+
+    def action_dedent(self) -> None:
+        if not self.read_only:
+            self._shift_lines(-1)
+
+    def _shift_lines(self, direction: int) -> None:
+        """Indent (+1) or dedent (-1) every selected line, or the cursor's line, by one level."""
+        rows = self._selected_rows()
+        width = self.indent_width
+        old = [self.document.get_line(row) for row in rows]
+        new = []
+        for line in old:
+            if direction > 0:
+                new.append(" " * width + line if line.strip() else line)
+            else:
+                new.append(line[min(len(leading_spaces(line)), width) :])
+        if new == old:
+            return
+        selection = self.selection
+        first, last = rows[0], rows[-1]
+        self.replace("\n".join(new), (first, 0), (last, len(old[-1])))
+
+        def moved(location: tuple[int, int]) -> tuple[int, int]:
+            row, column = location
+            if row not in rows:
+                return location
+            delta = len(new[row - first]) - len(old[row - first])
+            return row, max(column + delta, 0) if column else 0
+
+        self.selection = Selection(moved(selection.start), moved(selection.end))
+
     def _on_text_area_changed(self, event: TextArea.Changed) -> None:
-        if self.error_line is not None and self.is_dirty:
+        if self.error_line is not None and self.text != self._error_text:
             self.clear_error()
         self._cancel_settle()
         if self.is_dirty:

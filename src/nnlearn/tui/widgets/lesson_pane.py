@@ -17,7 +17,7 @@ from textual.widgets import Static
 
 from nnlearn.curriculum.model import Lesson, Step
 from nnlearn.tui.widgets.hints import HintsView
-from nnlearn.tui.widgets.prose import Prose
+from nnlearn.tui.widgets.prose import CodeView, Prose
 from nnlearn.tui.widgets.quiz import QuizView
 from nnlearn.tui.widgets.think import ThinkView
 
@@ -37,26 +37,37 @@ class StepView:
     check_key: str = "F9"
     hint_key: str = "ctrl+g"
     think_key: str = "ctrl+f"
+    examples_key: str = "ctrl+e"
 
 
 class LessonPane(VerticalScroll):
     """Header (lesson, step n/N, done mark), prose, exercise status, quizzes, hints, thinks."""
 
     DEFAULT_CSS = """
-    LessonPane { height: 1fr; padding: 0 1; }
+    LessonPane { height: 1fr; padding: 0 1; overflow-x: hidden; }
     LessonPane > .step-header { text-style: bold; color: $accent; margin-bottom: 1; }
     LessonPane > .exercise-status { margin-top: 1; height: auto; }
+    LessonPane > .examples-note { color: $text-muted; height: auto; }
     LessonPane > .exercise-status.-passed { color: $success; }
     LessonPane > .exercise-status.-failed { color: $error; }
     """
 
     # The pane keeps focus while the learner reads (arrows and PageUp/PageDown scroll it),
     # and a number key still answers the step's first open quiz.
-    BINDINGS = [Binding(str(n), f"pick({n - 1})", show=False) for n in range(1, 7)]
+    # Left and right scroll the step's code blocks sideways (they are not wrapped).
+    BINDINGS = [
+        *(Binding(str(n), f"pick({n - 1})", show=False) for n in range(1, 7)),
+        Binding("left", "scroll_code(-8)", show=False),
+        Binding("right", "scroll_code(8)", show=False),
+    ]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.view: StepView | None = None
+
+    def action_scroll_code(self, columns: int) -> None:
+        for view in self.query(CodeView):
+            view.scroll_relative(x=columns, animate=False)
 
     def action_pick(self, choice: int) -> None:
         quizzes = list(self.query(QuizView))
@@ -64,7 +75,8 @@ class LessonPane(VerticalScroll):
         target = (open_quizzes or quizzes or [None])[0]
         if target is not None:
             target.action_pick(choice)
-            self.scroll_to_widget(target)
+            # After the feedback has its height, so that the verdict is in view too.
+            self.call_after_refresh(self.scroll_to_widget, target, animate=False)
 
     async def show_step(self, view: StepView) -> None:
         self.view = view
@@ -73,6 +85,12 @@ class LessonPane(VerticalScroll):
         widgets: list[Widget] = [Static(self._header(view), classes="step-header")]
         if step.body.strip():
             widgets.append(Prose(step.body))
+        if len(step.examples) > 1:
+            note = (
+                f"This step has {len(step.examples)} examples: "
+                f"{view.examples_key} loads any of them into the editor."
+            )
+            widgets.append(Static(Text(note), classes="examples-note"))
         if step.is_exercise:
             widgets.append(Static("", classes="exercise-status"))
         widgets.extend(

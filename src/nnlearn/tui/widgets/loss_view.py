@@ -20,7 +20,7 @@ from textual_plotext import PlotextPlot
 
 from nnlearn.kernel.events import LossPoints
 from nnlearn.render import LossSeries, downsample, series_summary
-from nnlearn.render.plot import SINGLE_POINT_MARKER
+from nnlearn.render.plot import SINGLE_POINT_MARKER, integer_ticks
 
 EMPTY = "No loss yet: every loss.backward() in your code adds a point here."
 # Told apart by marker as well as colour, so 16 colours and NO_COLOR still work.
@@ -91,6 +91,7 @@ class LossView(Vertical):
         plt.xlabel("step")
         width = max(plot.size.width, 20)
         data = self.series.as_dict()
+        steps: list[int] = []
         for index, (name, points) in enumerate(data.items()):
             finite = [p for p in points if math.isfinite(p[1])]
             if not finite:
@@ -99,6 +100,9 @@ class LossView(Vertical):
             # One point drawn in braille is a single dot: too small to find.
             marker = MARKERS[index % len(MARKERS)] if len(shown) > 1 else SINGLE_POINT_MARKER
             plt.plot([p[0] for p in shown], [p[1] for p in shown], label=name, marker=marker)
+            steps += (shown[0][0], shown[-1][0])
+        if steps:  # plotext's own ticks fall between steps (124.8): a step is a whole number
+            plt.xticks(integer_ticks(min(steps), max(steps), max(2, width // 14)))
         summary = self.query_one(".loss-summary", Static)
         if data:
             summary.update(Text(series_summary(data)))

@@ -1,7 +1,8 @@
 """A quiz: a question, numbered choices picked by key or click, and instant feedback.
 
 The widget only reports the pick (``Quiz.Answered``); the screen stores it.
-A remembered answer is passed in, so the feedback shows again on return.
+The first answer is the one that counts: it is passed in when remembered, the
+feedback says so, and the learner may still try the other choices.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from nnlearn.curriculum.model import Quiz
+from nnlearn.render.markup import inline_text
 
 
 class QuizView(Vertical):
@@ -59,12 +61,13 @@ class QuizView(Vertical):
         self.quiz = quiz
         self.index = index
         self.answered = answered
+        self.first_answer = answered
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(f"Quiz: {self.quiz.question}"), classes="quiz-question")
+        yield Static(Text("Quiz: ") + inline_text(self.quiz.question), classes="quiz-question")
         yield OptionList(
             *(
-                Option(Text(f"{n}. {choice}"), id=f"choice-{n - 1}")
+                Option(Text(f"{n}. ") + inline_text(choice), id=f"choice-{n - 1}")
                 for n, choice in enumerate(self.quiz.choices, start=1)
             )
         )
@@ -82,6 +85,8 @@ class QuizView(Vertical):
 
     def pick(self, choice: int) -> None:
         self.answered = choice
+        if self.first_answer is None:
+            self.first_answer = choice
         self.query_one(OptionList).highlighted = choice
         self._show_feedback(choice)
         self.post_message(self.Answered(self, self.index, choice, choice == self.quiz.answer))
@@ -102,6 +107,14 @@ class QuizView(Vertical):
         feedback.set_class(not correct, "-wrong")
         verdict = "✓ Correct." if correct else f"✗ Not quite: the answer is {self.quiz.answer + 1}."
         text = Text(verdict, style="bold")
-        text.append(f" {self.quiz.explain}", style="")
+        text.append(" ")
+        text.append_text(inline_text(self.quiz.explain))
+        first = self.first_answer
+        if first is not None and (first != choice or not correct):
+            first_right = first == self.quiz.answer
+            verdict = "right" if first_right else "wrong"
+            text.append(f"\nYour first answer ({first + 1}, {verdict}) is the one that counts.")
+            if not correct:
+                text.append(" You may still try the others.", style="dim")
         feedback.update(text)
         self.query_one(OptionList).highlighted = choice

@@ -1,7 +1,10 @@
 """The one line that always says what the kernel is doing, on which device, and where you are.
 
 It only formats state it is given; the screen feeds it kernel states and run
-start/finish, and a timer here ticks the elapsed time while code runs.
+start/finish, and a timer here ticks the elapsed time while code runs. When
+the line is too long for the terminal, the lesson title is shortened first,
+then the last run's summary goes: the state, the device and the step number
+always stay.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ class StatusBar(Widget):
     detail: reactive[str] = reactive("")
     device: reactive[str] = reactive("auto")
     location: reactive[str] = reactive("")
+    lesson_title: reactive[str] = reactive("")  # the part of ``location`` that may be shortened
     last_run: reactive[str] = reactive("")
     elapsed: reactive[float | None] = reactive(None)
 
@@ -82,9 +86,18 @@ class StatusBar(Widget):
         shows_detail = self.state in ("dead", "stopped", "starting", "warming")
         if self.detail and shows_detail and self.detail not in label:
             text.append(f" ({self.detail})", style="dim")
-        if self.last_run and self.elapsed is None:
-            text.append(f" · {self.last_run}")
         text.append(f" · device {self.device}")
-        if self.location:
-            text.append(f" · {self.location}")
+        room = self.size.width - 2 if self.size.width else 10_000  # 2: padding
+        location = f" · {self.location}" if self.location else ""
+        last_run = f" · {self.last_run}" if self.last_run and self.elapsed is None else ""
+        if text.cell_len + len(location) + len(last_run) > room:
+            last_run = ""
+        overflow = text.cell_len + len(location) - room
+        title = self.lesson_title
+        if overflow > 0 and title and title in location:
+            keep = max(len(title) - overflow - 1, 0)
+            short = title[:keep].rstrip() + "…" if keep else ""
+            location = location.replace(f" {title}", f" {short}" if short else "", 1)
+        text.append(last_run)
+        text.append(location)
         return text

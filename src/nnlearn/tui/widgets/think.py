@@ -8,6 +8,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from nnlearn.curriculum.model import Think
+from nnlearn.render.markup import inline_text
 from nnlearn.tui.widgets.prose import Prose
 
 
@@ -28,7 +29,8 @@ class ThinkView(Vertical):
         self._key = key
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(f"Think about it: {self.think.question}"), classes="think-question")
+        question = Text("Think about it: ") + inline_text(self.think.question)
+        yield Static(question, classes="think-question")
         yield Static(Text(f"{self._key} reveals an answer", style="dim"), classes="think-status")
 
     async def on_mount(self) -> None:

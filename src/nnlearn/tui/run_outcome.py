@@ -1,0 +1,81 @@
+"""What one run did, gathered as its events pass, and the feedback line it ends with.
+
+After a Run the learner must see what happened without extra keys at any
+width: how it ended, how many lines it printed and the last one, whether a
+loss was plotted, the check's verdict, and on a narrow screen the key that
+shows the results. Learner text is reduced to printable characters here,
+since it ends up on a one-line widget.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+
+from nnlearn.kernel.events import CheckResult, RunError, RunFinished
+
+
+def printable(text: str) -> str:
+    """One line of learner text for the feedback line: colours and control characters dropped."""
+    plain = Text.from_ansi(text.replace("\n", " ")).plain
+    return "".join(ch for ch in plain if ch.isprintable()).strip()
+
+
+@dataclass
+class RunOutcome:
+    """What one run did, gathered as its events pass, for the line shown when it ends."""
+
+    checking: bool = False
+    lines: int = 0
+    last_line: str = ""
+    loss_seen: bool = False
+    error: RunError | None = None
+    check: CheckResult | None = None
+    finished: RunFinished | None = None
+    died: str = ""  # what the kernel's death was, when it died during the run
+
+    def saw_output(self, name: str, text: str) -> None:
+        if name != "stdout":
+            return
+        self.lines += text.count("\n")
+        for line in reversed(text.splitlines()):
+            if line.strip():
+                self.last_line = printable(line)
+                break
+
+    def feedback(self, results_key: str = "F4") -> tuple[Text, str, str]:
+        """The feedback line, its severity, and how to see the results tab it is about."""
+        done = self.finished
+        assert done is not None
+        took = f"{done.seconds:.2f}s"
+        tab = "Output"
+        if self.died:
+            text, severity = Text(f"{self.died} The next Run starts a new one."), "error"
+        elif done.interrupted:
+            text, severity = Text(f"Interrupted after {took}."), "warning"
+        elif self.error is not None:
+            where = f" on line {self.error.line}" if self.error.line is not None else ""
+            text = Text(f"{self.error.type}{where}: {printable(self.error.message)}")
+            severity = "error"
+        elif self.check is not None and not self.check.ok:
+            message = printable(self.check.message) or "the check did not pass"
+            text = Text(f"Check failed: {message} (F9 checks again)")
+            severity = "error"
+        elif self.check is not None:
+            text, severity = Text("Check passed: step done."), "success"
+        elif not done.ok:
+            text, severity = Text(f"The run failed after {took}."), "error"
+        else:
+            text, severity = Text(f"Ran in {took}"), "success"
+            if self.loss_seen:
+                tab = "Loss"
+                text.append(" · loss plotted")
+            if self.lines:
+                plural = "s" if self.lines != 1 else ""
+                shown = self.last_line if len(self.last_line) <= 40 else self.last_line[:39] + "…"
+                text.append(f" · {self.lines} line{plural} printed, last: ")
+                text.append(shown, style="bold")
+            elif not self.loss_seen:
+                text.append(" · nothing printed")
+        return text, severity, f"{results_key} shows {tab}"

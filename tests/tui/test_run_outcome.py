@@ -1,0 +1,46 @@
+"""The line a run ends with: what happened, in one line, safe to show."""
+
+from __future__ import annotations
+
+from nnlearn.kernel.events import CheckResult, RunError, RunFinished
+from nnlearn.tui.run_outcome import RunOutcome, printable
+
+
+def test_printable_drops_colours_and_control_characters():
+    assert printable("\x1b[31mred\x1b[0m\x07 and\ttab\n") == "red andtab"
+
+
+def test_a_clean_run_names_its_last_printed_line_and_the_key_to_see_it():
+    outcome = RunOutcome()
+    outcome.saw_output("stdout", "first\nsecond\n")
+    outcome.saw_output("stderr", "a warning\n")
+    outcome.finished = RunFinished(ok=True, device="cpu", seconds=0.5)
+    text, severity, key_hint = outcome.feedback()
+    assert severity == "success"
+    assert text.plain == "Ran in 0.50s · 2 lines printed, last: second"
+    assert key_hint == "F4 shows Output"
+
+
+def test_a_failed_check_is_an_error_even_when_the_code_ran():
+    outcome = RunOutcome(checking=True)
+    outcome.check = CheckResult(False, "layer should be an nn.Linear")
+    outcome.finished = RunFinished(ok=True, device="cpu", seconds=0.1)
+    text, severity, _ = outcome.feedback()
+    assert severity == "error"
+    assert text.plain.startswith("Check failed: layer should be an nn.Linear")
+
+
+def test_a_dead_kernel_says_what_the_next_run_does():
+    outcome = RunOutcome(died="The kernel died: exit code 1.")
+    outcome.finished = RunFinished(ok=False, device="cpu", seconds=0.1)
+    text, severity, _ = outcome.feedback()
+    assert severity == "error"
+    assert text.plain == "The kernel died: exit code 1. The next Run starts a new one."
+
+
+def test_an_error_names_its_line():
+    outcome = RunOutcome()
+    outcome.error = RunError(type="ValueError", message="boom\x1b#8", line=3, traceback="")
+    outcome.finished = RunFinished(ok=False, device="cpu", seconds=0.1)
+    text, severity, _ = outcome.feedback()
+    assert (text.plain, severity) == ("ValueError on line 3: boom#8", "error")
