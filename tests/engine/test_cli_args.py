@@ -13,8 +13,10 @@ from nnlearn import cli
 def calls(monkeypatch):
     seen: dict = {}
 
-    async def fake_run_file(path, device, *, as_json, connection_file):
-        seen.update(path=path, device=device, json=as_json, connect=connection_file)
+    async def fake_run_file(path, device, *, as_json, connection_file, script_args):
+        seen.update(
+            path=path, device=device, json=as_json, connect=connection_file, args=script_args
+        )
         return 0
 
     import nnlearn.run_command as run_command

@@ -78,4 +78,6 @@ def render_finished(done: RunFinished) -> RenderableType:
         return Text(f"■ Interrupted{where} after {done.seconds:.3f} s", style="bold yellow")
     if done.ok:
         return Text(f"✓ Finished{where}{took}", style="bold green")
+    if done.exit_code is not None:
+        return Text(f"✗ Exited with status {done.exit_code}{where}{took}", style="bold red")
     return Text(f"✗ Failed{where}{took}", style="bold red")
