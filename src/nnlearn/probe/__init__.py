@@ -14,6 +14,7 @@ import linecache
 import platform
 import sys
 import time
+import types
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -194,26 +195,32 @@ def run(
     namespace = module.__dict__
     _probe.namespace = namespace
     _probe.parent = _parent_header()
-    reports: list[dict[str, Any]] = []
     try:
         enter_script(place, module)
-        outcome = _execute(compiled, namespace, chosen, place.compile_name, snapshot)
-        reports.extend(_probe.loss.reports())
-        try:
-            reports.extend(_model_reports(namespace))
-        except Exception as exc:  # a strange object in the namespace must not lose the run
-            reports.append(exception_report(exc, place.compile_name) | {"type": "ReportError"})
-        finally:
-            _probe.shapes.clear()
-        if outcome.error is not None:
-            reports.append(outcome.error)
-        if check is not None and outcome.ok:
-            reports.append(_run_check(check, namespace))
-        else:
-            reports.extend(_check_not_run(check, outcome.exit_code))
+        outcome = _execute(compiled, namespace, chosen, snapshot)
     finally:
+        # Before any more of our own code runs: the Run may have deleted builtins.len.
         _probe.namespace = {}
         not_restored = snapshot.restore(drop_modules_under=place.folder)
+    if outcome.exit_message is not None:  # as python prints sys.exit("message")
+        print(outcome.exit_message, file=sys.stderr, flush=True)
+    reports = _probe.loss.reports()
+    try:
+        reports.extend(_model_reports(namespace))
+    except Exception as exc:  # a strange object in the namespace must not lose the run
+        reports.append(exception_report(exc, place.compile_name) | {"type": "ReportError"})
+    finally:
+        _probe.shapes.clear()
+    if outcome.exception is not None:
+        error = exception_report(outcome.exception, place.compile_name)
+        if outcome.interrupted:
+            error["message"] = "The run was interrupted."
+        reports.append(error)
+        outcome.exception = None  # its frames hold the namespace
+    if check is not None and outcome.ok:
+        reports.append(_run_check(check, module))
+    else:
+        reports.extend(_check_not_run(check, outcome.exit_code))
     reports.extend(_after_run_notes(snapshot, not_restored))
     extra: dict[str, Any] = {"interrupted": True} if outcome.interrupted else {}
     if outcome.exit_code:
@@ -275,16 +282,13 @@ def _check_not_run(check: str | None, exit_code: int | None = None) -> list[dict
 class _Outcome:
     ok: bool
     interrupted: bool = False
-    error: dict[str, Any] | None = None
+    exception: BaseException | None = None
     exit_code: int | None = None
+    exit_message: str | None = None
 
 
 def _execute(
-    compiled: Any,
-    namespace: dict[str, Any],
-    chosen: torch.device,
-    filename: str,
-    snapshot: StateSnapshot,
+    compiled: Any, namespace: dict[str, Any], chosen: torch.device, snapshot: StateSnapshot
 ) -> _Outcome:
     """Run the learner's code with the recorders on."""
     _probe.shapes.start()
@@ -299,14 +303,13 @@ def _execute(
                 torch.cuda.synchronize(chosen)
         return _Outcome(True)
     except KeyboardInterrupt as exc:
-        report = exception_report(exc, filename)
-        report["message"] = "The run was interrupted."
-        return _Outcome(False, interrupted=True, error=report)
+        return _Outcome(False, interrupted=True, exception=exc)
     except SystemExit as exc:
         return _exit_outcome(exc)
     except BaseException as exc:
-        return _Outcome(False, error=exception_report(exc, filename))
+        return _Outcome(False, exception=exc)
     finally:
+        snapshot.restore_builtins()
         sys.setrecursionlimit(snapshot.recursion_limit)
         _probe.shapes.stop()
         _probe.loss.stop()
@@ -317,19 +320,20 @@ def _execute(
 def _exit_outcome(exc: SystemExit) -> _Outcome:
     """``sys.exit(code)`` as Python treats it: 0/None ok, an int its status, else printed and 1."""
     code = exc.code
-    if code is None or code is False or code == 0:
+    if code is None or (isinstance(code, int) and code == 0):
         return _Outcome(True)
     if isinstance(code, int):
-        return _Outcome(False, exit_code=code)
-    print(safe_str(code), file=sys.stderr)
-    sys.stderr.flush()
-    return _Outcome(False, exit_code=1)
+        return _Outcome(False, exit_code=int(code))
+    return _Outcome(False, exit_code=1, exit_message=safe_str(code))
 
 
-def _run_check(check: str, namespace: dict[str, Any]) -> dict[str, Any]:
+def _run_check(check: str, module: types.ModuleType) -> dict[str, Any]:
+    """Run the exercise's check in the script's namespace, with the script as ``__main__``."""
     _register_source(CHECK_FILENAME, check)
+    saved_main = sys.modules.get("__main__")
+    sys.modules["__main__"] = module
     try:
-        exec(compile(check, CHECK_FILENAME, "exec"), namespace)
+        exec(compile(check, CHECK_FILENAME, "exec"), module.__dict__)
     except AssertionError as exc:
         message = safe_str(exc) or _failed_line(exc)
         return {"kind": "check", "ok": False, "message": message}
@@ -339,6 +343,9 @@ def _run_check(check: str, namespace: dict[str, Any]) -> dict[str, Any]:
             "ok": False,
             "message": f"The check could not finish: {type(exc).__name__}: {safe_str(exc)}",
         }
+    finally:
+        if saved_main is not None:
+            sys.modules["__main__"] = saved_main
     return {"kind": "check", "ok": True, "message": "All checks passed."}
 
 

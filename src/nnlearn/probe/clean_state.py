@@ -104,7 +104,7 @@ class StateSnapshot:
                 put(value)
             except Exception:
                 failed.append(what)
-        _restore_dict(vars(builtins), self.builtins)
+        self.restore_builtins()
         sys.path[:] = self.path
         sys.argv[:] = self.argv
         if self.main is not None:
@@ -128,6 +128,10 @@ class StateSnapshot:
                 if signal.getsignal(signal.SIGINT) is not self.sigint:
                     signal.signal(signal.SIGINT, self.sigint)
         return failed
+
+    def restore_builtins(self) -> None:
+        """First of all after the learner's code: our own code needs ``len`` and ``print``."""
+        _restore_dict(vars(builtins), self.builtins)
 
     def lingering_threads(self) -> list[threading.Thread]:
         """Threads the Run started that still run (library threads aside)."""
