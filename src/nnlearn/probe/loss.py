@@ -1,7 +1,7 @@
 """Capture loss values without slowing training down, and send them on time.
 
-Every ``.backward()`` on a scalar appends the (detached) tensor to a pending
-list, and that is all the training loop pays: no ``.item()`` (so no GPU
+Every ``.backward()`` on a scalar appends the tensor to a pending list, and
+that is all the training loop pays: no ``.item()`` (so no GPU
 synchronisation per step), no clock read. A flusher thread wakes every
 ``FLUSH_INTERVAL`` seconds and converts whatever is pending in one batch (one
 device sync per batch, in that thread) and publishes it, so the last points
@@ -79,7 +79,7 @@ class LossRecorder:
         self.flush_errors = []
         if self._original_backward is None:
             self._original_backward = torch.autograd.backward
-            torch.autograd.backward = self._backward  # type: ignore[assignment]
+            torch.autograd.backward = self._make_backward()  # type: ignore[assignment]
         if flush_in_background and self._flusher is None:
             self._stop.clear()
             self._flusher = threading.Thread(
@@ -103,10 +103,21 @@ class LossRecorder:
             except Exception as exc:  # the thread must outlive one bad batch
                 self.flush_errors.append(f"{type(exc).__name__}")
 
-    def _backward(self, tensors: Any, *args: Any, **kwargs: Any) -> Any:
-        if isinstance(tensors, torch.Tensor) and tensors.dim() == 0:
-            self._losses.append(tensors.detach())
-        return self._original_backward(tensors, *args, **kwargs)
+    def _make_backward(self) -> Callable[..., Any]:
+        """``torch.autograd.backward`` that first keeps a scalar's value (the hot path)."""
+        original = self._original_backward
+        append = self._losses.append  # the list lives for the whole Run (see the docstring)
+        tensor_type = torch.Tensor
+
+        def backward(tensors: Any, *args: Any, **kwargs: Any) -> Any:
+            # Not even .detach() here (a new tensor, most of this function's cost): the
+            # flush reads the values under no_grad, at most FLUSH_INTERVAL later, and
+            # detach() would share the storage anyway.
+            if isinstance(tensors, tensor_type) and tensors.dim() == 0:
+                append(tensors)
+            return original(tensors, *args, **kwargs)
+
+        return backward
 
     def add(self, series: str, value: Any, step: int | None) -> None:
         """A point of a named series; raises ``TrackError`` for a value that is not one number."""
@@ -164,7 +175,8 @@ def _to_floats(values: list[Any]) -> list[float | None]:
     converted: list[Any]
     try:
         # The usual case, 0-d losses on one device: one op and one sync for the batch.
-        converted = torch.stack(values).float().tolist()
+        with torch.no_grad():
+            converted = torch.stack(values).float().tolist()
     except (TypeError, RuntimeError):
         converted = [_scalar(v) for v in values]
     # JSON has no NaN: a missing value is sent as null.

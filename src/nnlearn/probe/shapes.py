@@ -26,8 +26,9 @@ from torch import nn
 _MAX_ENTRIES = 8
 MAX_SIGNATURES = 8
 
-# Record layout, a list for cheap in-place counting.
-_MODULE, _CLASS, _INPUTS, _OUTPUTS, _DTYPE, _DEVICE, _CALLS, _ORDER = range(8)
+# Record layout, a list for cheap in-place counting. Calls are counted per signature (the
+# hot path touches one counter); _UNLISTED counts those past MAX_SIGNATURES.
+_MODULE, _CLASS, _INPUTS, _OUTPUTS, _DTYPE, _DEVICE, _UNLISTED, _ORDER = range(8)
 _KWARGS, _SIGNATURES, _LAST, _FOUND_AS = range(8, 12)
 # Signature layout: [key, inputs, kwargs, outputs, calls]
 _SIG_KEY, _SIG_INPUTS, _SIG_KWARGS, _SIG_OUTPUTS, _SIG_CALLS = range(5)
@@ -90,11 +91,12 @@ def _hashable(value: Any) -> Any:
 def signature_key(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """What makes two calls of a module "the same shapes".
 
-    One tensor argument, the usual case, is keyed by its ``torch.Size`` (the
-    only thing the hot path computes); anything else by its description.
+    Tensors passed by position only, the usual case, are keyed by their
+    ``torch.Size`` (one tensor) or a tuple of them (what the hot path computes
+    for one or two); anything else by its description.
     """
-    if len(args) == 1 and not kwargs and isinstance(args[0], torch.Tensor):
-        return args[0].shape
+    if not kwargs and args and all(isinstance(arg, torch.Tensor) for arg in args):
+        return args[0].shape if len(args) == 1 else tuple(arg.shape for arg in args)
     inputs: list[Any] = []
     describe(args, inputs)
     return (_hashable(inputs), _hashable(describe_kwargs(kwargs)))
@@ -132,7 +134,6 @@ class ShapeRecorder:
         first_call = self._first_call
         other_call = self._other_call
         finish = self._finish
-        size_type = torch.Size
         tensor_type = torch.Tensor
 
         if original is getattr(nn.Module, "_wrapped_call_impl", None):
@@ -143,14 +144,28 @@ class ShapeRecorder:
                 record = records.get(id(module))
                 if record is None:
                     pending = first_call(module, args, kwargs, sys._getframe(1))
+                elif kwargs:
+                    pending = other_call(record, args, kwargs)
                 else:
-                    record[_CALLS] += 1
-                    pending = None
-                    if len(args) == 1 and not kwargs and isinstance(args[0], tensor_type):
+                    # The usual calls, one or two tensors (a layer, a loss), are keyed here
+                    # and counted under the last signature when it matches.
+                    count = len(args)
+                    if count == 1 and isinstance(args[0], tensor_type):
                         last = record[_LAST]
-                        key = last[_SIG_KEY]
-                        if key.__class__ is size_type and key == args[0].shape:
+                        if last[_SIG_KEY] == args[0].shape:
                             last[_SIG_CALLS] += 1
+                            pending = None
+                        else:
+                            pending = other_call(record, args, kwargs)
+                    elif (
+                        count == 2
+                        and isinstance(args[0], tensor_type)
+                        and isinstance(args[1], tensor_type)
+                    ):
+                        last = record[_LAST]
+                        if last[_SIG_KEY] == (args[0].shape, args[1].shape):
+                            last[_SIG_CALLS] += 1
+                            pending = None
                         else:
                             pending = other_call(record, args, kwargs)
                     else:
@@ -170,7 +185,6 @@ class ShapeRecorder:
                 if record is None:
                     pending = first_call(module, args, kwargs, sys._getframe(1))
                 else:
-                    record[_CALLS] += 1
                     pending = other_call(record, args, kwargs)
                 output = original(module, *args, **kwargs)
                 if pending is not None:
@@ -206,7 +220,7 @@ class ShapeRecorder:
             signature[_SIG_OUTPUTS],
             dtype,
             device,
-            1,
+            0,
             len(self.records),
             named,
             [signature],
@@ -222,6 +236,7 @@ class ShapeRecorder:
         try:
             key = signature_key(args, kwargs)
         except Exception:
+            record[_UNLISTED] += 1
             return None
         for signature in record[_SIGNATURES]:
             if signature[_SIG_KEY] == key:
@@ -229,12 +244,14 @@ class ShapeRecorder:
                 record[_LAST] = signature
                 return None
         if len(record[_SIGNATURES]) >= MAX_SIGNATURES:
+            record[_UNLISTED] += 1
             return None
         try:
             inputs: list[Any] = []
             describe(args, inputs)
             signature = [key, inputs, describe_kwargs(kwargs), [], 1]
         except Exception:
+            record[_UNLISTED] += 1
             return None
         record[_SIGNATURES].append(signature)
         record[_LAST] = signature
@@ -294,6 +311,7 @@ class ShapeRecorder:
                 }
                 for signature in list(record[_SIGNATURES])
             ]
+            calls = record[_UNLISTED] + sum(signature["calls"] for signature in signatures)
             rows.append(
                 (
                     order,
@@ -304,7 +322,7 @@ class ShapeRecorder:
                         "outputs": record[_OUTPUTS],
                         "dtype": record[_DTYPE],
                         "device": record[_DEVICE],
-                        "calls": record[_CALLS],
+                        "calls": calls,
                         "kwargs": record[_KWARGS],
                         "signatures": signatures,
                     },
