@@ -110,3 +110,12 @@ def test_lessons_list_into_a_closed_pipe_is_quiet():
     proc.wait(timeout=300)
     assert proc.returncode in (0, 141)
     assert err == ""
+
+
+def test_ctrl_c_during_lessons_check_ends_quietly():
+    proc = nnlearn("lessons", "check")
+    wait_for(proc.stderr, "step 1/")
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 130
+    assert "Traceback" not in err and "nnlearn: interrupted" in err
