@@ -79,7 +79,7 @@ class StateSnapshot:
     """The global state one Run may change; ``restore()`` puts it back."""
 
     def __init__(self) -> None:
-        self.torch_state = [(what, get(), put) for what, get, put in _torch_setters()]
+        self.torch_state = [(what, get, put, get()) for what, get, put in _torch_setters()]
         self.builtins = dict(vars(builtins))
         self.path = list(sys.path)
         self.argv = list(sys.argv)
@@ -99,9 +99,10 @@ class StateSnapshot:
     def restore(self, *, drop_modules_under: str | None = None) -> list[str]:
         """Put everything back; returns what could not be (normally nothing)."""
         failed: list[str] = []
-        for what, value, put in self.torch_state:
+        for what, get, put, value in self.torch_state:
             try:
-                put(value)
+                if get() != value:  # setting some (the thread count) is not free
+                    put(value)
             except Exception:
                 failed.append(what)
         self.restore_builtins()
@@ -115,8 +116,11 @@ class StateSnapshot:
         if dict(os.environ) != self.environ:
             os.environ.clear()
             os.environ.update(self.environ)
-        warnings.filters[:] = self.warning_filters
-        warnings._filters_mutated()  # type: ignore[attr-defined]
+        if warnings.filters != self.warning_filters:
+            warnings.filters[:] = self.warning_filters
+            mutated = getattr(warnings, "_filters_mutated", None)
+            if mutated is not None:
+                mutated()
         sys.setrecursionlimit(self.recursion_limit)
         if self.cwd is not None:
             try:
