@@ -126,7 +126,10 @@ def test_the_flusher_sends_points_without_another_backward():
     finally:
         recorder.stop()
     assert published[0] == [{"kind": "loss", "series": "loss", "points": [[0, 3.0]]}]
-    assert recorder.flusher is None
+    recorder.add("acc", 1.0, None)  # a thread of the Run, after its end
+    recorder.flush()
+    assert len(published) == 1, "nothing is published once the Run is over"
+    assert recorder.reports()[0]["points"] == [[0, 1.0]]
 
 
 def test_nothing_about_an_exception_is_trusted():

@@ -6,7 +6,8 @@ synchronisation per step), no clock read. A flusher thread wakes every
 ``FLUSH_INTERVAL`` seconds and converts whatever is pending in one batch (one
 device sync per batch, in that thread) and publishes it, so the last points
 of a Run that is still busy after its last ``backward()`` reach the plot
-within a tenth of a second instead of when the Run ends.
+within a tenth of a second instead of when the Run ends. The thread lives as
+long as the kernel and sleeps between Runs.
 ``nnlearn.track(name, value)`` feeds other series the same way.
 
 The hot path never takes a lock: lists only grow while the Run appends, and
@@ -20,6 +21,7 @@ from __future__ import annotations
 import math
 import numbers
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -62,14 +64,19 @@ class LossRecorder:
         self._losses_sent = 0
         self._original_backward: Any = None
         self._flush_lock = threading.Lock()
-        self._stop = threading.Event()
-        self._flusher: threading.Thread | None = None
+        self._active = False  # a Run is on: flushes may publish (read and set under the lock)
+        self._running = threading.Event()  # the flusher sleeps on it between Runs
+        self._flusher: _Flusher | None = None
         self.extra_reports: Callable[[], list[dict[str, Any]]] = list
         self.flush_errors: list[str] = []
 
     @property
     def flusher(self) -> threading.Thread | None:
         return self._flusher
+
+    @property
+    def active(self) -> bool:
+        return self._active
 
     def start(self, *, flush_in_background: bool = True) -> None:
         self._series = {}
@@ -80,24 +87,29 @@ class LossRecorder:
         if self._original_backward is None:
             self._original_backward = torch.autograd.backward
             torch.autograd.backward = self._make_backward()  # type: ignore[assignment]
-        if flush_in_background and self._flusher is None:
-            self._stop.clear()
-            self._flusher = threading.Thread(
-                target=self._flush_loop, name=FLUSHER_THREAD_NAME, daemon=True
-            )
-            self._flusher.start()
+        with self._flush_lock:
+            self._active = True
+        if flush_in_background:
+            # One thread for the kernel's life: starting and joining one per Run cost
+            # about half a millisecond of every Run's latency.
+            if self._flusher is None or not self._flusher.is_alive():
+                self._flusher = _Flusher(self)
+                self._flusher.start()
+            self._running.set()
 
     def stop(self) -> None:
+        """End the Run: no flush publishes after this (``reports()`` takes what is left)."""
         if self._original_backward is not None:
             torch.autograd.backward = self._original_backward
             self._original_backward = None
-        if self._flusher is not None:
-            self._stop.set()
-            self._flusher.join()
-            self._flusher = None
+        self._running.clear()
+        with self._flush_lock:
+            self._active = False
 
     def _flush_loop(self) -> None:
-        while not self._stop.wait(FLUSH_INTERVAL):
+        while True:
+            self._running.wait()
+            time.sleep(FLUSH_INTERVAL)
             try:
                 self.flush()
             except Exception as exc:  # the thread must outlive one bad batch
@@ -166,9 +178,22 @@ class LossRecorder:
     def flush(self) -> None:
         """Publish what is pending (with the extra reports, e.g. new shapes), if anything is."""
         with self._flush_lock:
+            if not self._active:
+                return
             reports = self._take_reports()
             if reports:
                 self._publish(self.extra_reports() + reports)
+
+
+class _Flusher(threading.Thread):
+    """The loss flusher (a class of its own: the Run's thread check knows it is not theirs)."""
+
+    def __init__(self, recorder: LossRecorder) -> None:
+        super().__init__(name=FLUSHER_THREAD_NAME, daemon=True)
+        self.recorder = recorder
+
+    def run(self) -> None:
+        self.recorder._flush_loop()
 
 
 def _to_floats(values: list[Any]) -> list[float | None]:
