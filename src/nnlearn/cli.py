@@ -65,7 +65,9 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the command; Ctrl+C and a closed pipe end it quietly (130, 141) at any point."""
     try:
-        return _main(sys.argv[1:] if argv is None else list(argv))
+        status = _main(sys.argv[1:] if argv is None else list(argv))
+        sys.stdout.flush()  # here, where a closed pipe is caught, not at exit
+        return status
     except KeyboardInterrupt:
         with contextlib.suppress(OSError, ValueError):
             print("\nnnlearn: interrupted", file=sys.stderr)
