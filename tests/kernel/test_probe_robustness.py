@@ -86,7 +86,7 @@ async def test_loss_points_arrive_while_the_run_is_still_busy(kernel):
         "w = torch.ones(1, requires_grad=True)\n"
         "for _ in range(3):\n"
         "    (w * 2).sum().backward()\n"
-        "time.sleep(1.5)\n"
+        "time.sleep(3)\n"
         "print('after the wait')\n"
     )
     events = await collect(kernel, code, device="cpu")
