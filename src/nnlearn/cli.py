@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
+import os
 import sys
 from pathlib import Path
 
@@ -37,8 +39,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    run = commands.add_parser("run", help="run a script and report shapes, parameters, loss")
+    run = commands.add_parser(
+        "run",
+        help="run a script (as python FILE ARGS... would) and report shapes, parameters, loss",
+        description="Run FILE as 'python FILE ARGS...' would and report what it did. "
+        "ARGS become sys.argv[1:]. nnlearn's own options may come before or after FILE; "
+        "put ARGS after '--' to pass the script an option of the same name.",
+    )
     run.add_argument("file", type=Path)
+    run.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS", help="the script's")
     run.add_argument("--device", default=argparse.SUPPRESS, help=DEVICE_HELP)
     run.add_argument("--json", action="store_true", help="one JSON object per line")
     run.add_argument("--connect", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
@@ -70,14 +79,78 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command; Ctrl+C and a closed pipe end it quietly (130, 141) at any point."""
+    try:
+        status = _main(sys.argv[1:] if argv is None else list(argv))
+        sys.stdout.flush()  # here, where a closed pipe is caught, not at exit
+        return status
+    except KeyboardInterrupt:
+        with contextlib.suppress(OSError, ValueError):
+            print("\nnnlearn: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # Whoever read our output (`| head`) has gone: say nothing, and keep Python's own
+        # flush at exit from complaining about it.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+
+
+def _split_script_args(argv: list[str]) -> tuple[list[str], list[str]]:
+    """(nnlearn's arguments, the script's) for ``nnlearn run``.
+
+    After FILE, nnlearn's own options (--json, --device D, --connect K) stay nnlearn's
+    and everything else is the script's; after ``--`` everything is the script's.
+    """
+    if "run" not in argv:
+        return argv, []
+    run_at = argv.index("run")
+    tail: list[str] = []
+    if "--" in argv[run_at:]:
+        cut = argv.index("--", run_at)
+        argv, tail = argv[:cut], argv[cut + 1 :]
+    return argv, tail
+
+
+_RUN_OPTIONS_WITH_VALUE = ("--device", "--connect")
+
+
+def _own_options(remainder: list[str]) -> tuple[list[str], list[str]]:
+    """Separate nnlearn's options, given after FILE, from the script's arguments."""
+    own: list[str] = []
+    script: list[str] = []
+    items = iter(remainder)
+    for item in items:
+        if item == "--json" or item.startswith(tuple(f"{o}=" for o in _RUN_OPTIONS_WITH_VALUE)):
+            own.append(item)
+        elif item in _RUN_OPTIONS_WITH_VALUE:
+            own.append(item)
+            own.append(next(items, ""))
+        else:
+            script.append(item)
+    return own, script
+
+
+def _main(argv: list[str]) -> int:
     parser = _parser()
+    argv, tail = _split_script_args(argv)
     args = parser.parse_args(argv)
     if args.command == "run":
+        own, script_args = _own_options(args.args)
+        if own:
+            # Parse them again where argparse takes them as options: just before FILE.
+            head = argv[: len(argv) - len(args.args)]
+            extra = parser.parse_args([*head[:-1], *own, head[-1]])
+            args.json, args.device, args.connect = extra.json, extra.device, extra.connect
         from nnlearn.run_command import run_file
 
         return asyncio.run(
             run_file(
-                args.file, args.device or "auto", as_json=args.json, connection_file=args.connect
+                args.file,
+                args.device or "auto",
+                as_json=args.json,
+                connection_file=args.connect,
+                script_args=[*script_args, *tail],
             )
         )
     if args.command == "doctor":

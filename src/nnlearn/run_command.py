@@ -8,7 +8,9 @@ Output streams as it comes; shapes, parameters, the loss curve and the
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
 import shutil
 import signal
 import sys
@@ -134,6 +136,16 @@ class JsonReport:
         pass
 
 
+INTERRUPTED_STATUS = 130  # 128 + SIGINT, as shells report a Ctrl+C
+BROKEN_PIPE_STATUS = 141  # 128 + SIGPIPE, as shells report `| head` closing the pipe
+
+
+def _say(text: str) -> None:
+    """A line for the person at the terminal (stderr, which a closed stdout does not affect)."""
+    with contextlib.suppress(OSError, ValueError):
+        print(text, file=sys.stderr, flush=True)
+
+
 async def run_file(
     path: Path,
     device: str,
@@ -141,7 +153,14 @@ async def run_file(
     as_json: bool,
     connection_file: str | None = None,
     out: TextIO | None = None,
+    script_args: list[str] | None = None,
 ) -> int:
+    """Run ``path`` like ``python path *script_args``; the exit status ``nnlearn run`` ends with.
+
+    Ctrl+C during the kernel's start stops at once; during the Run it interrupts the
+    script, and a second Ctrl+C stops without waiting. A closed stdout (``| head``)
+    stops the Run quietly. None of these print a traceback.
+    """
     out = out or sys.stdout
     try:
         code = path.read_text(encoding="utf-8")
@@ -156,29 +175,66 @@ async def run_file(
     )
     session = KernelSession(connection_file=connection_file)
     loop = asyncio.get_running_loop()
-    interrupted = False
+    task = asyncio.current_task()
+    interrupts = 0
+    running = False
 
     def on_sigint() -> None:
-        nonlocal interrupted
-        interrupted = True
-        print("\nnlearn: interrupting the run (Ctrl+C again to force)…", file=sys.stderr)
-        loop.add_signal_handler(signal.SIGINT, lambda: loop.stop())
-        asyncio.ensure_future(session.interrupt())
+        nonlocal interrupts
+        interrupts += 1
+        if interrupts == 1 and running:
+            _say("\nnnlearn: interrupting… (Ctrl+C again to stop at once)")
+            asyncio.ensure_future(session.interrupt())
+        elif interrupts <= 2 and task is not None:
+            _say("\nnnlearn: stopping…")
+            task.cancel()
 
+    status: int | None = None
+    loop.add_signal_handler(signal.SIGINT, on_sigint)
     try:
         if not as_json:
-            print("nnlearn: starting the kernel…", file=sys.stderr, flush=True)
+            _say("nnlearn: starting the kernel…")
         await session.start()
-        loop.add_signal_handler(signal.SIGINT, on_sigint)
-        async for event in session.run(code, device=device):
-            reporter.handle(event)
-    except KernelError as exc:
-        print(f"nnlearn: {exc}", file=sys.stderr)
-        return 3
-    finally:
-        loop.remove_signal_handler(signal.SIGINT)
+        running = True
+        events = session.run(code, device=device, path=str(path), argv=list(script_args or []))
+        async with contextlib.aclosing(events):
+            async for event in events:
+                reporter.handle(event)
+        running = False
         reporter.close()
-        await session.shutdown()
-    if interrupted:
-        return 130
-    return 0 if reporter.finished is not None and reporter.finished.ok else 1
+    except asyncio.CancelledError:
+        status = INTERRUPTED_STATUS
+    except BrokenPipeError:
+        status = BROKEN_PIPE_STATUS
+    except KernelError as exc:
+        _say(f"nnlearn: {exc}")
+        status = 3
+    finally:
+        running = False
+        with contextlib.suppress(BaseException):
+            await session.shutdown()
+        loop.remove_signal_handler(signal.SIGINT)
+    if status is not None:
+        if status == BROKEN_PIPE_STATUS:
+            _quiet_stdout()
+        return status
+    if interrupts:
+        return INTERRUPTED_STATUS
+    return _exit_status(reporter.finished)
+
+
+def _exit_status(finished: RunFinished | None) -> int:
+    if finished is None:
+        return 1
+    if finished.exit_code is not None:
+        return finished.exit_code & 0xFF
+    if finished.interrupted:
+        return INTERRUPTED_STATUS
+    return 0 if finished.ok else 1
+
+
+def _quiet_stdout() -> None:
+    """After a closed pipe, Python's own flush at exit must not complain again."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())

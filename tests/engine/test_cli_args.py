@@ -13,8 +13,10 @@ from nnlearn import cli
 def calls(monkeypatch):
     seen: dict = {}
 
-    async def fake_run_file(path, device, *, as_json, connection_file):
-        seen.update(path=path, device=device, json=as_json, connect=connection_file)
+    async def fake_run_file(path, device, *, as_json, connection_file, script_args):
+        seen.update(
+            path=path, device=device, json=as_json, connect=connection_file, args=script_args
+        )
         return 0
 
     import nnlearn.run_command as run_command
@@ -60,3 +62,20 @@ def test_lessons_check_timeout(calls):
 def test_app_needs_a_terminal(capsys):
     assert cli.main([]) == 2
     assert "interactive terminal" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "script_args", "as_json", "device"),
+    [
+        (["run", "m.py", "-v", "--epochs", "3"], ["-v", "--epochs", "3"], False, "auto"),
+        (["run", "m.py", "--lr=0.1", "--json", "x"], ["--lr=0.1", "x"], True, "auto"),
+        (["run", "m.py", "a", "--device", "cpu", "b"], ["a", "b"], False, "cpu"),
+        (["run", "m.py", "--json", "--", "--device", "cuda"], ["--device", "cuda"], True, "auto"),
+        (["--device", "cpu", "run", "m.py", "--", "--"], ["--"], False, "cpu"),
+    ],
+)
+def test_run_passes_the_scripts_arguments_through(calls, argv, script_args, as_json, device):
+    assert cli.main(argv) == 0
+    assert calls["args"] == script_args
+    assert calls["json"] is as_json and calls["device"] == device
+    assert calls["path"] == Path("m.py")

@@ -28,8 +28,14 @@ def display(*reports):
 def test_run_code_passes_the_code_as_a_string_literal():
     code = "print('a \"quoted\" line')\nx = '''three'''\n"
     sent = run_code(code, "cpu", None)
-    assert sent.startswith("__nnlearn_probe__.run(")
+    assert sent.startswith("__import__('nnlearn.probe', fromlist=['run']).run(")
     assert repr(code) in sent
+    assert sent.endswith("path=None, argv=[])")
+
+
+def test_run_code_passes_the_script_path_and_its_arguments():
+    sent = run_code("x = 1", "cpu", None, "/work/train.py", ["--epochs", "3", "-v"])
+    assert sent.endswith("path='/work/train.py', argv=['--epochs', '3', '-v'])")
 
 
 def test_batch_messages_become_events_in_order():

@@ -75,6 +75,8 @@ def test_run_json_lines_are_stable(tmp_path):
         "dtype": "float32",
         "device": "cpu",
         "calls": 20,
+        "kwargs": {},
+        "signatures": [{"inputs": [[16, 3]], "kwargs": {}, "outputs": [[16, 8]], "calls": 20}],
     }
 
 

@@ -8,7 +8,7 @@ CLI prints them, and ``to_json()`` gives the documented ``--json`` lines.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 # A shape is a list of ints for a tensor, or a short string (or None) for
@@ -28,8 +28,46 @@ class Stream:
 
 
 @dataclass(frozen=True)
+class ShapeSignature:
+    """One distinct set of input shapes a module was called with, and how often."""
+
+    inputs: list[ShapeLike]
+    outputs: list[ShapeLike]
+    calls: int
+    kwargs: dict[str, list[ShapeLike]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "inputs": self.inputs,
+            "kwargs": self.kwargs,
+            "outputs": self.outputs,
+            "calls": self.calls,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ShapeSignature:
+        return cls(
+            inputs=list(data.get("inputs", [])),
+            outputs=list(data.get("outputs", [])),
+            calls=int(data.get("calls", 1)),
+            kwargs=_kwargs_from_json(data.get("kwargs")),
+        )
+
+
+def _kwargs_from_json(value: Any) -> dict[str, list[ShapeLike]]:
+    if not isinstance(value, dict):
+        return {}
+    return {str(name): list(shapes) for name, shapes in value.items() if isinstance(shapes, list)}
+
+
+@dataclass(frozen=True)
 class ShapeRow:
-    """The first call of one module: what went in, what came out."""
+    """The first call of one module: what went in, what came out.
+
+    ``kwargs`` holds the tensors passed by keyword, by name; ``signatures`` every
+    distinct set of input shapes seen (the first ``MAX_SIGNATURES`` of them, first call
+    first), each with its count, so their counts may add up to less than ``calls``.
+    """
 
     path: str
     cls: str
@@ -38,6 +76,8 @@ class ShapeRow:
     dtype: str | None
     device: str | None
     calls: int
+    kwargs: dict[str, list[ShapeLike]] = field(default_factory=dict)
+    signatures: tuple[ShapeSignature, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -48,6 +88,8 @@ class ShapeRow:
             "dtype": self.dtype,
             "device": self.device,
             "calls": self.calls,
+            "kwargs": self.kwargs,
+            "signatures": [signature.to_json() for signature in self.signatures],
         }
 
     @classmethod
@@ -60,6 +102,12 @@ class ShapeRow:
             dtype=data.get("dtype"),
             device=data.get("device"),
             calls=int(data.get("calls", 1)),
+            kwargs=_kwargs_from_json(data.get("kwargs")),
+            signatures=tuple(
+                ShapeSignature.from_json(signature)
+                for signature in data.get("signatures", [])
+                if isinstance(signature, dict)
+            ),
         )
 
 
@@ -224,12 +272,17 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class RunFinished:
-    """The run is over; every other event of the run came before this one."""
+    """The run is over; every other event of the run came before this one.
+
+    ``exit_code`` is the status the script asked for with ``sys.exit(N)``/``exit(N)``
+    (N not 0), as ``python`` would end with it; None otherwise.
+    """
 
     ok: bool
     device: str | None
     seconds: float
     interrupted: bool = False
+    exit_code: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -240,6 +293,8 @@ class RunFinished:
         }
         if self.interrupted:
             data["interrupted"] = True
+        if self.exit_code is not None:
+            data["exit_code"] = self.exit_code
         return data
 
 
@@ -380,10 +435,15 @@ def event_from_report(report: dict[str, Any]) -> Event | None:
             device=report.get("device"),
             seconds=float(report.get("seconds", 0.0)),
             interrupted=bool(report.get("interrupted", False)),
+            exit_code=_exit_code(report.get("exit_code")),
         )
     if kind == "stream":
         return Stream(report["name"], report["text"])
     return None
+
+
+def _exit_code(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def kernel_info_from_report(report: dict[str, Any]) -> KernelInfo:

@@ -11,13 +11,45 @@ from nnlearn.kernel.events import Event, Stream, event_from_report
 
 MIME = "application/vnd.nnlearn.v1+json"
 PROBE_NAME = "__nnlearn_probe__"
+PROBE_MODULE = "nnlearn.probe"
 
-WARM_CODE = f"import nnlearn.probe as {PROBE_NAME}\n{PROBE_NAME}.install()"
+# The kernel's warm-up must not import from the folder nnlearn was started in (a torch.py
+# there would run before the learner pressed anything): ipykernel puts '' or that folder
+# first on sys.path, so it is taken off before the first import. PYTHONSAFEPATH, which
+# kept it off while the kernel itself started, is not passed on to the learner's processes.
+WARM_CODE = f"""\
+import os as __nnlearn_os, sys as __nnlearn_sys
+__nnlearn_os.environ.pop("PYTHONSAFEPATH", None)
+__nnlearn_sys.path[:] = [
+    p for p in __nnlearn_sys.path
+    if p and (__nnlearn_os.path.abspath(p) != __nnlearn_os.getcwd()
+              or p in __nnlearn_os.environ.get("PYTHONPATH", "").split(__nnlearn_os.pathsep))
+]
+del __nnlearn_os, __nnlearn_sys
+import nnlearn.probe as {PROBE_NAME}
+{PROBE_NAME}.install()
+"""
 
 
-def run_code(code: str, device: str, check: str | None) -> str:
-    """The one line the kernel executes for a Run: the probe gets the code as a string."""
-    return f"{PROBE_NAME}.run({code!r}, device={device!r}, check={check!r})"
+def run_code(
+    code: str,
+    device: str,
+    check: str | None,
+    path: str | None = None,
+    argv: list[str] | None = None,
+) -> str:
+    """The one line the kernel executes for a Run: the probe gets the code as a string.
+
+    ``path`` is the script's file for ``nnlearn run`` (None for the editor) and ``argv``
+    its arguments. The probe is found through ``sys.modules`` rather than a name in the
+    kernel's namespace, which a Run could have deleted.
+    """
+    args = list(argv or [])
+    return (
+        f"__import__({PROBE_MODULE!r}, fromlist=['run'])"
+        f".run({code!r}, device={device!r}, check={check!r}, "
+        f"path={path!r}, argv={args!r})"
+    )
 
 
 def reports_in(msg: dict[str, Any]) -> list[dict[str, Any]]:

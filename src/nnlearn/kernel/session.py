@@ -78,6 +78,9 @@ def _kernel_env() -> dict[str, str]:
     package_root = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
     env["NNLEARN_KERNEL"] = "1"
+    # Python 3.11+: the folder nnlearn runs in is not put on the kernel's sys.path, so a
+    # torch.py or json.py there is not imported while the kernel starts (see WARM_CODE).
+    env["PYTHONSAFEPATH"] = "1"
     env.pop("NO_COLOR", None)  # tracebacks are ours; keep the learner's prints as they are
     return env
 
@@ -179,9 +182,14 @@ class KernelSession:
             if km.transport == "ipc":
                 km.ip = str(self._workdir / "kernel")
             self._log = open(self._workdir / "kernel.log", "ab")  # noqa: SIM115
-            await km.start_kernel(
-                env=_kernel_env(), cwd=self.cwd, stdout=subprocess.DEVNULL, stderr=self._log
-            )
+            try:
+                await km.start_kernel(
+                    env=_kernel_env(), cwd=self.cwd, stdout=subprocess.DEVNULL, stderr=self._log
+                )
+            except asyncio.CancelledError:  # Ctrl+C while it starts: leave no process behind
+                with contextlib.suppress(Exception):
+                    await km.shutdown_kernel(now=True)
+                raise
             self._km = km
             kc = km.client()
         kc.start_channels()
@@ -190,6 +198,9 @@ class KernelSession:
         except RuntimeError as exc:
             kc.stop_channels()
             raise KernelError(f"The kernel did not answer: {exc}{self._log_tail()}") from exc
+        except asyncio.CancelledError:
+            kc.stop_channels()
+            raise
         self._kc = kc
 
     async def _warm(self) -> KernelInfo:
@@ -346,9 +357,20 @@ class KernelSession:
             yield msg
 
     async def run(
-        self, code: str, device: str = "auto", check: str | None = None
+        self,
+        code: str,
+        device: str = "auto",
+        check: str | None = None,
+        *,
+        path: str | None = None,
+        argv: list[str] | None = None,
     ) -> AsyncIterator[Event]:
-        """Run ``code`` as a fresh script; yield its events, RunFinished last."""
+        """Run ``code`` as a fresh script; yield its events, RunFinished last.
+
+        ``path`` and ``argv`` make it the script ``path`` run with those arguments
+        (``__file__``, ``sys.argv``, its folder first on ``sys.path``); the editor's
+        code leaves them out.
+        """
         async with self._run_lock:
             started = time.perf_counter()
             try:
@@ -368,7 +390,7 @@ class KernelSession:
             self._set_state("busy", device)
             finished: RunFinished | None = None
             try:
-                async for msg in self._execute(run_code(code, device, check)):
+                async for msg in self._execute(run_code(code, device, check, path, argv)):
                     kind = msg["msg_type"]
                     if kind == "nnlearn_died":
                         reason = _death_reason(await self._exit_code())

@@ -10,34 +10,38 @@ errors and an exercise check as ``application/vnd.nnlearn.v1+json`` display data
 
 from __future__ import annotations
 
-import builtins
 import linecache
 import platform
 import sys
 import time
+import types
+from dataclasses import dataclass
 from typing import Any
 
 import torch
 
+from nnlearn.probe.clean_state import StateSnapshot, threads_message
 from nnlearn.probe.devices import (
     DeviceUnavailable,
     available_devices,
     on_device,
     resolve_device,
 )
-from nnlearn.probe.errors import exception_report, syntax_error_report
+from nnlearn.probe.errors import exception_report, safe_str, syntax_error_report
 from nnlearn.probe.loss import LossRecorder
 from nnlearn.probe.memory import is_out_of_memory, out_of_memory_report, release_cached_memory
 from nnlearn.probe.params import module_paths, params_reports, top_level_models
 from nnlearn.probe.points import PointsRecorder
+from nnlearn.probe.script import enter_script, main_module, script_place, stack_depth
 from nnlearn.probe.shapes import ShapeRecorder
 
 MIME = "application/vnd.nnlearn.v1+json"
-EDITOR_FILENAME = "<editor>"
 CHECK_FILENAME = "<check>"
 
 
-def _publish(reports: list[dict[str, Any]], *, flush_streams: bool = True) -> None:
+def _publish(
+    reports: list[dict[str, Any]], *, flush_streams: bool = True, parent: Any = None
+) -> None:
     """Send reports as one display_data message on iopub.
 
     IPython's own ``publish_display_data`` flushes stdout and stderr first (each a
@@ -45,6 +49,8 @@ def _publish(reports: list[dict[str, Any]], *, flush_streams: bool = True) -> No
     training loop that cost about 10 % of the run. Loss batches skip both: the
     reports are plain JSON already and need no ordering against printed output.
     The final report of a Run flushes, so everything printed comes before ``done``.
+    ``parent`` is the Run's request header, given by the loss flusher's thread (which
+    has no request of its own).
     """
     data = {MIME: {"kind": "batch", "reports": reports}}
     if flush_streams:
@@ -57,8 +63,14 @@ def _publish(reports: list[dict[str, Any]], *, flush_streams: bool = True) -> No
         publish_display_data(data)
         return
     content = {"data": data, "metadata": {}, "transient": {}}
-    msg = publisher.session.msg("display_data", content, parent=publisher.parent_header)
+    header = parent if parent is not None else publisher.parent_header
+    msg = publisher.session.msg("display_data", content, parent=header)
     publisher.session.send(publisher.pub_socket, msg, ident=publisher.topic)
+
+
+def _parent_header() -> Any:
+    publisher = _display_publisher()
+    return None if publisher is None else publisher.parent_header
 
 
 def _display_publisher() -> Any:
@@ -76,28 +88,37 @@ def _display_publisher() -> Any:
 class _Probe:
     def __init__(self) -> None:
         self.shapes = ShapeRecorder()
-        self.loss = LossRecorder(lambda reports: _publish(reports, flush_streams=False))
-        self.points = PointsRecorder(lambda reports: _publish(reports, flush_streams=False))
+        self.loss = LossRecorder(self._publish_live)
+        self.points = PointsRecorder(self._publish_live)
         self.loss.extra_reports = self._live_reports
         self.namespace: dict[str, Any] = {}
+        self.parent: Any = None
+
+    def _publish_live(self, reports: list[dict[str, Any]]) -> None:
+        _publish(reports, flush_streams=False, parent=self.parent)
 
     def _live_reports(self) -> list[dict[str, Any]]:
         return self._live_shapes() + self.points.reports()
 
     def _live_shapes(self) -> list[dict[str, Any]]:
+        """Shapes so far, sent with loss points (from the flusher thread, while the Run runs)."""
         if not self.shapes.new_since_flush:
             return []
-        return [self.shapes.report(module_paths(top_level_models(self.namespace)))]
+        try:
+            return [self.shapes.report(module_paths(_models(dict(self.namespace))))]
+        except Exception:  # the Run changed a model while we looked: next batch
+            return []
 
 
 _probe = _Probe()
 
 
 def track(name: str, value: Any, step: int | None = None) -> None:
-    """Record a point of a named series (``nnlearn.track`` lands here)."""
-    if isinstance(value, torch.Tensor):
-        value = value.detach()
-    _probe.loss.add(str(name), value, step)
+    """Record a point of a named series (``nnlearn.track`` lands here).
+
+    A value that is not one number raises ``TrackError`` at the learner's line.
+    """
+    _probe.loss.add(safe_str(name), value, step)
 
 
 def plot(name: str, x: Any, y: Any) -> None:
@@ -146,8 +167,14 @@ def _done(ok: bool, device: str | None, started: float, **extra: Any) -> dict[st
     }
 
 
-def run(code: str, device: str = "auto", check: str | None = None) -> None:
-    """Run ``code`` as a fresh script and publish everything it did."""
+def run(
+    code: str,
+    device: str = "auto",
+    check: str | None = None,
+    path: str | None = None,
+    argv: list[str] | None = None,
+) -> None:
+    """Run ``code`` as the script ``path`` (the editor's when None) and publish what it did."""
     started = time.perf_counter()
     try:
         chosen = resolve_device(device)
@@ -156,45 +183,76 @@ def run(code: str, device: str = "auto", check: str | None = None) -> None:
         error["traceback"] = ""
         _publish([error, *_check_not_run(check), _done(False, None, started)])
         return
-    _register_source(EDITOR_FILENAME, code)
+    place = script_place(path, argv)
+    _register_source(place.compile_name, code)
     try:
-        compiled = compile(code, EDITOR_FILENAME, "exec")
+        compiled = compile(code, place.compile_name, "exec")
     except SyntaxError as exc:
         reports = [syntax_error_report(exc), *_check_not_run(check)]
         _publish([*reports, _done(False, str(chosen), started)])
         return
 
-    namespace: dict[str, Any] = {
-        "__name__": "__main__",
-        "__builtins__": builtins,
-        "device": chosen,
-    }
+    snapshot = StateSnapshot()
+    module = main_module(place, {"device": chosen})
+    namespace = module.__dict__
     _probe.namespace = namespace
-    ok, interrupted, error = _execute(compiled, namespace, chosen)
+    _probe.parent = _parent_header()
+    try:
+        enter_script(place, module)
+        outcome = _execute(compiled, namespace, chosen, snapshot)
+    finally:
+        # Before any more of our own code runs: the Run may have deleted builtins.len.
+        _probe.namespace = {}
+        not_restored = snapshot.restore(drop_modules_under=place.folder)
+    if outcome.exit_message is not None:  # as python prints sys.exit("message")
+        print(outcome.exit_message, file=sys.stderr, flush=True)
     reports = _probe.loss.reports() + _probe.points.reports()
     try:
         reports.extend(_model_reports(namespace))
     except Exception as exc:  # a strange object in the namespace must not lose the run
-        reports.append(exception_report(exc, EDITOR_FILENAME) | {"type": "ReportError"})
+        reports.append(exception_report(exc, place.compile_name) | {"type": "ReportError"})
     finally:
         _probe.shapes.clear()
-    if error is not None:
+    if outcome.exception is not None:
+        error = exception_report(outcome.exception, place.compile_name)
+        if outcome.interrupted:
+            error["message"] = "The run was interrupted."
+        elif is_out_of_memory(outcome.exception):
+            error["message"] = out_of_memory_report(outcome.exception, chosen)
         reports.append(error)
-    if check is not None and ok:
+        outcome.exception = None  # its frames hold the namespace
+    if check is not None and outcome.ok:
         with on_device(chosen):
-            reports.append(_run_check(check, namespace))
+            reports.append(_run_check(check, module))
     else:
-        reports.extend(_check_not_run(check))
-    extra = {"interrupted": True} if interrupted else {}
-    reports.append(_done(ok, str(chosen), started, **extra))
-    _probe.namespace = {}
+        reports.extend(_check_not_run(check, outcome.exit_code))
+    reports.extend(_after_run_notes(snapshot, not_restored))
+    extra: dict[str, Any] = {"interrupted": True} if outcome.interrupted else {}
+    if outcome.exit_code:
+        extra["exit_code"] = outcome.exit_code
+    reports.append(_done(outcome.ok, str(chosen), started, **extra))
     namespace.clear()
     release_cached_memory(chosen)
     _publish(reports)
 
 
+def _after_run_notes(snapshot: StateSnapshot, not_restored: list[str]) -> list[dict[str, Any]]:
+    """Stream reports about what outlives the Run: threads, state that could not be undone."""
+    notes = []
+    threads = snapshot.lingering_threads()
+    if threads:
+        notes.append({"kind": "stream", "name": "stderr", "text": threads_message(threads)})
+    if not_restored:
+        text = (
+            f"nnlearn: this Run changed {', '.join(not_restored)} and it could not be put "
+            "back: restart the kernel before the next Run.\n"
+        )
+        notes.append({"kind": "stream", "name": "stderr", "text": text})
+    return notes
+
+
 def _model_reports(namespace: dict[str, Any]) -> list[dict[str, Any]]:
-    models = top_level_models(namespace)
+    models = _models(namespace)
     reports = []
     if _probe.shapes.records:
         reports.append(_probe.shapes.report(module_paths(models)))
@@ -202,63 +260,99 @@ def _model_reports(namespace: dict[str, Any]) -> list[dict[str, Any]]:
     return reports
 
 
-def _check_not_run(check: str | None) -> list[dict[str, Any]]:
+def _models(namespace: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The namespace's top-level models, then models called where no global holds them."""
+    models = top_level_models(namespace)
+    known = {id(sub) for _, model in models for sub in model.modules()}
+    return models + _probe.shapes.roots(known)
+
+
+def _check_not_run(check: str | None, exit_code: int | None = None) -> list[dict[str, Any]]:
     """The check's report when the learner's code failed first: none without a check."""
     if check is None:
         return []
-    message = (
-        "Your code stopped with an error before the check could run: "
-        "fix the error shown in Output first."
-    )
+    if exit_code:
+        message = (
+            f"Your code ended with sys.exit({exit_code}) before the check could run: "
+            "let it finish (or exit with 0) to be checked."
+        )
+    else:
+        message = (
+            "Your code stopped with an error before the check could run: "
+            "fix the error shown in Output first."
+        )
     return [{"kind": "check", "ok": False, "message": message}]
 
 
+@dataclass
+class _Outcome:
+    ok: bool
+    interrupted: bool = False
+    exception: BaseException | None = None
+    exit_code: int | None = None
+    exit_message: str | None = None
+
+
 def _execute(
-    compiled: Any, namespace: dict[str, Any], chosen: torch.device
-) -> tuple[bool, bool, dict[str, Any] | None]:
-    """Run the learner's code with hooks on: (ok, interrupted, error report)."""
+    compiled: Any, namespace: dict[str, Any], chosen: torch.device, snapshot: StateSnapshot
+) -> _Outcome:
+    """Run the learner's code with the recorders on."""
     _probe.shapes.start()
     _probe.loss.start()
     _probe.points.start()
     try:
+        # The script's first frame stands on this one and those below it, where under
+        # python it would be the first: the limit grows by exactly that many.
+        sys.setrecursionlimit(snapshot.recursion_limit + stack_depth())
         with on_device(chosen):
             exec(compiled, namespace)
             if chosen.type == "cuda":
                 torch.cuda.synchronize(chosen)
-        return True, False, None
+        return _Outcome(True)
     except KeyboardInterrupt as exc:
-        report = exception_report(exc, EDITOR_FILENAME)
-        report["message"] = "The run was interrupted."
-        return False, True, report
+        return _Outcome(False, interrupted=True, exception=exc)
     except SystemExit as exc:
-        if exc.code in (None, 0):
-            return True, False, None
-        return False, False, exception_report(exc, EDITOR_FILENAME)
+        return _exit_outcome(exc)
     except BaseException as exc:
-        report = exception_report(exc, EDITOR_FILENAME)
-        if is_out_of_memory(exc):
-            report["message"] = out_of_memory_report(exc, chosen)
-        return False, False, report
+        return _Outcome(False, exception=exc)
     finally:
+        snapshot.restore_builtins()
+        sys.setrecursionlimit(snapshot.recursion_limit)
         _probe.shapes.stop()
         _probe.loss.stop()
         sys.stdout.flush()
         sys.stderr.flush()
 
 
-def _run_check(check: str, namespace: dict[str, Any]) -> dict[str, Any]:
+def _exit_outcome(exc: SystemExit) -> _Outcome:
+    """``sys.exit(code)`` as Python treats it: 0/None ok, an int its status, else printed and 1."""
+    code = exc.code
+    if code is None or (isinstance(code, int) and code == 0):
+        return _Outcome(True)
+    if isinstance(code, int):
+        return _Outcome(False, exit_code=int(code))
+    return _Outcome(False, exit_code=1, exit_message=safe_str(code))
+
+
+def _run_check(check: str, module: types.ModuleType) -> dict[str, Any]:
+    """Run the exercise's check in the script's namespace, with the script as ``__main__``."""
     _register_source(CHECK_FILENAME, check)
+    saved_main = sys.modules.get("__main__")
+    sys.modules["__main__"] = module
     try:
-        exec(compile(check, CHECK_FILENAME, "exec"), namespace)
+        exec(compile(check, CHECK_FILENAME, "exec"), module.__dict__)
     except AssertionError as exc:
-        message = str(exc) or _failed_line(exc)
+        message = safe_str(exc) or _failed_line(exc)
         return {"kind": "check", "ok": False, "message": message}
     except Exception as exc:
         return {
             "kind": "check",
             "ok": False,
-            "message": f"The check could not finish: {type(exc).__name__}: {exc}",
+            "message": f"The check could not finish: {type(exc).__name__}: {safe_str(exc)}",
         }
+    finally:
+        if saved_main is not None:
+            sys.modules["__main__"] = saved_main
     return {"kind": "check", "ok": True, "message": "All checks passed."}
 
 

@@ -1,14 +1,26 @@
-"""Capture loss values without slowing training down.
+"""Capture loss values without slowing training down, and send them on time.
 
-Every ``.backward()`` on a scalar appends the (detached) tensor to a pending
-list: no ``.item()``, so no GPU synchronisation per step. At most about ten
-times a second the pending values are converted in one batch and published.
+Every ``.backward()`` on a scalar appends the tensor to a pending list, and
+that is all the training loop pays: no ``.item()`` (so no GPU
+synchronisation per step), no clock read. A flusher thread wakes every
+``FLUSH_INTERVAL`` seconds and converts whatever is pending in one batch (one
+device sync per batch, in that thread) and publishes it, so the last points
+of a Run that is still busy after its last ``backward()`` reach the plot
+within a tenth of a second instead of when the Run ends. The thread lives as
+long as the kernel and sleeps between Runs.
 ``nnlearn.track(name, value)`` feeds other series the same way.
+
+The hot path never takes a lock: lists only grow while the Run appends, and
+the flush takes the first ``n`` items and deletes exactly those (each a
+single operation under the GIL), so a point appended meanwhile waits for the
+next batch. Flushes themselves (thread or final) are serialised by a lock.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -17,96 +29,190 @@ import torch
 
 FLUSH_INTERVAL = 0.1
 LOSS_SERIES = "loss"
+FLUSHER_THREAD_NAME = "nnlearn-loss-flusher"
+
+
+class TrackError(TypeError):
+    """``nnlearn.track`` got something that is not one number; the message says what to pass."""
+
+
+def checked_value(name: str, value: Any) -> Any:
+    """A value ``track`` can plot later: a real number or a one-element real tensor."""
+    if isinstance(value, torch.Tensor):
+        if value.numel() != 1 or value.is_complex():
+            raise TrackError(
+                f"nnlearn.track({name!r}, value): value must be one number, but it is a tensor "
+                f"of shape {tuple(value.shape)} ({str(value.dtype).replace('torch.', '')}). "
+                "Pass one number, e.g. value.mean() or value[0]."
+            )
+        return value.detach().reshape(())
+    if isinstance(value, numbers.Real):
+        return value
+    raise TrackError(
+        f"nnlearn.track({name!r}, value): value must be a number or a one-element tensor, "
+        f"not {type(value).__name__}."
+    )
 
 
 class LossRecorder:
     def __init__(self, publish: Callable[[list[dict[str, Any]]], None]) -> None:
         self._publish = publish
-        self._pending: dict[str, list[tuple[int, Any]]] = {}
+        self._series: dict[str, list[tuple[int, Any]]] = {}
         self._counts: dict[str, int] = {}
         # The hot path, one .backward() per training step, gets a plain list.
         self._losses: list[Any] = []
         self._losses_sent = 0
-        self._last_flush = 0.0
         self._original_backward: Any = None
+        self._flush_lock = threading.Lock()
+        self._active = False  # a Run is on: flushes may publish (read and set under the lock)
+        self._running = threading.Event()  # the flusher sleeps on it between Runs
+        self._flusher: _Flusher | None = None
         self.extra_reports: Callable[[], list[dict[str, Any]]] = list
+        self.flush_errors: list[str] = []
 
-    def start(self) -> None:
-        self._pending = {}
+    @property
+    def flusher(self) -> threading.Thread | None:
+        return self._flusher
+
+    @property
+    def active(self) -> bool:
+        return self._active
+
+    def start(self, *, flush_in_background: bool = True) -> None:
+        self._series = {}
         self._counts = {}
         self._losses = []
         self._losses_sent = 0
-        self._last_flush = time.monotonic()
+        self.flush_errors = []
         if self._original_backward is None:
             self._original_backward = torch.autograd.backward
-            torch.autograd.backward = self._backward  # type: ignore[assignment]
+            torch.autograd.backward = self._make_backward()  # type: ignore[assignment]
+        with self._flush_lock:
+            self._active = True
+        if flush_in_background:
+            # One thread for the kernel's life: starting and joining one per Run cost
+            # about half a millisecond of every Run's latency.
+            if self._flusher is None or not self._flusher.is_alive():
+                self._flusher = _Flusher(self)
+                self._flusher.start()
+            self._running.set()
 
     def stop(self) -> None:
+        """End the Run: no flush publishes after this (``reports()`` takes what is left)."""
         if self._original_backward is not None:
             torch.autograd.backward = self._original_backward
             self._original_backward = None
+        self._running.clear()
+        with self._flush_lock:
+            self._active = False
 
-    def _backward(self, tensors: Any, *args: Any, **kwargs: Any) -> Any:
-        if isinstance(tensors, torch.Tensor) and tensors.dim() == 0:
-            self._add_loss(tensors.detach())
-        return self._original_backward(tensors, *args, **kwargs)
+    def _flush_loop(self) -> None:
+        while True:
+            self._running.wait()
+            time.sleep(FLUSH_INTERVAL)
+            try:
+                self.flush()
+            except Exception as exc:  # the thread must outlive one bad batch
+                self.flush_errors.append(f"{type(exc).__name__}")
 
-    def _add_loss(self, value: Any) -> None:
-        self._losses.append(value)
-        if time.monotonic() - self._last_flush >= FLUSH_INTERVAL:
-            self.flush()
+    def _make_backward(self) -> Callable[..., Any]:
+        """``torch.autograd.backward`` that first keeps a scalar's value (the hot path)."""
+        original = self._original_backward
+        append = self._losses.append  # the list lives for the whole Run (see the docstring)
+        tensor_type = torch.Tensor
+
+        def backward(tensors: Any, *args: Any, **kwargs: Any) -> Any:
+            # Not even .detach() here (a new tensor, most of this function's cost): the
+            # flush reads the values under no_grad, at most FLUSH_INTERVAL later, and
+            # detach() would share the storage anyway.
+            if isinstance(tensors, tensor_type) and tensors.dim() == 0:
+                append(tensors)
+            return original(tensors, *args, **kwargs)
+
+        return backward
 
     def add(self, series: str, value: Any, step: int | None) -> None:
+        """A point of a named series; raises ``TrackError`` for a value that is not one number."""
+        value = checked_value(series, value)
+        if step is not None:
+            if isinstance(step, bool) or not isinstance(step, numbers.Integral):
+                raise TrackError(
+                    f"nnlearn.track({series!r}, value, step): step must be a whole number, "
+                    f"not {type(step).__name__}."
+                )
+            step = int(step)
         if series == LOSS_SERIES and step is None:
-            self._add_loss(value)
+            self._losses.append(value)
             return
         count = self._counts.get(series, 0)
         self._counts[series] = count + 1
-        pending = self._pending.get(series)
-        if pending is None:
-            pending = self._pending[series] = []
-        pending.append((count if step is None else int(step), value))
-        if time.monotonic() - self._last_flush >= FLUSH_INTERVAL:
-            self.flush()
+        self._series.setdefault(series, []).append((count if step is None else step, value))
 
     def reports(self) -> list[dict[str, Any]]:
         """Convert everything pending into ``loss`` reports (one sync per series)."""
+        with self._flush_lock:
+            return self._take_reports()
+
+    def _take_reports(self) -> list[dict[str, Any]]:
         reports = []
-        if self._losses:
+        losses = self._losses
+        count = len(losses)
+        if count:
+            batch = losses[:count]
+            del losses[:count]
             first = self._losses_sent
-            values = _to_floats(self._losses)
+            values = _to_floats(batch)
             points = [[first + i, v] for i, v in enumerate(values)]
             self._losses_sent += len(values)
-            self._losses = []
             reports.append({"kind": "loss", "series": LOSS_SERIES, "points": points})
-        for series, pending in self._pending.items():
-            if pending:
-                values = _to_floats([value for _, value in pending])
-                points = [[step, v] for (step, _), v in zip(pending, values, strict=True)]
+        for series, pending in list(self._series.items()):
+            count = len(pending)
+            if count:
+                taken = pending[:count]
+                del pending[:count]
+                values = _to_floats([value for _, value in taken])
+                points = [[step, v] for (step, _), v in zip(taken, values, strict=True)]
                 reports.append({"kind": "loss", "series": series, "points": points})
-        self._pending = {}
         return reports
 
     def flush(self) -> None:
-        self._last_flush = time.monotonic()
-        reports = self.extra_reports() + self.reports()
-        if reports:
-            self._publish(reports)
+        """Publish what is pending (with the extra reports, e.g. new shapes), if anything is."""
+        with self._flush_lock:
+            if not self._active:
+                return
+            reports = self._take_reports()
+            if reports:
+                self._publish(self.extra_reports() + reports)
+
+
+class _Flusher(threading.Thread):
+    """The loss flusher (a class of its own: the Run's thread check knows it is not theirs)."""
+
+    def __init__(self, recorder: LossRecorder) -> None:
+        super().__init__(name=FLUSHER_THREAD_NAME, daemon=True)
+        self.recorder = recorder
+
+    def run(self) -> None:
+        self.recorder._flush_loop()
 
 
 def _to_floats(values: list[Any]) -> list[float | None]:
     converted: list[Any]
     try:
         # The usual case, 0-d losses on one device: one op and one sync for the batch.
-        converted = torch.stack(values).float().tolist()
+        with torch.no_grad():
+            converted = torch.stack(values).float().tolist()
     except (TypeError, RuntimeError):
         converted = [_scalar(v) for v in values]
     # JSON has no NaN: a missing value is sent as null.
-    return [v if v is not None and math.isfinite(v) else None for v in converted]
+    return [
+        v if isinstance(v, float) and math.isfinite(v) else None
+        for v in (_scalar(c) if not isinstance(c, float) else c for c in converted)
+    ]
 
 
 def _scalar(value: Any) -> float | None:
     try:
         return float(value.item() if isinstance(value, torch.Tensor) else value)
-    except (TypeError, ValueError, RuntimeError):
+    except (TypeError, ValueError, RuntimeError, OverflowError):
         return None

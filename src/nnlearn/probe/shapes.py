@@ -1,25 +1,37 @@
 """Record what goes into and comes out of every module call.
 
-The first call of each module is described in full; every later call only
-bumps a counter. This wraps ``nn.Module.__call__`` for the duration of a Run
-instead of registering a global forward hook: any global hook sends every
-module call down torch's slow hook-dispatch path, which measured 5-7 % of a
-small training loop, while the wrapper costs one dict lookup per call. Like
-a hook, it sees ``model(x)`` and not ``model.forward(x)``.
+The first call of each module is described in full; later calls bump a
+counter, and a call with input shapes not seen before for that module is
+described too (up to ``MAX_SIGNATURES`` distinct ones per module), so a
+layer called on ``(5, 2)`` and then on ``(4, 5, 2)`` shows both.
+
+This replaces ``nn.Module.__call__`` for the duration of a Run instead of
+registering a global forward hook: any global hook sends every module call
+down torch's slow hook-dispatch path (5-7 % of a small training loop). The
+replacement does what ``Module._wrapped_call_impl`` does (the compiled call,
+else ``_call_impl``) plus a dict lookup and a shape comparison, and it takes
+the place of that frame rather than adding one: a model nested 200 deep runs
+exactly as under plain Python. Like a hook, it sees ``model(x)`` and not
+``model.forward(x)``.
 """
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import torch
 from torch import nn
 
 _MAX_ENTRIES = 8
+MAX_SIGNATURES = 8
 
-# Record layout, a list for cheap in-place counting: [module, class, inputs, outputs,
-# dtype, device, calls, call order]
-_CALLS = 6
+# Record layout, a list for cheap in-place counting. Calls are counted per signature (the
+# hot path touches one counter); _UNLISTED counts those past MAX_SIGNATURES.
+_MODULE, _CLASS, _INPUTS, _OUTPUTS, _DTYPE, _DEVICE, _UNLISTED, _ORDER = range(8)
+_KWARGS, _SIGNATURES, _LAST, _FOUND_AS = range(8, 12)
+# Signature layout: [key, inputs, kwargs, outputs, calls]
+_SIG_KEY, _SIG_INPUTS, _SIG_KWARGS, _SIG_OUTPUTS, _SIG_CALLS = range(5)
 
 
 def describe(value: Any, out: list[Any], depth: int = 0) -> None:
@@ -42,6 +54,17 @@ def describe(value: Any, out: list[Any], depth: int = 0) -> None:
         out.append(type(value).__name__)
 
 
+def describe_kwargs(kwargs: dict[str, Any]) -> dict[str, list[Any]]:
+    """Keyword arguments that hold tensors, by name (flags like ``need_weights`` are left out)."""
+    described: dict[str, list[Any]] = {}
+    for name, value in kwargs.items():
+        if _first_tensor(value) is not None:
+            shapes: list[Any] = []
+            describe(value, shapes)
+            described[str(name)] = shapes
+    return described
+
+
 def _first_tensor(*values: Any) -> torch.Tensor | None:
     for value in values:
         if isinstance(value, torch.Tensor):
@@ -57,8 +80,44 @@ def _first_tensor(*values: Any) -> torch.Tensor | None:
     return None
 
 
+def _hashable(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_hashable(item) for item in value)
+    if isinstance(value, dict):
+        return tuple((name, _hashable(item)) for name, item in value.items())
+    return value
+
+
+def signature_key(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """What makes two calls of a module "the same shapes".
+
+    Tensors passed by position only, the usual case, are keyed by their
+    ``torch.Size`` (one tensor) or a tuple of them (what the hot path computes
+    for one or two); anything else by its description.
+    """
+    if not kwargs and args and all(isinstance(arg, torch.Tensor) for arg in args):
+        return args[0].shape if len(args) == 1 else tuple(arg.shape for arg in args)
+    inputs: list[Any] = []
+    describe(args, inputs)
+    return (_hashable(inputs), _hashable(describe_kwargs(kwargs)))
+
+
+def _found_as(module: Any, frame: Any) -> str | None:
+    """The name the caller knows ``module`` by: a local of the calling frame, else a global."""
+    if frame is None:
+        return None
+    for scope in (frame.f_locals, frame.f_globals):
+        try:
+            for name, value in list(scope.items()):
+                if value is module and isinstance(name, str) and not name.startswith("_"):
+                    return name
+        except Exception:  # a strange mapping must not break the forward pass
+            continue
+    return None
+
+
 class ShapeRecorder:
-    """Owns the global forward hook for one run."""
+    """Owns the replaced ``nn.Module.__call__`` for one run."""
 
     def __init__(self) -> None:
         self.records: dict[int, list[Any]] = {}
@@ -72,16 +131,65 @@ class ShapeRecorder:
             return
         original = self._original_call = nn.Module.__call__
         records = self.records
-        record_first_call = self._record_first_call
+        first_call = self._first_call
+        other_call = self._other_call
+        finish = self._finish
+        tensor_type = torch.Tensor
 
-        def recording_call(module: Any, *args: Any, **kwargs: Any) -> Any:
-            record = records.get(id(module))
-            if record is not None:
-                record[_CALLS] += 1
-                return original(module, *args, **kwargs)
-            output = original(module, *args, **kwargs)
-            record_first_call(module, args, output)
-            return output
+        if original is getattr(nn.Module, "_wrapped_call_impl", None):
+
+            def recording_call(module: Any, *args: Any, **kwargs: Any) -> Any:
+                # Runs for every module call of the Run: inlined, and the call itself is
+                # made here (as _wrapped_call_impl does) so that no frame is added.
+                record = records.get(id(module))
+                if record is None:
+                    pending = first_call(module, args, kwargs, sys._getframe(1))
+                elif kwargs:
+                    pending = other_call(record, args, kwargs)
+                else:
+                    # The usual calls, one or two tensors (a layer, a loss), are keyed here
+                    # and counted under the last signature when it matches.
+                    count = len(args)
+                    if count == 1 and isinstance(args[0], tensor_type):
+                        last = record[_LAST]
+                        if last[_SIG_KEY] == args[0].shape:
+                            last[_SIG_CALLS] += 1
+                            pending = None
+                        else:
+                            pending = other_call(record, args, kwargs)
+                    elif (
+                        count == 2
+                        and isinstance(args[0], tensor_type)
+                        and isinstance(args[1], tensor_type)
+                    ):
+                        last = record[_LAST]
+                        if last[_SIG_KEY] == (args[0].shape, args[1].shape):
+                            last[_SIG_CALLS] += 1
+                            pending = None
+                        else:
+                            pending = other_call(record, args, kwargs)
+                    else:
+                        pending = other_call(record, args, kwargs)
+                if module._compiled_call_impl is not None:
+                    output = module._compiled_call_impl(*args, **kwargs)
+                else:
+                    output = module._call_impl(*args, **kwargs)
+                if pending is not None:
+                    finish(pending, output)
+                return output
+
+        else:  # an older torch without _wrapped_call_impl: wrap the call as it is
+
+            def recording_call(module: Any, *args: Any, **kwargs: Any) -> Any:
+                record = records.get(id(module))
+                if record is None:
+                    pending = first_call(module, args, kwargs, sys._getframe(1))
+                else:
+                    pending = other_call(record, args, kwargs)
+                output = original(module, *args, **kwargs)
+                if pending is not None:
+                    finish(pending, output)
+                return output
 
         nn.Module.__call__ = recording_call  # type: ignore[method-assign]
 
@@ -90,46 +198,133 @@ class ShapeRecorder:
             nn.Module.__call__ = self._original_call  # type: ignore[method-assign]
             self._original_call = None
 
-    def _record_first_call(self, module: Any, args: Any, output: Any) -> None:
-        inputs: list[Any] = []
-        outputs: list[Any] = []
+    def _first_call(
+        self, module: Any, args: Any, kwargs: Any, caller: Any
+    ) -> tuple[list[Any], list[Any]]:
+        """Describe the inputs of a module's first call; the outputs come in ``_finish``."""
         try:
+            key = signature_key(args, kwargs)
+            inputs: list[Any] = []
             describe(args, inputs)
-            describe(output, outputs)
-            sample = _first_tensor(output, args)
+            named = describe_kwargs(kwargs)
+            sample = _first_tensor(args, kwargs)
             dtype = str(sample.dtype).replace("torch.", "") if sample is not None else None
             device = str(sample.device) if sample is not None else None
-        except Exception:  # a hook must never break the learner's forward pass
-            inputs, outputs, dtype, device = ["?"], ["?"], None, None
-        self.records[id(module)] = [
+        except Exception:  # recording must never break the learner's forward pass
+            key, inputs, named, dtype, device = None, ["?"], {}, None, None
+        signature = [key, inputs, named, [], 1]
+        record = [
             module,
             type(module).__name__,
             inputs,
-            outputs,
+            signature[_SIG_OUTPUTS],
             dtype,
             device,
-            1,
+            0,
             len(self.records),
+            named,
+            [signature],
+            signature,
+            _found_as(module, caller),
         ]
+        self.records[id(module)] = record
         self.new_since_flush = True
+        return record, signature
+
+    def _other_call(self, record: list[Any], args: Any, kwargs: Any) -> Any:
+        """Count a call under its signature; a new one (up to the bound) is described."""
+        try:
+            key = signature_key(args, kwargs)
+        except Exception:
+            record[_UNLISTED] += 1
+            return None
+        for signature in record[_SIGNATURES]:
+            if signature[_SIG_KEY] == key:
+                signature[_SIG_CALLS] += 1
+                record[_LAST] = signature
+                return None
+        if len(record[_SIGNATURES]) >= MAX_SIGNATURES:
+            record[_UNLISTED] += 1
+            return None
+        try:
+            inputs: list[Any] = []
+            describe(args, inputs)
+            signature = [key, inputs, describe_kwargs(kwargs), [], 1]
+        except Exception:
+            record[_UNLISTED] += 1
+            return None
+        record[_SIGNATURES].append(signature)
+        record[_LAST] = signature
+        return None, signature
+
+    def _finish(self, pending: tuple[Any, list[Any]], output: Any) -> None:
+        """Describe what a first call (or a new signature) returned."""
+        record, signature = pending
+        try:
+            describe(output, signature[_SIG_OUTPUTS])
+            if record is not None:
+                sample = _first_tensor(output)
+                if sample is not None:
+                    record[_DTYPE] = str(sample.dtype).replace("torch.", "")
+                    record[_DEVICE] = str(sample.device)
+        except Exception:
+            signature[_SIG_OUTPUTS][:] = ["?"]
+        self.new_since_flush = True
+
+    def roots(self, known: set[int]) -> list[tuple[str, nn.Module]]:
+        """Modules called during the Run that no other called or ``known`` module contains.
+
+        These are the models a script built where no global holds them (inside
+        ``main()``), named as their caller knew them, else by their class.
+        """
+        records = list(self.records.values())
+        contained = set(known)
+        for record in records:
+            for sub in record[_MODULE].modules():
+                if sub is not record[_MODULE]:
+                    contained.add(id(sub))
+        roots: list[tuple[str, nn.Module]] = []
+        taken: dict[str, int] = {}
+        for record in records:
+            module = record[_MODULE]
+            if id(module) in contained:
+                continue
+            name = record[_FOUND_AS] or record[_CLASS]
+            taken[name] = taken.get(name, 0) + 1
+            if taken[name] > 1:
+                name = f"{name}#{taken[name]}"
+            roots.append((name, module))
+        return roots
 
     def report(self, paths: dict[int, tuple[int, str]]) -> dict[str, Any]:
         """The shapes report; ``paths`` maps id(module) to (model order, path)."""
         rows = []
         unnamed_order = len(paths) + 1
-        for key, record in self.records.items():
-            order, path = paths.get(key, (unnamed_order + record[7], f"({record[1]})"))
+        for key, record in list(self.records.items()):
+            order, path = paths.get(key, (unnamed_order + record[_ORDER], f"({record[_CLASS]})"))
+            signatures = [
+                {
+                    "inputs": signature[_SIG_INPUTS],
+                    "kwargs": signature[_SIG_KWARGS],
+                    "outputs": signature[_SIG_OUTPUTS],
+                    "calls": signature[_SIG_CALLS],
+                }
+                for signature in list(record[_SIGNATURES])
+            ]
+            calls = record[_UNLISTED] + sum(signature["calls"] for signature in signatures)
             rows.append(
                 (
                     order,
                     {
                         "path": path,
-                        "class": record[1],
-                        "inputs": record[2],
-                        "outputs": record[3],
-                        "dtype": record[4],
-                        "device": record[5],
-                        "calls": record[_CALLS],
+                        "class": record[_CLASS],
+                        "inputs": record[_INPUTS],
+                        "outputs": record[_OUTPUTS],
+                        "dtype": record[_DTYPE],
+                        "device": record[_DEVICE],
+                        "calls": calls,
+                        "kwargs": record[_KWARGS],
+                        "signatures": signatures,
                     },
                 )
             )

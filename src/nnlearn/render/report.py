@@ -89,4 +89,6 @@ def render_finished(done: RunFinished, check: CheckResult | None = None) -> Rend
         return Text(f"✗ Ran{where}{took}, but the check did not pass", style="bold red")
     if done.ok:
         return Text(f"✓ Finished{where}{took}", style="bold green")
+    if done.exit_code is not None:
+        return Text(f"✗ Exited with status {done.exit_code}{where}{took}", style="bold red")
     return Text(f"✗ Failed{where}{took}", style="bold red")

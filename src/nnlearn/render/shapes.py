@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from rich.table import Table
 from rich.text import Text
 
-from nnlearn.kernel.events import ShapeLike, ShapeRow, Shapes
+from nnlearn.kernel.events import ShapeLike, ShapeRow, Shapes, ShapeSignature
 
 DEFAULT_DTYPE = "float32"
 DEFAULT_DEVICE = "cpu"
@@ -38,9 +38,28 @@ def format_shapes(shapes: Sequence[ShapeLike]) -> str:
     return ", ".join(format_shape(s) for s in shapes)
 
 
-def format_flow(row: ShapeRow) -> str:
-    """``(4, 3) → (4, 8)`` for one module call."""
-    return f"{format_shapes(row.inputs)} → {format_shapes(row.outputs)}"
+def format_inputs(inputs: Sequence[ShapeLike], kwargs: dict[str, list[ShapeLike]]) -> str:
+    """Positional shapes, then keyword tensors by name: ``(2, 5), mask=(2, 5)``."""
+    named = [f"{name}={format_shapes(shapes)}" for name, shapes in kwargs.items()]
+    if not named:
+        return format_shapes(inputs)
+    return ", ".join(([format_shapes(inputs)] if inputs else []) + named)
+
+
+def format_flow(row: ShapeRow | ShapeSignature) -> str:
+    """``(4, 3) → (4, 8)`` for one module call (or one distinct set of input shapes)."""
+    return f"{format_inputs(row.inputs, row.kwargs)} → {format_shapes(row.outputs)}"
+
+
+def _call_lines(row: ShapeRow) -> list[tuple[str, int]]:
+    """(flow, calls) per distinct input shapes; one line when all calls looked alike."""
+    if len(row.signatures) <= 1:
+        return [(format_flow(row), row.calls)]
+    lines = [(format_flow(signature), signature.calls) for signature in row.signatures]
+    other = row.calls - sum(signature.calls for signature in row.signatures)
+    if other > 0:
+        lines.append(("… other shapes", other))
+    return lines
 
 
 def _needs_placement_columns(rows: Sequence[ShapeRow]) -> bool:
@@ -54,7 +73,8 @@ def shapes_table(shapes: Shapes, *, max_rows: int | None = None) -> Table:
     """A Rich table with one row per module, in the order the probe saw them.
 
     dtype and device columns appear only when something is not float32 on the
-    CPU, so the common case stays narrow. ``max_rows`` cuts long tables and
+    CPU, so the common case stays narrow. A module called with different input
+    shapes gets one line per distinct shapes, each with its own count. ``max_rows`` cuts long tables and
     says how many rows were left out.
     """
     rows = list(shapes.rows)
@@ -70,11 +90,16 @@ def shapes_table(shapes: Shapes, *, max_rows: int | None = None) -> Table:
 
     shown = rows if max_rows is None else rows[: max(max_rows, 0)]
     for row in shown:
-        cells = [Text(row.path), Text(row.cls), Text(format_flow(row))]
-        if placement:
-            cells += [Text(row.dtype or NOTHING), Text(row.device or NOTHING)]
-        cells.append(Text(f"{row.calls:,}"))
-        table.add_row(*cells)
+        for index, (flow, calls) in enumerate(_call_lines(row)):
+            first = index == 0
+            cells = [Text(row.path if first else ""), Text(row.cls if first else ""), Text(flow)]
+            if placement:
+                cells += [
+                    Text(row.dtype or NOTHING if first else ""),
+                    Text(row.device or NOTHING if first else ""),
+                ]
+            cells.append(Text(f"{calls:,}"))
+            table.add_row(*cells)
 
     if not rows:
         table.caption = "No module was called during this run."

@@ -1,0 +1,113 @@
+"""Every Run starts clean (issue 8 §2): what one Run changes globally is undone after it."""
+
+from __future__ import annotations
+
+import pytest
+from kernel_helpers import collect, only
+
+from nnlearn.kernel.events import RunError, RunFinished, Stream
+
+pytestmark = pytest.mark.kernel
+
+BACKWARD = (
+    "import torch\n"
+    "w = torch.ones(2, requires_grad=True)\n"
+    "(w * 2).sum().backward()\n"
+    "print(w.grad.tolist())\n"
+)
+
+
+def stdout(events) -> str:
+    return "".join(e.text for e in only(events, Stream) if e.name == "stdout")
+
+
+def stderr(events) -> str:
+    return "".join(e.text for e in only(events, Stream) if e.name == "stderr")
+
+
+def ok(events) -> bool:
+    [done] = only(events, RunFinished)
+    return done.ok
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "import torch\ntorch.set_grad_enabled(False)",
+        "import torch\ntorch.set_default_dtype(torch.float64)",
+        "import torch\ntorch.set_default_device('meta')",
+        "import torch\ntorch.autograd.set_detect_anomaly(True)",
+        "import torch\ntorch.use_deterministic_algorithms(True)",
+        "import torch\ntorch.set_num_threads(1)",
+        "import builtins\nbuiltins.print = lambda *args, **kwargs: None",
+        "import builtins\ndel builtins.len",
+        "import sys\nsys.path.insert(0, '/nowhere')\nsys.argv.append('--extra')",
+        "import os\nos.chdir('/')\nos.environ['NNLEARN_TEST_LEAK'] = '1'",
+        "import warnings\nwarnings.simplefilter('error')",
+        "import sys, io\nsys.stdout = io.StringIO()",
+        "del __import__('IPython').get_ipython().user_ns['__nnlearn_probe__']",
+    ],
+)
+async def test_a_run_that_changes_global_state_leaves_the_next_run_clean(kernel, change):
+    before = await collect(kernel, STATE, device="cpu")
+    changed = await collect(kernel, change, device="cpu")
+    assert ok(changed), only(changed, RunError)
+    events = await collect(kernel, BACKWARD + STATE, device="cpu")
+    assert ok(events), only(events, RunError)
+    assert stdout(events) == "[2.0, 2.0]\n" + stdout(before)
+
+
+STATE = (
+    "import os, sys, torch, warnings\n"
+    "print(torch.is_grad_enabled(), torch.get_default_dtype(), torch.zeros(1).device,\n"
+    "      torch.is_anomaly_enabled(), torch.are_deterministic_algorithms_enabled(),\n"
+    "      torch.get_num_threads(), len('abc'), '/nowhere' in sys.path, sys.argv[1:],\n"
+    "      os.getcwd(), os.environ.get('NNLEARN_TEST_LEAK'), len(warnings.filters))\n"
+)
+
+
+async def test_the_probe_is_not_reachable_from_the_scripts_namespace(kernel):
+    code = (
+        "import __main__\n"
+        "print(sorted(name for name in globals() if name not in ('__main__',)))\n"
+        "print(hasattr(__main__, '__nnlearn_probe__'), __main__.__dict__ is globals())\n"
+    )
+    events = await collect(kernel, code, device="cpu")
+    names, probe = stdout(events).splitlines()
+    assert names == str(
+        sorted(
+            [
+                "__builtins__",
+                "__cached__",
+                "__doc__",
+                "__file__",
+                "__loader__",
+                "__name__",
+                "__package__",
+                "__spec__",
+                "device",
+            ]
+        )
+    )
+    assert probe == "False True"
+
+
+async def test_threads_still_running_after_the_run_are_named_with_the_way_out(kernel):
+    code = (
+        "import threading, time\n"
+        "stop = threading.Event()\n"
+        "worker = threading.Thread(target=stop.wait, args=(5,), name='data-feeder', daemon=True)\n"
+        "worker.start()\n"
+        "print('started')\n"
+    )
+    events = await collect(kernel, code, device="cpu")
+    assert ok(events)
+    message = stderr(events)
+    assert "1 thread started by this Run still running (data-feeder)" in message
+    assert "restart the kernel" in message
+    quiet = await collect(
+        kernel,
+        "import threading\nt = threading.Thread(target=print)\nt.start(); t.join()",
+        device="cpu",
+    )
+    assert "still running" not in stderr(quiet)

@@ -1,0 +1,178 @@
+"""A Run behaves like ``python FILE ARGS...`` (issue 8 §1), with a real kernel and torch."""
+
+from __future__ import annotations
+
+import pytest
+from kernel_helpers import collect, only
+
+from nnlearn.kernel.events import Params, RunError, RunFinished, Shapes, Stream
+from nnlearn.kernel.session import KernelSession
+
+pytestmark = pytest.mark.kernel
+
+
+def stdout(events) -> str:
+    return "".join(e.text for e in only(events, Stream) if e.name == "stdout")
+
+
+def finished(events) -> RunFinished:
+    [done] = only(events, RunFinished)
+    return done
+
+
+MAIN_MODEL = """\
+import torch
+from torch import nn
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(4, 8)
+        self.fc2 = nn.Linear(8, 2)
+
+    def forward(self, x):
+        return self.fc2(self.fc1(x).relu())
+
+def main():
+    model = Net()
+    model(torch.zeros(3, 4))
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+async def test_models_built_inside_main_are_reported_by_their_local_name(kernel):
+    events = await collect(kernel, MAIN_MODEL, device="cpu")
+    assert finished(events).ok
+    [params] = only(events, Params)
+    assert (params.model, params.cls, params.total) == ("model", "Net", 4 * 8 + 8 + 8 * 2 + 2)
+    [shapes] = only(events, Shapes)
+    assert [row.path for row in shapes.rows] == ["model", "model.fc1", "model.fc2"]
+
+
+async def test_argv_and_file_are_those_of_the_script(kernel, tmp_path):
+    code = (
+        "import argparse, sys\n"
+        "parser = argparse.ArgumentParser()\n"
+        "parser.add_argument('--epochs', type=int)\n"
+        "parser.add_argument('-v', action='store_true')\n"
+        "args = parser.parse_args()\n"
+        "print(args.epochs, args.v, sys.argv[0], __file__)\n"
+    )
+    script = tmp_path / "train.py"
+    events = await collect(
+        kernel, code, device="cpu", path=str(script), argv=["--epochs", "3", "-v"]
+    )
+    assert finished(events).ok
+    assert stdout(events) == f"3 True {script} {script}\n"
+    editor = await collect(kernel, "import sys, os\nprint(sys.argv == [__file__], __file__)")
+    assert finished(editor).ok
+    same, file = stdout(editor).split()
+    assert same == "True" and file.endswith("editor.py")
+
+
+async def test_the_scripts_folder_is_first_on_sys_path_and_only_during_the_run(kernel, tmp_path):
+    (tmp_path / "helpers.py").write_text("VALUE = 41\n")
+    code = "import sys\nimport helpers\nprint(helpers.VALUE + 1, sys.path[0])\n"
+    events = await collect(kernel, code, device="cpu", path=str(tmp_path / "main.py"))
+    assert stdout(events) == f"42 {tmp_path}\n"
+    after = await collect(kernel, f"import sys\nprint({str(tmp_path)!r} in sys.path)")
+    assert stdout(after) == "False\n"
+    # An edited helper is imported afresh by the next Run, as by a new python process.
+    (tmp_path / "helpers.py").write_text("VALUE = 99\n")
+    again = await collect(kernel, code, device="cpu", path=str(tmp_path / "main.py"))
+    assert stdout(again) == f"100 {tmp_path}\n"
+
+
+async def test_classes_defined_in_the_script_pickle_and_load_in_a_later_run(kernel, tmp_path):
+    saved = tmp_path / "net.pt"
+    define = (
+        "import torch\nfrom torch import nn\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = nn.Linear(2, 1)\n"
+    )
+    save = define + (
+        f"torch.save(Net(), {str(saved)!r})\n"
+        f"print(type(torch.load({str(saved)!r}, weights_only=False)).__name__)\n"
+    )
+    events = await collect(kernel, save, device="cpu")
+    assert finished(events).ok, only(events, RunError)
+    assert stdout(events) == "Net\n"
+    load = define + f"print(torch.load({str(saved)!r}, weights_only=False).fc.in_features)\n"
+    later = await collect(kernel, load, device="cpu")
+    assert finished(later).ok, only(later, RunError)
+    assert stdout(later) == "2\n"
+
+
+async def test_keyword_tensors_appear_in_shapes_with_their_names(kernel):
+    code = (
+        "import torch\nfrom torch import nn\n"
+        "class Encoder(nn.Module):\n"
+        "    def forward(self, input_ids, attention_mask=None, scale=1.0):\n"
+        "        return input_ids.float() * attention_mask\n"
+        "enc = Encoder()\n"
+        "enc(input_ids=torch.ones(2, 5, dtype=torch.long), attention_mask=torch.ones(2, 5),"
+        " scale=2.0)\n"
+    )
+    events = await collect(kernel, code, device="cpu")
+    [shapes] = only(events, Shapes)
+    [row] = shapes.rows
+    assert row.inputs == [] and row.kwargs == {"input_ids": [[2, 5]], "attention_mask": [[2, 5]]}
+    assert row.outputs == [[2, 5]]
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "ok"),
+    [
+        ("import sys\nprint('a')\nsys.exit(3)\nprint('b')", 3, False),
+        ("print('a')\nexit(4)", 4, False),
+        ("print('a')\nquit()\nprint('b')", None, True),
+        ("import sys\nprint('a')\nsys.exit(0)", None, True),
+    ],
+)
+async def test_exit_ends_the_run_with_its_status(kernel, code, status, ok):
+    events = await collect(kernel, code, device="cpu")
+    done = finished(events)
+    assert (done.ok, done.exit_code) == (ok, status)
+    assert stdout(events) == "a\n"
+    assert not only(events, RunError), "an exit is not an error"
+
+
+async def test_exit_with_a_message_prints_it_and_ends_with_status_1(kernel):
+    events = await collect(kernel, "raise SystemExit('no data found')", device="cpu")
+    assert finished(events).exit_code == 1
+    assert "no data found" in "".join(e.text for e in only(events, Stream) if e.name == "stderr")
+
+
+async def test_a_model_nested_200_deep_runs_as_under_python(kernel):
+    code = (
+        "import torch\nfrom torch import nn\n"
+        "model = nn.Linear(2, 2)\n"
+        "for _ in range(200):\n"
+        "    model = nn.Sequential(model)\n"
+        "print(model(torch.zeros(1, 2)).shape)\n"
+    )
+    events = await collect(kernel, code, device="cpu")
+    assert finished(events).ok, only(events, RunError)
+    assert stdout(events) == "torch.Size([1, 2])\n"
+
+
+async def test_the_kernel_warm_up_never_imports_from_the_working_folder(tmp_path):
+    for name in ("torch", "numpy", "nnlearn", "json"):
+        (tmp_path / f"{name}.py").write_text(
+            f"open({str(tmp_path / 'imported')!r}, 'a').write({name!r} + '\\n')\n"
+        )
+    session = KernelSession(cwd=tmp_path)
+    try:
+        await session.start()
+        assert not (tmp_path / "imported").exists()
+        # The learner's own Run may import from there, by Python's rules.
+        (tmp_path / "mine.py").write_text("WHERE = 'cwd'\n")
+        events = await collect(session, "import mine\nprint(mine.WHERE)", device="cpu")
+        assert stdout(events) == "cwd\n"
+    finally:
+        await session.shutdown()
+    assert not (tmp_path / "imported").exists()
