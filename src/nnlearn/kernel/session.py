@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 import queue
 import shutil
@@ -44,7 +45,8 @@ from nnlearn.kernel.events import (
     RunFinished,
     kernel_info_from_report,
 )
-from nnlearn.kernel.protocol import WARM_CODE, events_in, reports_in, run_code
+from nnlearn.kernel.protocol import WARM_CODE, events_in, reports_in, run_code, warm_code
+from nnlearn.kernel.spare import SpareKernel
 
 POLL_SECONDS = 0.2
 
@@ -106,7 +108,11 @@ class KernelSession:
         interrupt_grace: float = 2.0,
         startup_timeout: float = 120.0,
         cwd: str | Path | None = None,
+        warm: str = "full",
+        spare: bool = False,
     ) -> None:
+        """``warm``: see ``protocol.warm_code``. ``spare``: keep a warm kernel in reserve
+        for restarts (``kernel/spare.py``); never for an attached kernel."""
         self.connection_file = Path(connection_file) if connection_file else None
         self.on_status = on_status
         self.interrupt_grace = interrupt_grace
@@ -125,6 +131,13 @@ class KernelSession:
         self._interrupt_task: asyncio.Task[None] | None = None
         self._log: Any = None
         self._workdir: Path | None = None
+        self.warm_mode = warm
+        self.spare: SpareKernel | None = None
+        if spare and connection_file is None:
+            self.spare = SpareKernel(
+                lambda: KernelSession(cwd=self.cwd, warm="spare", startup_timeout=startup_timeout)
+            )
+        self._previous_info: KernelInfo | None = None
 
     # life cycle ---------------------------------------------------------------------------
 
@@ -148,7 +161,10 @@ class KernelSession:
                 return self.info
             try:
                 await self._launch()
-                return await self._warm()
+                info = await self._warm()
+                if self.spare is not None:
+                    self.spare.fill()
+                return info
             except KernelError:
                 self._set_state("dead", "could not start")
                 raise
@@ -195,7 +211,8 @@ class KernelSession:
         started = time.perf_counter()
         reports: list[dict[str, Any]] = []
         failure = ""
-        async for msg in self._execute(WARM_CODE):
+        code = WARM_CODE if self.warm_mode == "full" else warm_code(self.warm_mode)
+        async for msg in self._execute(code):
             reports.extend(r for r in reports_in(msg) if r.get("kind") == "ready")
             if msg["msg_type"] == "error":
                 failure = f"{msg['content'].get('ename')}: {msg['content'].get('evalue')}"
@@ -209,6 +226,8 @@ class KernelSession:
             )
         report = dict(reports[-1])
         report["warm_seconds"] = time.perf_counter() - started
+        if report.get("devices") is None:  # a spare's report: describing GPUs would wake CUDA
+            report["devices"] = []
         self.info = kernel_info_from_report(report)
         self._set_state("idle")
         return self.info
@@ -225,7 +244,9 @@ class KernelSession:
         return "\nThe kernel said:\n" + "\n".join(text.splitlines()[-lines:])
 
     async def shutdown(self) -> None:
-        """Stop the kernel (or just detach from an attached one)."""
+        """Stop the kernel (or just detach from an attached one), and its spare."""
+        if self.spare is not None:
+            await self.spare.close()
         if self._kc is not None:
             self._kc.stop_channels()
             self._kc = None
@@ -259,7 +280,9 @@ class KernelSession:
             )
         self._set_state("restarting", "restarting the kernel")
         self._escalate = False
-        self.info = None
+        self._previous_info, self.info = self.info or self._previous_info, None
+        if await self._swap_in_spare():
+            return
         if self._km is None:
             await self._launch()
         else:
@@ -270,6 +293,29 @@ class KernelSession:
             except RuntimeError as exc:
                 raise KernelError(f"The restarted kernel did not answer: {exc}") from exc
         await self._warm()
+
+    async def _swap_in_spare(self) -> bool:
+        """Replace this kernel by the warm spare, if there is one; the old one is shut down."""
+        pool = self.spare
+        spare = await pool.take() if pool is not None else None
+        if pool is None or spare is None or spare.info is None:
+            return False
+        old = KernelSession(cwd=self.cwd)
+        old._km, old._kc, old._log, old._workdir = self._km, self._kc, self._log, self._workdir
+        self._km, self._kc, self._log, self._workdir = (
+            spare._km,
+            spare._kc,
+            spare._log,
+            spare._workdir,
+        )
+        spare._km = spare._kc = spare._log = spare._workdir = None
+        info = spare.info
+        if self._previous_info is not None:  # the spare did not describe the GPUs
+            info = dataclasses.replace(info, devices=self._previous_info.devices)
+        self.info = info
+        pool.shut_down_later(old)
+        self._set_state("idle")
+        return True
 
     async def interrupt(self) -> None:
         """Stop the current Run; restart the kernel if it does not stop in time."""

@@ -90,16 +90,23 @@ def track(name: str, value: Any, step: int | None = None) -> None:
     _probe.loss.add(str(name), value, step)
 
 
-def install() -> None:
-    """Warm the kernel and publish a ``ready`` report."""
+def install(mode: str = "full") -> None:
+    """Warm the kernel and publish a ``ready`` report.
+
+    ``lean`` (a one-shot ``nnlearn run``) skips the warm-up: the script pays for what it
+    uses, as under ``python``. ``spare`` (a kernel kept in reserve, already warmed by
+    ``nnlearn.kernel.quiet_import``) leaves the devices out of the report: describing a
+    GPU initialises CUDA, and a spare must not hold GPU memory before it is used.
+    """
     started = time.perf_counter()
-    _warm_torch()
+    if mode != "lean":
+        _warm_torch()
     report = {
         "kind": "ready",
         "python": platform.python_version(),
         "torch": torch.__version__,
         "cuda": torch.version.cuda,
-        "devices": available_devices(),
+        "devices": None if mode == "spare" else available_devices(),
         "warm_seconds": time.perf_counter() - started,
     }
     _publish([report])

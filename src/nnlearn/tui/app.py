@@ -152,10 +152,16 @@ class NnlearnApp(App[int]):
         self.exit(return_code=code)
 
 
-def run_app(lessons_dir: Path | None, device: str, connection_file: Path | None = None) -> int:
+def run_app(
+    lessons_dir: Path | None,
+    device: str,
+    connection_file: Path | None = None,
+    spare_kernel: bool | None = None,
+) -> int:
     """Open the app on ``lessons_dir`` (None: the bundled lessons). Returns the exit code.
 
     ``connection_file`` attaches to a running Jupyter kernel instead of starting one.
+    ``spare_kernel`` keeps a warm kernel for restarts (None: ``NNLEARN_SPARE_KERNEL``).
     """
     from nnlearn.curriculum.bundled import bundled_lessons_dir
     from nnlearn.curriculum.progress import ProgressStore
@@ -164,7 +170,7 @@ def run_app(lessons_dir: Path | None, device: str, connection_file: Path | None 
     if not folder.is_dir():
         print(f"nnlearn: lessons folder not found: {folder}")
         return 2
-    factory = RealSessionFactory(connection_file)
+    factory = RealSessionFactory(connection_file, spare=spare_kernel)
     app = NnlearnApp(folder, ProgressStore(), session_factory=factory, device=device)
     app.run()
     return app.return_code or 0
