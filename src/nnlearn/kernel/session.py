@@ -74,6 +74,11 @@ class _NnlearnKernelManager(AsyncKernelManager):
             language="python",
         )
 
+    async def _async_wait(self, pollinterval: float = 0.1) -> None:
+        # jupyter_client polls a killed kernel every 0.1 s: a tenth of a second added to
+        # every shutdown and restart, and to every ``nnlearn run``.
+        await super()._async_wait(pollinterval=min(pollinterval, 0.01))
+
 
 def _kernel_env() -> dict[str, str]:
     env = dict(os.environ)
