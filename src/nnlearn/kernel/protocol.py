@@ -12,29 +12,29 @@ from nnlearn.kernel.events import Event, Stream, event_from_report
 MIME = "application/vnd.nnlearn.v1+json"
 PROBE_NAME = "__nnlearn_probe__"
 
+WARM_CODE = f"import nnlearn.probe as {PROBE_NAME}\n{PROBE_NAME}.install()"
+
 WARM_MODES = ("full", "lean", "spare")
+_IMPORT_PROBE = f"import nnlearn.probe as {PROBE_NAME}\n"
+_INSTALL = f"{PROBE_NAME}.install()"
 
 
 def warm_code(mode: str = "full") -> str:
-    """The code that imports the probe and warms the kernel (see ``probe.install``).
+    """The warm-up code for a kernel's use: ``WARM_CODE`` with ``install`` told its mode.
 
     ``full`` for the TUI's kernel, ``lean`` for a one-shot ``nnlearn run`` (no warm-up
-    that only pays off later), ``spare`` for a kernel kept in reserve: its imports run in
-    a low-priority thread and it never touches CUDA.
+    that only pays off later), ``spare`` for a kernel kept in reserve: its imports run
+    first in a low-priority thread (``quiet_import``) and it never touches CUDA.
     """
     if mode not in WARM_MODES:
         raise ValueError(f"unknown warm-up mode {mode!r}")
     if mode == "full":
-        return f"import nnlearn.probe as {PROBE_NAME}\n{PROBE_NAME}.install()"
-    prelude = (
-        "__import__('nnlearn.kernel.quiet_import', fromlist=['_']).import_quietly()\n"
-        if mode == "spare"
-        else ""
-    )
-    return f"{prelude}import nnlearn.probe as {PROBE_NAME}\n{PROBE_NAME}.install({mode!r})"
-
-
-WARM_CODE = warm_code()
+        return WARM_CODE
+    code = WARM_CODE.replace(_INSTALL, f"{PROBE_NAME}.install({mode!r})")
+    if mode == "spare":
+        quietly = "__import__('nnlearn.kernel.quiet_import', fromlist=['_']).import_quietly()\n"
+        code = code.replace(_IMPORT_PROBE, quietly + _IMPORT_PROBE)
+    return code
 
 
 def run_code(code: str, device: str, check: str | None) -> str:
