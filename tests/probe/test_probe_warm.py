@@ -72,12 +72,30 @@ def test_only_the_warm_up_thread_is_lowered():
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == main_before
 
 
-def test_warm_up_imports_ignore_the_working_folder(tmp_path, monkeypatch):
+def test_warm_up_thread_never_imports_from_the_working_folder(tmp_path, monkeypatch):
+    (tmp_path / "colorsys.py").write_text("raise SystemExit('learner file imported')\n")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys, "path", ["", str(tmp_path), *sys.path])
-    with quiet_import.without_working_folder():
-        assert "" not in sys.path and str(tmp_path) not in sys.path
-    assert sys.path[:2] == ["", str(tmp_path)]
+    monkeypatch.delitem(sys.modules, "colorsys", raising=False)
+    seen: dict = {}
+
+    def work():
+        finder = quiet_import._CleanPathFinder(
+            threading.get_ident(), quiet_import._without_working_folder(sys.path)
+        )
+        finder.install()
+        try:
+            import colorsys
+
+            seen["colorsys"] = colorsys.__file__
+        finally:
+            sys.meta_path.remove(finder)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    assert seen["colorsys"] != str(tmp_path / "colorsys.py")
+    assert seen["colorsys"].endswith("colorsys.py"), "the standard library's"
 
 
 def test_a_failing_warm_up_is_raised_on_the_caller(monkeypatch):
@@ -87,3 +105,12 @@ def test_a_failing_warm_up_is_raised_on_the_caller(monkeypatch):
     monkeypatch.setattr(quiet_import, "_import_and_step", broken)
     with pytest.raises(ImportError, match="no torch here"):
         quiet_import.import_quietly()
+    assert not any(isinstance(f, quiet_import._CleanPathFinder) for f in sys.meta_path)
+
+
+def test_full_warm_up_reports_ready_and_leaves_the_optimizers_to_a_thread(published, monkeypatch):
+    started = []
+    monkeypatch.setattr(quiet_import, "warm_in_background", lambda: started.append(True))
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    probe.install()
+    assert started == [True] and published[0]["kind"] == "ready"
