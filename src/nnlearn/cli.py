@@ -103,4 +103,6 @@ def _open_app(args: argparse.Namespace) -> int:
     from nnlearn.tui.app import run_app
 
     connection_file = Path(args.connect) if args.connect else None
-    return run_app(args.lessons, args.device or "auto", connection_file, args.spare_kernel)
+    return run_app(
+        args.lessons, args.device or "auto", connection_file, spare_kernel=args.spare_kernel
+    )
