@@ -140,7 +140,8 @@ class KernelSession:
         self.spare: SpareKernel | None = None
         if spare and connection_file is None:
             self.spare = SpareKernel(
-                lambda: KernelSession(cwd=self.cwd, warm="spare", startup_timeout=startup_timeout)
+                lambda: KernelSession(cwd=self.cwd, warm="spare", startup_timeout=startup_timeout),
+                busy=lambda: self._running,
             )
         self._previous_info: KernelInfo | None = None
 

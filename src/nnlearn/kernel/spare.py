@@ -5,8 +5,9 @@ learner waits most: a new kernel has to start and import torch again, seconds on
 a small machine. ``SpareKernel`` keeps one kernel ready instead, so the swap takes
 a fraction of a second, and warms a replacement after every swap.
 
-A spare costs a second kernel's memory (see README) and never CPU the learner
-needs: its imports run in a low-priority thread (``quiet_import``). It never
+A spare costs a second kernel's memory (see README) and little CPU the learner
+needs: a new one is only launched while no Run is going on, and its imports run
+in a low-priority thread (``quiet_import``). It never
 initialises CUDA, so it holds no GPU memory until it is used. A spare that dies
 is replaced and never handed out. ``NNLEARN_SPARE_KERNEL=0`` (or
 ``nnlearn --no-spare-kernel``) turns it off; an attached kernel never has one.
@@ -40,9 +41,14 @@ class SpareKernel:
     """At most one warm kernel in reserve, kept alive and replaced in the background."""
 
     def __init__(
-        self, make: Callable[[], KernelSession], check_seconds: float = CHECK_SECONDS
+        self,
+        make: Callable[[], KernelSession],
+        check_seconds: float = CHECK_SECONDS,
+        busy: Callable[[], bool] = lambda: False,
     ) -> None:
+        """``make`` makes an unstarted session; ``busy`` says a Run is going on."""
         self._make = make
+        self._busy = busy
         self.check_seconds = check_seconds
         self._spare: KernelSession | None = None
         self._task: asyncio.Task[None] | None = None
@@ -91,6 +97,8 @@ class SpareKernel:
     async def _keep(self) -> None:
         while self.failed_starts < MAX_FAILED_STARTS:
             if self._spare is None:
+                while self._busy():  # launching Python at full priority would slow the Run
+                    await asyncio.sleep(self.check_seconds)
                 spare = self._make()
                 try:
                     await spare.start()
