@@ -47,6 +47,7 @@ from nnlearn.kernel.events import (
     kernel_info_from_report,
 )
 from nnlearn.kernel.protocol import WARM_CODE, events_in, reports_in, run_code, warm_code
+from nnlearn.kernel.ready_client import ReadyClient
 from nnlearn.kernel.spare import SpareKernel
 
 POLL_SECONDS = 0.2
@@ -56,43 +57,10 @@ class KernelError(RuntimeError):
     """The kernel could not be started, warmed or reached; the message says what to do."""
 
 
-class _ReadyClient(AsyncKernelClient):
-    """jupyter_client's client for our own kernels, ready 0.2 s sooner.
-
-    Its ``wait_for_ready`` ends by reading iopub until nothing has come for 0.2 s: a
-    fixed 0.2 s on every start and restart (and a tenth of a short ``nnlearn run``).
-    This is the same wait without that drain; a Run reads only its own iopub messages.
-    """
-
-    async def _ready_without_drain(self, timeout: float | None = None) -> None:
-        deadline = time.monotonic() + (timeout if timeout is not None else float("inf"))
-        while True:
-            self.kernel_info()
-            try:
-                reply = await self.shell_channel.get_msg(timeout=1)
-            except queue.Empty:
-                pass
-            else:
-                if reply["msg_type"] == "kernel_info_reply":
-                    try:  # one iopub message shows that iopub is connected too
-                        await self.iopub_channel.get_msg(timeout=0.2)
-                    except queue.Empty:
-                        pass
-                    else:
-                        self._handle_kernel_info_reply(reply)
-                        return
-            if not await self._async_is_alive():
-                raise RuntimeError("Kernel died before replying to kernel_info")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
-
-    wait_for_ready = _ready_without_drain  # type: ignore[assignment]
-
-
 class _NnlearnKernelManager(AsyncKernelManager):
     """Always launches ipykernel with this Python, whatever kernelspecs the user has."""
 
-    client_factory = Type(default_value=_ReadyClient, klass=AsyncKernelClient)
+    client_factory = Type(default_value=ReadyClient, klass=AsyncKernelClient)
 
     @property
     def kernel_spec(self) -> KernelSpec:
