@@ -127,7 +127,7 @@ async def test_a_spare_that_died_is_never_handed_out(spared):
     spare_of(spared).check_seconds = 3600  # no watching: taking it must notice
     dead = await warm_spare_pid(spared)
     os.kill(dead, signal.SIGKILL)
-    assert await gone_or_zombie(dead)
+    assert await process_ended(spare_of(spared)._spare)
 
     await spared.restart()  # the spare is dead by now: an ordinary restart
 
@@ -148,14 +148,11 @@ async def test_a_spare_that_dies_while_waiting_is_replaced(spared):
     assert pid == replacement
 
 
-async def gone_or_zombie(pid: int) -> bool:
-    """The process has died (it stays a zombie until jupyter_client reaps it)."""
+async def process_ended(session: KernelSession | None) -> bool:
+    """Until the kernel's process has ended for good (its threads take a while to die)."""
+    assert session is not None
     for _ in range(POLLS):
-        try:
-            with open(f"/proc/{pid}/stat") as stat:
-                if stat.read().rsplit(")", 1)[1].split()[0] in ("Z", "X"):
-                    return True
-        except FileNotFoundError:
+        if not await session.is_alive():
             return True
         await asyncio.sleep(0.1)
     return False
