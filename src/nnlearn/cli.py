@@ -37,6 +37,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="KERNEL_JSON",
         help="use an already running Jupyter kernel (its connection file) instead of starting one",
     )
+    parser.add_argument(
+        "--no-spare-kernel",
+        dest="spare_kernel",
+        action="store_false",
+        default=None,
+        help="do not keep a second, warm kernel for fast restarts (saves its memory; "
+        "also NNLEARN_SPARE_KERNEL=0)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = commands.add_parser(
@@ -184,4 +192,4 @@ def _open_app(args: argparse.Namespace) -> int:
     from nnlearn.tui.app import run_app
 
     connection_file = Path(args.connect) if args.connect else None
-    return run_app(args.lessons, args.device, connection_file)
+    return run_app(args.lessons, args.device, connection_file, spare_kernel=args.spare_kernel)

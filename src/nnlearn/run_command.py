@@ -173,7 +173,8 @@ async def run_file(
     reporter: TextReport | JsonReport = (
         JsonReport(out) if as_json else TextReport(out, Console(file=out, highlight=False))
     )
-    session = KernelSession(connection_file=connection_file)
+    # One script, then the kernel is gone: no warm-up that would only pay off later.
+    session = KernelSession(connection_file=connection_file, warm="lean")
     loop = asyncio.get_running_loop()
     task = asyncio.current_task()
     interrupts = 0

@@ -130,7 +130,7 @@ def test_nnlearn_turns_garbage_collection_off_before_importing_the_app(monkeypat
 
     seen: list[bool] = []
 
-    def fake_run_app(lessons, device, connection_file):
+    def fake_run_app(lessons, device, connection_file, spare_kernel=None):
         seen.append(gc.isenabled())
         return 0
 

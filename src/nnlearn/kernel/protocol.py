@@ -30,6 +30,28 @@ import nnlearn.probe as {PROBE_NAME}
 {PROBE_NAME}.install()
 """
 
+WARM_MODES = ("full", "lean", "spare")
+_IMPORT_PROBE = f"import nnlearn.probe as {PROBE_NAME}\n"
+_INSTALL = f"{PROBE_NAME}.install()"
+
+
+def warm_code(mode: str = "full") -> str:
+    """The warm-up code for a kernel's use: ``WARM_CODE`` with ``install`` told its mode.
+
+    ``full`` for the TUI's kernel, ``lean`` for a one-shot ``nnlearn run`` (no warm-up
+    that only pays off later), ``spare`` for a kernel kept in reserve: its imports run
+    first in a low-priority thread (``quiet_import``) and it never touches CUDA.
+    """
+    if mode not in WARM_MODES:
+        raise ValueError(f"unknown warm-up mode {mode!r}")
+    if mode == "full":
+        return WARM_CODE
+    code = WARM_CODE.replace(_INSTALL, f"{PROBE_NAME}.install({mode!r})")
+    if mode == "spare":
+        quietly = "__import__('nnlearn.kernel.quiet_import', fromlist=['_']).import_quietly()\n"
+        code = code.replace(_IMPORT_PROBE, quietly + _IMPORT_PROBE)
+    return code
+
 
 def run_code(
     code: str,

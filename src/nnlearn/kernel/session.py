@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 import queue
 import shutil
@@ -32,6 +33,7 @@ from typing import Any
 from jupyter_client.asynchronous.client import AsyncKernelClient
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
+from traitlets import Type
 
 from nnlearn.kernel.events import (
     Event,
@@ -43,7 +45,9 @@ from nnlearn.kernel.events import (
     RunFinished,
     kernel_info_from_report,
 )
-from nnlearn.kernel.protocol import WARM_CODE, events_in, reports_in, run_code
+from nnlearn.kernel.protocol import WARM_CODE, events_in, reports_in, run_code, warm_code
+from nnlearn.kernel.ready_client import ReadyClient
+from nnlearn.kernel.spare import SpareKernel
 from nnlearn.kernel.workdirs import make_workdir
 
 POLL_SECONDS = 0.2
@@ -55,6 +59,8 @@ class KernelError(RuntimeError):
 
 class _NnlearnKernelManager(AsyncKernelManager):
     """Always launches ipykernel with this Python, whatever kernelspecs the user has."""
+
+    client_factory = Type(default_value=ReadyClient, klass=AsyncKernelClient)
 
     @property
     def kernel_spec(self) -> KernelSpec:
@@ -71,6 +77,11 @@ class _NnlearnKernelManager(AsyncKernelManager):
             display_name="nnlearn",
             language="python",
         )
+
+    async def _async_wait(self, pollinterval: float = 0.1) -> None:
+        # jupyter_client polls a killed kernel every 0.1 s: a tenth of a second added to
+        # every shutdown and restart, and to every ``nnlearn run``.
+        await super()._async_wait(pollinterval=min(pollinterval, 0.01))
 
 
 def _kernel_env() -> dict[str, str]:
@@ -109,7 +120,11 @@ class KernelSession:
         interrupt_grace: float = 2.0,
         startup_timeout: float = 120.0,
         cwd: str | Path | None = None,
+        warm: str = "full",
+        spare: bool = False,
     ) -> None:
+        """``warm``: see ``protocol.warm_code``. ``spare``: keep a warm kernel in reserve
+        for restarts (``kernel/spare.py``); never for an attached kernel."""
         self.connection_file = Path(connection_file) if connection_file else None
         self.on_status = on_status
         self.interrupt_grace = interrupt_grace
@@ -128,6 +143,14 @@ class KernelSession:
         self._interrupt_task: asyncio.Task[None] | None = None
         self._log: Any = None
         self._workdir: Path | None = None
+        self.warm_mode = warm
+        self.spare: SpareKernel | None = None
+        if spare and connection_file is None:
+            self.spare = SpareKernel(
+                lambda: KernelSession(cwd=self.cwd, warm="spare", startup_timeout=startup_timeout),
+                busy=lambda: self._running,
+            )
+        self._previous_info: KernelInfo | None = None
 
     # life cycle ---------------------------------------------------------------------------
 
@@ -151,7 +174,10 @@ class KernelSession:
                 return self.info
             try:
                 await self._launch()
-                return await self._warm()
+                info = await self._warm()
+                if self.spare is not None:
+                    self.spare.fill()
+                return info
             except KernelError:
                 self._set_state("dead", "could not start")
                 raise
@@ -208,7 +234,8 @@ class KernelSession:
         started = time.perf_counter()
         reports: list[dict[str, Any]] = []
         failure = ""
-        async for msg in self._execute(WARM_CODE):
+        code = WARM_CODE if self.warm_mode == "full" else warm_code(self.warm_mode)
+        async for msg in self._execute(code):
             reports.extend(r for r in reports_in(msg) if r.get("kind") == "ready")
             if msg["msg_type"] == "error":
                 failure = f"{msg['content'].get('ename')}: {msg['content'].get('evalue')}"
@@ -222,6 +249,8 @@ class KernelSession:
             )
         report = dict(reports[-1])
         report["warm_seconds"] = time.perf_counter() - started
+        if report.get("devices") is None:  # a spare's report: describing GPUs would wake CUDA
+            report["devices"] = []
         self.info = kernel_info_from_report(report)
         self._set_state("idle")
         return self.info
@@ -238,7 +267,9 @@ class KernelSession:
         return "\nThe kernel said:\n" + "\n".join(text.splitlines()[-lines:])
 
     async def shutdown(self) -> None:
-        """Stop the kernel (or just detach from an attached one)."""
+        """Stop the kernel (or just detach from an attached one), and its spare."""
+        if self.spare is not None:
+            await self.spare.close()
         if self._kc is not None:
             self._kc.stop_channels()
             self._kc = None
@@ -272,7 +303,9 @@ class KernelSession:
             )
         self._set_state("restarting", "restarting the kernel")
         self._escalate = False
-        self.info = None
+        self._previous_info, self.info = self.info or self._previous_info, None
+        if await self._swap_in_spare():
+            return
         if self._km is None:
             await self._launch()
         else:
@@ -283,6 +316,29 @@ class KernelSession:
             except RuntimeError as exc:
                 raise KernelError(f"The restarted kernel did not answer: {exc}") from exc
         await self._warm()
+
+    async def _swap_in_spare(self) -> bool:
+        """Replace this kernel by the warm spare, if there is one; the old one is shut down."""
+        pool = self.spare
+        spare = await pool.take() if pool is not None else None
+        if pool is None or spare is None or spare.info is None:
+            return False
+        old = KernelSession(cwd=self.cwd)
+        old._km, old._kc, old._log, old._workdir = self._km, self._kc, self._log, self._workdir
+        self._km, self._kc, self._log, self._workdir = (
+            spare._km,
+            spare._kc,
+            spare._log,
+            spare._workdir,
+        )
+        spare._km = spare._kc = spare._log = spare._workdir = None
+        info = spare.info
+        if self._previous_info is not None:  # the spare did not describe the GPUs
+            info = dataclasses.replace(info, devices=self._previous_info.devices)
+        self.info = info
+        pool.shut_down_later(old)
+        self._set_state("idle")
+        return True
 
     async def interrupt(self) -> None:
         """Stop the current Run; restart the kernel if it does not stop in time."""
@@ -302,7 +358,7 @@ class KernelSession:
     async def _escalate_after_grace(self) -> None:
         try:
             await asyncio.wait_for(self._run_done.wait(), self.interrupt_grace)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             if self._running:
                 self._escalate = True
 

@@ -126,25 +126,42 @@ def plot(name: str, x: Any, y: Any) -> None:
     _probe.points.add(name, x, y)
 
 
-def install() -> None:
-    """Warm the kernel and publish a ``ready`` report."""
+def install(mode: str = "full") -> None:
+    """Warm the kernel and publish a ``ready`` report.
+
+    ``full`` reports ready once a first backward pass is done and leaves the optimizers'
+    lazy imports to a background thread, so that F5 can run code sooner. ``lean`` (a
+    one-shot ``nnlearn run``) skips the warm-up: the script pays for what it uses, as
+    under ``python``. ``spare`` (a kernel kept in reserve, already warmed by
+    ``nnlearn.kernel.quiet_import``) leaves the devices out of the report: describing a
+    GPU initialises CUDA, and a spare must not hold GPU memory before it is used.
+    """
     started = time.perf_counter()
-    _warm_torch()
+    if mode == "full":
+        from nnlearn.kernel.quiet_import import warm_in_background
+
+        _warm_torch(optimizers=False)
+        warm_in_background()
+    elif mode == "spare":
+        _warm_torch()
     report = {
         "kind": "ready",
         "python": platform.python_version(),
         "torch": torch.__version__,
         "cuda": torch.version.cuda,
-        "devices": available_devices(),
+        "devices": None if mode == "spare" else available_devices(),
         "warm_seconds": time.perf_counter() - started,
     }
     _publish([report])
 
 
-def _warm_torch() -> None:
+def _warm_torch(optimizers: bool = True) -> None:
     # The first optimizer step imports torch._dynamo (seconds on a small machine): pay
     # for it here, while the learner reads, not on their first Run.
     model = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.ReLU(), torch.nn.Linear(2, 1))
+    if not optimizers:
+        torch.nn.functional.mse_loss(model(torch.zeros(3, 2)), torch.zeros(3, 1)).backward()
+        return
     for optimizer_class in (torch.optim.SGD, torch.optim.Adam):
         optimizer = optimizer_class(model.parameters(), lr=0.01)
         loss = torch.nn.functional.mse_loss(model(torch.zeros(3, 2)), torch.zeros(3, 1))

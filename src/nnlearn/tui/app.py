@@ -177,12 +177,16 @@ class NnlearnApp(App[int]):
 
 
 def run_app(
-    lessons_dir: Path | None, device: str | None, connection_file: Path | None = None
+    lessons_dir: Path | None,
+    device: str | None,
+    connection_file: Path | None = None,
+    spare_kernel: bool | None = None,
 ) -> int:
     """Open the app on ``lessons_dir`` (None: the bundled lessons). Returns the exit code.
 
     ``device`` None means the device last chosen in the app (else auto).
     ``connection_file`` attaches to a running Jupyter kernel instead of starting one.
+    ``spare_kernel`` keeps a warm kernel for restarts (None: ``NNLEARN_SPARE_KERNEL``).
     """
     from nnlearn.curriculum.bundled import bundled_lessons_dir
     from nnlearn.curriculum.progress import ProgressStore
@@ -191,7 +195,7 @@ def run_app(
     if not folder.is_dir():
         print(f"nnlearn: lessons folder not found: {folder}")
         return 2
-    factory = RealSessionFactory(connection_file)
+    factory = RealSessionFactory(connection_file, spare=spare_kernel)
     store = ProgressStore()
     app = NnlearnApp(folder, store, session_factory=factory, device=device)
     try:

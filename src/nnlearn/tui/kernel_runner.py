@@ -32,6 +32,7 @@ from nnlearn.kernel.events import (
     Shapes,
     Stream,
 )
+from nnlearn.kernel.spare import spare_wanted
 from nnlearn.render import kernel_event_message, render_check, render_error, render_finished
 from nnlearn.render.sanitize import sanitize, sanitize_fields
 from nnlearn.tui import keys
@@ -75,12 +76,17 @@ class RealSessionFactory:
     after the first frame is on screen, never at app import.
     """
 
-    def __init__(self, connection_file: Path | None = None) -> None:
+    def __init__(self, connection_file: Path | None = None, spare: bool | None = None) -> None:
         self.connection_file = connection_file
+        self.spare = spare  # a spare kernel for restarts; None: NNLEARN_SPARE_KERNEL decides
 
     async def __call__(self, on_status: Callable[[KernelStatus], None]) -> Session:
         module = await asyncio.to_thread(importlib.import_module, "nnlearn.kernel.session")
-        return module.KernelSession(connection_file=self.connection_file, on_status=on_status)
+        return module.KernelSession(
+            connection_file=self.connection_file,
+            on_status=on_status,
+            spare=spare_wanted(self.spare),
+        )
 
 
 class KernelRunner:

@@ -1,0 +1,86 @@
+"""From launching ``nnlearn`` to the moment F5 runs code, against a cold ``import torch``.
+
+The app child does what the ``nnlearn`` command does (garbage collection off for
+start-up, the bundled lessons, a real kernel session started by the app as
+``run_app`` starts it, the spare kernel as configured), and presses Run (F5's
+action) as soon as its first frame is painted, with ``print('RAN')`` as the code:
+a Run asked for before the kernel is ready waits for it. The time is from launch
+to that output reaching the app. The reference is a fresh
+``python -c "import torch"``, the two interleaved in one run. Last line:
+``launch_to_run_ratio X`` (median app time / median torch time; target <= 1.2).
+
+    python bench/bench_launch_to_run.py [--runs 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+
+from _common import ROOT, report
+from bench_startup import TORCH_CHILD, time_until_line
+
+APP_CHILD = """
+import gc
+
+gc.disable()  # as nnlearn.cli does before it imports the app; the app turns it back on
+import nnlearn.cli
+from nnlearn.curriculum.bundled import bundled_lessons_dir
+from nnlearn.curriculum.progress import ProgressStore
+from nnlearn.kernel.events import Stream
+from nnlearn.tui import kernel_runner
+from nnlearn.tui.app import NnlearnApp
+
+route = kernel_runner.KernelRunner._route
+
+
+def route_and_report(runner, event, target):
+    route(runner, event, target)
+    if isinstance(event, Stream) and "RAN" in event.text:
+        print("RAN", flush=True)
+        runner.screen.app.exit()
+
+
+kernel_runner.KernelRunner._route = route_and_report
+
+
+class PressRunAtOnce(NnlearnApp):
+    def on_main_screen_first_frame(self):
+        super().on_main_screen_first_frame()
+        self.main_screen.runner.run("print('RAN')", "cpu", None)
+
+
+PressRunAtOnce(
+    bundled_lessons_dir(), ProgressStore(), session_factory=kernel_runner.RealSessionFactory()
+).run(headless=True, size=(120, 40))
+"""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7, help="runs of each (at least 5)")
+    args = parser.parse_args()
+    runs = max(args.runs, 5)
+    home = tempfile.mkdtemp(prefix="nnlearn-bench-home-")
+    env = {**os.environ, "NNLEARN_HOME": home, "PYTHONPATH": str(ROOT / "src")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+
+    time_until_line(TORCH_CHILD, "IMPORTED", env)  # untimed: file cache, .pyc, lessons cache
+    time_until_line(APP_CHILD, "RAN", env)
+    torch_times: list[float] = []
+    app_times: list[float] = []
+    for run in range(runs):
+        torch_times.append(time_until_line(TORCH_CHILD, "IMPORTED", env))
+        app_times.append(time_until_line(APP_CHILD, "RAN", env))
+        print(
+            f"run {run + 1}: import torch {torch_times[-1]:.3f} s, "
+            f"launch to Run {app_times[-1]:.3f} s",
+            flush=True,
+        )
+    report("launch_to_run_ratio", torch_times, app_times)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
