@@ -10,8 +10,9 @@ is nearly the whole cost of a warm-up. Two uses:
   per thread): a niced process could never be raised again once swapped in.
 * The learner's first kernel reports ready once torch is imported and leaves the
   optimizers' imports to a background thread (``warm_in_background``), so F5 can
-  run code sooner; a Run that needs them meanwhile waits for them on Python's
-  import lock, as it would have waited for the warm-up.
+  run code sooner; a Run started meanwhile first waits for the thread to end
+  (``probe.run`` joins it): imports racing across threads can hand one of them
+  a half-initialised module.
 
 Only imports and an optimizer step on hand-set gradients run here: the first
 backward pass starts autograd's worker threads, which would inherit a lowered

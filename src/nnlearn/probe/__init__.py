@@ -13,6 +13,7 @@ from __future__ import annotations
 import linecache
 import platform
 import sys
+import threading
 import time
 import types
 from dataclasses import dataclass
@@ -93,6 +94,7 @@ class _Probe:
         self.loss.extra_reports = self._live_reports
         self.namespace: dict[str, Any] = {}
         self.parent: Any = None
+        self.warm_up: threading.Thread | None = None  # install()'s background imports
 
     def _publish_live(self, reports: list[dict[str, Any]]) -> None:
         _publish(reports, flush_streams=False, parent=self.parent)
@@ -141,7 +143,7 @@ def install(mode: str = "full") -> None:
         from nnlearn.kernel.quiet_import import warm_in_background
 
         _warm_torch(optimizers=False)
-        warm_in_background()
+        _probe.warm_up = warm_in_background()
     elif mode == "spare":
         _warm_torch()
     report = {
@@ -153,6 +155,16 @@ def install(mode: str = "full") -> None:
         "warm_seconds": time.perf_counter() - started,
     }
     _publish([report])
+
+
+def _finish_warm_up() -> None:
+    """Wait for the background warm-up: its imports racing the Run's (``torch._inductor``
+    half imported by one thread, used by the other) fail with an ImportError in the
+    learner's code. Costs nothing once it is done, and at most its rest on a very early F5.
+    """
+    warm_up, _probe.warm_up = _probe.warm_up, None
+    if warm_up is not None:
+        warm_up.join()
 
 
 def _warm_torch(optimizers: bool = True) -> None:
@@ -193,6 +205,7 @@ def run(
 ) -> None:
     """Run ``code`` as the script ``path`` (the editor's when None) and publish what it did."""
     started = time.perf_counter()
+    _finish_warm_up()
     try:
         chosen = resolve_device(device)
     except DeviceUnavailable as exc:
