@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,3 +42,28 @@ def report(name: str, reference: list[float], measured: list[float], unit: str =
     ratio = got / ref
     print(f"{name} {ratio:.3f}")
     return ratio
+
+
+def interleave(
+    runs: int,
+    reference: tuple[str, Callable[[], float]],
+    measured: tuple[str, Callable[[], float]],
+) -> tuple[list[float], list[float]]:
+    """Time ``reference`` and ``measured`` alternately, after one untimed call of each.
+
+    The untimed calls warm the file cache and .pyc files, so every timed one is a new
+    process in the same conditions; alternating keeps a load change from favouring one.
+    """
+    (ref_name, ref_once), (got_name, got_once) = reference, measured
+    ref_once()
+    got_once()
+    ref_times: list[float] = []
+    got_times: list[float] = []
+    for run in range(runs):
+        ref_times.append(ref_once())
+        got_times.append(got_once())
+        print(
+            f"run {run + 1}: {ref_name} {ref_times[-1]:.3f} s, {got_name} {got_times[-1]:.3f} s",
+            flush=True,
+        )
+    return ref_times, got_times

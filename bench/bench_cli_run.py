@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import MLP_SCRIPT, ROOT, report
+from _common import MLP_SCRIPT, ROOT, interleave, report
 
 NNLEARN = [sys.executable, "-m", "nnlearn", "run"]
 
@@ -47,18 +47,11 @@ def main() -> int:
     python = [sys.executable, str(script)]
     nnlearn = [*NNLEARN, str(script)]
     # The nnlearn report must be the full one: the output, then the parameters' table.
-    timed(python, folder, env, "torch.Size")  # untimed: warms the file cache and .pyc files
-    timed(nnlearn, folder, env, "41")
-    python_times: list[float] = []
-    nnlearn_times: list[float] = []
-    for run in range(runs):
-        python_times.append(timed(python, folder, env, "torch.Size([4, 1])"))
-        nnlearn_times.append(timed(nnlearn, folder, env, "41"))
-        print(
-            f"run {run + 1}: python {python_times[-1]:.3f} s, "
-            f"nnlearn run {nnlearn_times[-1]:.3f} s",
-            flush=True,
-        )
+    python_times, nnlearn_times = interleave(
+        runs,
+        ("python", lambda: timed(python, folder, env, "torch.Size([4, 1])")),
+        ("nnlearn run", lambda: timed(nnlearn, folder, env, "41")),
+    )
     report("cli_run_ratio", python_times, nnlearn_times)
     return 0
 

@@ -18,7 +18,7 @@ import argparse
 import os
 import tempfile
 
-from _common import ROOT, report
+from _common import ROOT, interleave, report
 from bench_startup import TORCH_CHILD, time_until_line
 
 APP_CHILD = """
@@ -66,18 +66,11 @@ def main() -> int:
     env = {**os.environ, "NNLEARN_HOME": home, "PYTHONPATH": str(ROOT / "src")}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
 
-    time_until_line(TORCH_CHILD, "IMPORTED", env)  # untimed: file cache, .pyc, lessons cache
-    time_until_line(APP_CHILD, "RAN", env)
-    torch_times: list[float] = []
-    app_times: list[float] = []
-    for run in range(runs):
-        torch_times.append(time_until_line(TORCH_CHILD, "IMPORTED", env))
-        app_times.append(time_until_line(APP_CHILD, "RAN", env))
-        print(
-            f"run {run + 1}: import torch {torch_times[-1]:.3f} s, "
-            f"launch to Run {app_times[-1]:.3f} s",
-            flush=True,
-        )
+    torch_times, app_times = interleave(
+        runs,
+        ("import torch", lambda: time_until_line(TORCH_CHILD, "IMPORTED", env)),
+        ("launch to Run", lambda: time_until_line(APP_CHILD, "RAN", env)),
+    )
     report("launch_to_run_ratio", torch_times, app_times)
     return 0
 

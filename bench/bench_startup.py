@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 
-from _common import ROOT, report
+from _common import ROOT, interleave, report
 
 APP_CHILD = """
 import gc
@@ -112,19 +112,11 @@ def main() -> int:
     env = {**os.environ, "NNLEARN_HOME": home, "PYTHONPATH": str(ROOT / "src")}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
 
-    # One untimed launch of each warms the file cache, so "cold" means a new process.
-    time_until_line(TORCH_CHILD, "IMPORTED", env)
-    time_until_line(APP_CHILD, "PAINTED", env)
-    torch_times: list[float] = []
-    app_times: list[float] = []
-    for run in range(runs):
-        torch_times.append(time_until_line(TORCH_CHILD, "IMPORTED", env))
-        app_times.append(time_until_line(APP_CHILD, "PAINTED", env))
-        print(
-            f"run {run + 1}: import torch {torch_times[-1]:.3f} s, "
-            f"first frame {app_times[-1]:.3f} s",
-            flush=True,
-        )
+    torch_times, app_times = interleave(
+        runs,
+        ("import torch", lambda: time_until_line(TORCH_CHILD, "IMPORTED", env)),
+        ("first frame", lambda: time_until_line(APP_CHILD, "PAINTED", env)),
+    )
     report("startup_ratio", torch_times, app_times)
     return 0
 
