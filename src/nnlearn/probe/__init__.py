@@ -31,6 +31,7 @@ from nnlearn.probe.errors import exception_report, safe_str, syntax_error_report
 from nnlearn.probe.loss import LossRecorder
 from nnlearn.probe.memory import is_out_of_memory, out_of_memory_report, release_cached_memory
 from nnlearn.probe.params import module_paths, params_reports, top_level_models
+from nnlearn.probe.peak_memory import PeakMemoryMeter
 from nnlearn.probe.points import PointsRecorder
 from nnlearn.probe.script import enter_script, main_module, script_place, stack_depth
 from nnlearn.probe.shapes import ShapeRecorder
@@ -88,6 +89,7 @@ def _display_publisher() -> Any:
 class _Probe:
     def __init__(self) -> None:
         self.shapes = ShapeRecorder()
+        self.memory = PeakMemoryMeter()
         self.loss = LossRecorder(self._publish_live)
         self.points = PointsRecorder(self._publish_live)
         self.loss.extra_reports = self._live_reports
@@ -206,7 +208,7 @@ def run(
         not_restored = snapshot.restore(drop_modules_under=place.folder)
     if outcome.exit_message is not None:  # as python prints sys.exit("message")
         print(outcome.exit_message, file=sys.stderr, flush=True)
-    reports = _probe.loss.reports() + _probe.points.reports()
+    reports = _probe.loss.reports() + _probe.points.reports() + _probe.memory.report()
     try:
         reports.extend(_model_reports(namespace))
     except Exception as exc:  # a strange object in the namespace must not lose the run
@@ -300,6 +302,7 @@ def _execute(
     _probe.shapes.start()
     _probe.loss.start()
     _probe.points.start()
+    _probe.memory.start(chosen)
     try:
         # The script's first frame stands on this one and those below it, where under
         # python it would be the first: the limit grows by exactly that many.

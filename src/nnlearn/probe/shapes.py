@@ -23,6 +23,9 @@ from typing import Any
 import torch
 from torch import nn
 
+from nnlearn.probe.flops import FlopTracker
+from nnlearn.probe.weights import module_weights
+
 _MAX_ENTRIES = 8
 MAX_SIGNATURES = 8
 
@@ -30,6 +33,8 @@ MAX_SIGNATURES = 8
 # hot path touches one counter); _UNLISTED counts those past MAX_SIGNATURES.
 _MODULE, _CLASS, _INPUTS, _OUTPUTS, _DTYPE, _DEVICE, _UNLISTED, _ORDER = range(8)
 _KWARGS, _SIGNATURES, _LAST, _FOUND_AS = range(8, 12)
+# The cost of the first call (probe/flops.py), and the bytes of its output tensors.
+_FLOPS, _UNCOUNTED, _OUTPUT_BYTES = range(12, 15)
 # Signature layout: [key, inputs, kwargs, outputs, calls]
 _SIG_KEY, _SIG_INPUTS, _SIG_KWARGS, _SIG_OUTPUTS, _SIG_CALLS = range(5)
 
@@ -80,6 +85,19 @@ def _first_tensor(*values: Any) -> torch.Tensor | None:
     return None
 
 
+def tensor_bytes(value: Any, depth: int = 0) -> int:
+    """Bytes held by the tensors in ``value`` (a tensor, or nested tuples, lists, dicts)."""
+    if isinstance(value, torch.Tensor):
+        return value.numel() * value.element_size()
+    if depth >= 3:
+        return 0
+    if isinstance(value, (tuple, list)):
+        return sum(tensor_bytes(item, depth + 1) for item in value)
+    if isinstance(value, dict):
+        return sum(tensor_bytes(item, depth + 1) for item in value.values())
+    return 0
+
+
 def _hashable(value: Any) -> Any:
     if isinstance(value, list):
         return tuple(_hashable(item) for item in value)
@@ -123,6 +141,7 @@ class ShapeRecorder:
         self.records: dict[int, list[Any]] = {}
         self._original_call: Any = None
         self.new_since_flush = False
+        self.flops = FlopTracker()
 
     def start(self) -> None:
         self.records.clear()
@@ -134,6 +153,7 @@ class ShapeRecorder:
         first_call = self._first_call
         other_call = self._other_call
         finish = self._finish
+        abandon = self.flops.abandon
         tensor_type = torch.Tensor
 
         if original is getattr(nn.Module, "_wrapped_call_impl", None):
@@ -143,8 +163,19 @@ class ShapeRecorder:
                 # made here (as _wrapped_call_impl does) so that no frame is added.
                 record = records.get(id(module))
                 if record is None:
+                    # A first call may open a FLOP count: closed here whatever happens.
                     pending = first_call(module, args, kwargs, sys._getframe(1))
-                elif kwargs:
+                    try:
+                        if module._compiled_call_impl is not None:
+                            output = module._compiled_call_impl(*args, **kwargs)
+                        else:
+                            output = module._call_impl(*args, **kwargs)
+                    except BaseException:
+                        abandon(pending[2])
+                        raise
+                    finish(pending, output)
+                    return output
+                if kwargs:
                     pending = other_call(record, args, kwargs)
                 else:
                     # The usual calls, one or two tensors (a layer, a loss), are keyed here
@@ -184,8 +215,14 @@ class ShapeRecorder:
                 record = records.get(id(module))
                 if record is None:
                     pending = first_call(module, args, kwargs, sys._getframe(1))
-                else:
-                    pending = other_call(record, args, kwargs)
+                    try:
+                        output = original(module, *args, **kwargs)
+                    except BaseException:
+                        abandon(pending[2])
+                        raise
+                    finish(pending, output)
+                    return output
+                pending = other_call(record, args, kwargs)
                 output = original(module, *args, **kwargs)
                 if pending is not None:
                     finish(pending, output)
@@ -194,13 +231,14 @@ class ShapeRecorder:
         nn.Module.__call__ = recording_call  # type: ignore[method-assign]
 
     def stop(self) -> None:
+        self.flops.close()
         if self._original_call is not None:
             nn.Module.__call__ = self._original_call  # type: ignore[method-assign]
             self._original_call = None
 
     def _first_call(
         self, module: Any, args: Any, kwargs: Any, caller: Any
-    ) -> tuple[list[Any], list[Any]]:
+    ) -> tuple[list[Any], list[Any], Any]:
         """Describe the inputs of a module's first call; the outputs come in ``_finish``."""
         try:
             key = signature_key(args, kwargs)
@@ -226,10 +264,15 @@ class ShapeRecorder:
             [signature],
             signature,
             _found_as(module, caller),
+            None,
+            [],
+            None,
         ]
         self.records[id(module)] = record
         self.new_since_flush = True
-        return record, signature
+        # A compiled module is not counted: a dispatch mode would make it recompile.
+        mark = self.flops.begin() if getattr(module, "_compiled_call_impl", None) is None else None
+        return record, signature, mark
 
     def _other_call(self, record: list[Any], args: Any, kwargs: Any) -> Any:
         """Count a call under its signature; a new one (up to the bound) is described."""
@@ -255,11 +298,14 @@ class ShapeRecorder:
             return None
         record[_SIGNATURES].append(signature)
         record[_LAST] = signature
-        return None, signature
+        return None, signature, None
 
-    def _finish(self, pending: tuple[Any, list[Any]], output: Any) -> None:
+    def _finish(self, pending: tuple[Any, list[Any], Any], output: Any) -> None:
         """Describe what a first call (or a new signature) returned."""
-        record, signature = pending
+        record, signature, mark = pending
+        if mark is not None:
+            cost = self.flops.end(mark)
+            record[_FLOPS], record[_UNCOUNTED] = cost.flops, cost.uncounted
         try:
             describe(output, signature[_SIG_OUTPUTS])
             if record is not None:
@@ -267,6 +313,7 @@ class ShapeRecorder:
                 if sample is not None:
                     record[_DTYPE] = str(sample.dtype).replace("torch.", "")
                     record[_DEVICE] = str(sample.device)
+                    record[_OUTPUT_BYTES] = tensor_bytes(output)
         except Exception:
             signature[_SIG_OUTPUTS][:] = ["?"]
         self.new_since_flush = True
@@ -325,6 +372,10 @@ class ShapeRecorder:
                         "calls": calls,
                         "kwargs": record[_KWARGS],
                         "signatures": signatures,
+                        "flops": record[_FLOPS],
+                        "flops_uncounted": list(record[_UNCOUNTED]),
+                        "output_bytes": record[_OUTPUT_BYTES],
+                        **module_weights(record[_MODULE]),
                     },
                 )
             )
@@ -333,4 +384,5 @@ class ShapeRecorder:
         return {"kind": "shapes", "rows": [row for _, row in rows]}
 
     def clear(self) -> None:
+        self.flops.close()
         self.records.clear()
