@@ -33,6 +33,8 @@ class _NamingCounter(FlopCounterMode):
         super().__init__(display=False)
         self.uncounted: list[str] = []
         self.counted_ops = 0
+        if hasattr(self, "mod_tracker"):
+            self.mod_tracker = _GlobalOnly()
 
     def _count_flops(self, func_packet: Any, out: Any, args: Any, kwargs: Any) -> Any:
         if func_packet in self.flop_registry:
@@ -40,6 +42,25 @@ class _NamingCounter(FlopCounterMode):
         elif not _is_view(func_packet) and _takes_tensor(args):
             self.uncounted.append(_op_name(func_packet))
         return super()._count_flops(func_packet, out, args, kwargs)
+
+
+class _GlobalOnly:
+    """Stands in for ``FlopCounterMode``'s module tracker: every count goes to "Global".
+
+    The per-module split is not needed (a module's count is the growth of the
+    global total during its call), and the tracker's global module hooks would
+    send each first call down torch's slow hook path, a few frames more per
+    level: a model nested a few hundred deep would hit ``RecursionError`` on its
+    first call, where plain Python runs it.
+    """
+
+    parents = frozenset({"Global"})
+
+    def __enter__(self) -> _GlobalOnly:
+        return self
+
+    def __exit__(self, *args: object) -> None:
+        return None
 
 
 def _is_view(func_packet: Any) -> bool:
