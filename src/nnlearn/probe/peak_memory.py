@@ -38,8 +38,12 @@ class PeakMemoryMeter:
         self.device = device
         try:
             if device.type == "cuda":
-                torch.cuda.reset_peak_memory_stats(device)
-                self.measure, self.baseline = CUDA, torch.cuda.memory_allocated(device)
+                # A Run that never touches the GPU must not pay for starting CUDA here;
+                # CUDA's counters start at zero when the Run starts it.
+                self.measure, self.baseline = CUDA, 0
+                if torch.cuda.is_initialized():
+                    torch.cuda.reset_peak_memory_stats(device)
+                    self.baseline = torch.cuda.memory_allocated(device)
             elif _reset_process_peak():
                 self.measure, self.baseline = PROCESS_PEAK, _status_bytes("VmRSS")
             else:
@@ -54,7 +58,8 @@ class PeakMemoryMeter:
             return []
         try:
             if self.measure == CUDA:
-                peak = torch.cuda.max_memory_allocated(device)
+                initialized = torch.cuda.is_initialized()
+                peak = torch.cuda.max_memory_allocated(device) if initialized else 0
             elif self.measure == PROCESS_PEAK:
                 peak = _status_bytes("VmHWM")
             else:
