@@ -146,3 +146,23 @@ def test_tied_weights_count_once():
     head.weight = embed.weight
     model = nn.ModuleDict({"embed": embed, "head": head})
     assert module_weights(model)["params"] == 40
+
+
+def test_flop_counting_can_be_turned_off():
+    model, x = cnn()
+    recorder = ShapeRecorder()
+    recorder.count_flops = False
+    recorder.start()
+    try:
+        model(x)
+    finally:
+        recorder.stop()
+    rows = {row["path"]: row for row in recorder.report(module_paths([("m", model)]))["rows"]}
+    assert rows["m"]["flops"] is None and rows["m"]["flops_uncounted"] == []
+    assert rows["m"]["params"] == sum(p.numel() for p in model.parameters())
+
+
+def test_weights_of_a_module_that_contains_itself_do_not_loop():
+    model = nn.Sequential(nn.Linear(2, 2))
+    model.add_module("again", model)
+    assert module_weights(model)["params"] == 6

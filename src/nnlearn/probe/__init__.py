@@ -28,6 +28,7 @@ from nnlearn.probe.devices import (
     resolve_device,
 )
 from nnlearn.probe.errors import exception_report, safe_str, syntax_error_report
+from nnlearn.probe.flops import warm as warm_flop_counter
 from nnlearn.probe.loss import LossRecorder
 from nnlearn.probe.memory import is_out_of_memory, out_of_memory_report, release_cached_memory
 from nnlearn.probe.params import module_paths, params_reports, top_level_models
@@ -153,6 +154,7 @@ def _warm_torch() -> None:
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
+    warm_flop_counter()
 
 
 def _register_source(filename: str, code: str) -> None:

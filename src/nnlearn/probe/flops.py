@@ -63,12 +63,19 @@ class _GlobalOnly:
         return None
 
 
+_VIEWS: dict[Any, bool] = {}
+
+
 def _is_view(func_packet: Any) -> bool:
     """A view (``transpose``, ``select``) moves no data and computes nothing."""
-    try:
-        return any(getattr(func_packet, name).is_view for name in func_packet.overloads())
-    except Exception:
-        return False
+    known = _VIEWS.get(func_packet)
+    if known is None:
+        try:
+            known = any(getattr(func_packet, name).is_view for name in func_packet.overloads())
+        except Exception:
+            known = False
+        _VIEWS[func_packet] = known
+    return known
 
 
 def _takes_tensor(args: Any) -> bool:
@@ -150,3 +157,10 @@ class FlopTracker:
             # The learner's code may have left the mode stack in disorder.
             with contextlib.suppress(Exception):
                 counter.__exit__(None, None, None)
+
+
+def warm() -> None:
+    """Count one tiny call, so the first Run does not pay for the counter's imports."""
+    counter = _NamingCounter()
+    with counter:
+        torch.nn.functional.relu(torch.ones(2, 2) @ torch.ones(2, 2))

@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from nnlearn.probe.flops import FlopTracker
-from nnlearn.probe.weights import module_weights
+from nnlearn.probe.weights import UNKNOWN, weights_by_module
 
 _MAX_ENTRIES = 8
 MAX_SIGNATURES = 8
@@ -142,6 +142,8 @@ class ShapeRecorder:
         self._original_call: Any = None
         self.new_since_flush = False
         self.flops = FlopTracker()
+        # FLOPs cost a Python dispatch per op of each first call (about 0.1 ms an op).
+        self.count_flops = True
 
     def start(self) -> None:
         self.records.clear()
@@ -271,7 +273,8 @@ class ShapeRecorder:
         self.records[id(module)] = record
         self.new_since_flush = True
         # A compiled module is not counted: a dispatch mode would make it recompile.
-        mark = self.flops.begin() if getattr(module, "_compiled_call_impl", None) is None else None
+        compiled = getattr(module, "_compiled_call_impl", None) is not None
+        mark = self.flops.begin() if self.count_flops and not compiled else None
         return record, signature, mark
 
     def _other_call(self, record: list[Any], args: Any, kwargs: Any) -> Any:
@@ -347,7 +350,9 @@ class ShapeRecorder:
         """The shapes report; ``paths`` maps id(module) to (model order, path)."""
         rows = []
         unnamed_order = len(paths) + 1
-        for key, record in list(self.records.items()):
+        records = list(self.records.items())
+        weights = weights_by_module(record[_MODULE] for _, record in records)
+        for key, record in records:
             order, path = paths.get(key, (unnamed_order + record[_ORDER], f"({record[_CLASS]})"))
             signatures = [
                 {
@@ -375,7 +380,7 @@ class ShapeRecorder:
                         "flops": record[_FLOPS],
                         "flops_uncounted": list(record[_UNCOUNTED]),
                         "output_bytes": record[_OUTPUT_BYTES],
-                        **module_weights(record[_MODULE]),
+                        **weights.get(key, UNKNOWN),
                     },
                 )
             )

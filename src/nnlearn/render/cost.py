@@ -105,7 +105,9 @@ def uncounted_note(rows: Sequence[ShapeRow]) -> str | None:
     if not ops:
         return None
     shown = ", ".join(ops[:8]) + (f" and {len(ops) - 8} more" if len(ops) > 8 else "")
-    return f"FLOPs leave out ops PyTorch's FlopCounterMode has no formula for ({UNKNOWN}): {shown}"
+    return (
+        f"FLOPs as PyTorch's FlopCounterMode counts them; {UNKNOWN}: it has no formula for {shown}"
+    )
 
 
 _MEASURES = {
