@@ -106,7 +106,8 @@ def uncounted_note(rows: Sequence[ShapeRow]) -> str | None:
         return None
     shown = ", ".join(ops[:8]) + (f" and {len(ops) - 8} more" if len(ops) > 8 else "")
     return (
-        f"FLOPs as PyTorch's FlopCounterMode counts them; {UNKNOWN}: it has no formula for {shown}"
+        f"FLOPs as PyTorch's FlopCounterMode counts them, without {shown} "
+        f"(no formula; {UNKNOWN} where nothing else ran)"
     )
 
 
