@@ -166,3 +166,30 @@ def test_weights_of_a_module_that_contains_itself_do_not_loop():
     model = nn.Sequential(nn.Linear(2, 2))
     model.add_module("again", model)
     assert module_weights(model)["params"] == 6
+
+
+def test_a_first_call_in_another_thread_during_a_count_is_not_misattributed():
+    import threading
+
+    other = nn.Linear(4, 4)
+    done = threading.Event()
+
+    class CallsOtherThread(nn.Module):
+        def forward(self, x):
+            worker = threading.Thread(target=lambda: (other(torch.ones(1, 4)), done.set()))
+            worker.start()
+            worker.join()
+            return x @ torch.ones(3, 3)
+
+    model = CallsOtherThread()
+    recorder = ShapeRecorder()
+    recorder.start()
+    try:
+        model(torch.ones(2, 3))
+    finally:
+        recorder.stop()
+    assert done.is_set()
+    rows = recorder.report(module_paths([("model", model), ("other", other)]))["rows"]
+    by_path = {row["path"]: row for row in rows}
+    assert by_path["model"]["flops"] == 2 * 2 * 3 * 3
+    assert by_path["other"]["flops"] is None

@@ -19,6 +19,7 @@ they compute nothing.
 from __future__ import annotations
 
 import contextlib
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,11 +112,19 @@ class FlopTracker:
 
     def __init__(self) -> None:
         self._counter: _NamingCounter | None = None
+        self._thread = 0
 
     def begin(self) -> FlopsMark | None:
-        """Mark the start of a first call, opening a counter when none is open."""
+        """Mark the start of a first call, opening a counter when none is open.
+
+        A dispatch mode counts in its own thread only: a first call in another
+        thread while a count is open is not counted (None), rather than given
+        what the other thread's ops did meanwhile.
+        """
         opened = False
         counter = self._counter
+        if counter is not None and self._thread != threading.get_ident():
+            return None
         if counter is None:
             try:
                 counter = _NamingCounter()
@@ -123,6 +132,7 @@ class FlopTracker:
             except Exception:  # counting must never break the learner's forward pass
                 return None
             self._counter = counter
+            self._thread = threading.get_ident()
             opened = True
         return FlopsMark(
             opened, counter.get_total_flops(), counter.counted_ops, len(counter.uncounted)

@@ -13,6 +13,10 @@ else ``_call_impl``) plus a dict lookup and a shape comparison, and it takes
 the place of that frame rather than adding one: a model nested 200 deep runs
 exactly as under plain Python. Like a hook, it sees ``model(x)`` and not
 ``model.forward(x)``.
+
+A first call also measures its cost: FLOPs (``flops.py``, counted during first
+calls only, so the hot path above is unchanged), the bytes of its output, and
+at report time the module's parameters (``weights.py``).
 """
 
 from __future__ import annotations
