@@ -193,3 +193,16 @@ def test_a_first_call_in_another_thread_during_a_count_is_not_misattributed():
     by_path = {row["path"]: row for row in rows}
     assert by_path["model"]["flops"] == 2 * 2 * 3 * 3
     assert by_path["other"]["flops"] is None
+
+
+def test_a_root_named_like_a_global_model_gets_its_own_path():
+    recorder = ShapeRecorder()
+    recorder.start()
+    try:
+        for _ in range(2):
+            conv = nn.Conv2d(1, 1, 1)
+            conv(torch.zeros(1, 1, 2, 2))
+    finally:
+        recorder.stop()
+    roots = recorder.roots({id(conv)}, ("conv",))
+    assert [name for name, _ in roots] == ["conv#2"]

@@ -268,7 +268,7 @@ def _models(namespace: dict[str, Any]) -> list[tuple[str, Any]]:
     """The namespace's top-level models, then models called where no global holds them."""
     models = top_level_models(namespace)
     known = {id(sub) for _, model in models for sub in model.modules()}
-    return models + _probe.shapes.roots(known)
+    return models + _probe.shapes.roots(known, tuple(name for name, _ in models))
 
 
 def _check_not_run(check: str | None, exit_code: int | None = None) -> list[dict[str, Any]]:

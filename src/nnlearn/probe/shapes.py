@@ -325,11 +325,13 @@ class ShapeRecorder:
             signature[_SIG_OUTPUTS][:] = ["?"]
         self.new_since_flush = True
 
-    def roots(self, known: set[int]) -> list[tuple[str, nn.Module]]:
+    def roots(self, known: set[int], names: tuple[str, ...] = ()) -> list[tuple[str, nn.Module]]:
         """Modules called during the Run that no other called or ``known`` module contains.
 
         These are the models a script built where no global holds them (inside
-        ``main()``), named as their caller knew them, else by their class.
+        ``main()``), named as their caller knew them, else by their class; a name
+        in ``names`` (the globals' models) or taken already gets ``#2``, ``#3``…
+        (a loop that rebinds ``conv`` leaves one global and several roots).
         """
         records = list(self.records.values())
         contained = set(known)
@@ -338,7 +340,7 @@ class ShapeRecorder:
                 if sub is not record[_MODULE]:
                     contained.add(id(sub))
         roots: list[tuple[str, nn.Module]] = []
-        taken: dict[str, int] = {}
+        taken: dict[str, int] = dict.fromkeys(names, 1)
         for record in records:
             module = record[_MODULE]
             if id(module) in contained:
