@@ -155,3 +155,20 @@ def test_params_tree_sums_modules_and_folds(to_text):
     assert "enc ▸" in text and "weight" not in text and "scale" in text
     assert "5 deeper rows folded (depth 0)" in text
     assert "33 parameters (25 trainable, 8 frozen)" in text
+
+
+def test_params_tree_sizes_sum_parameters_and_buffers(to_text):
+    rows = (
+        ParamRow("fc.weight", [8, 3], 24, "float32", "cpu", True, False, bytes=96),
+        ParamRow("fc.bias", [8], 8, "float16", "cpu", True, False, bytes=16),
+        ParamRow("bn.running_mean", [8], 8, "float32", "cpu", False, True, bytes=32),
+    )
+    params = Params("model", "Net", 32, 32, 0, 8, 144, rows)
+    tree = {row.name: row for row in param_tree(params)}
+    assert (tree["fc"].size, tree["bn"].size, tree["fc.bias"].size) == (112, 32, 16)
+    text = to_text(params_tree_table(params), width=120)
+    assert "112 B" in text and "Size" in text
+    older = Params(
+        "model", "Net", 32, 32, 0, 0, 128, (ParamRow("w", [32], 32, "f", "c", True, False),)
+    )
+    assert param_tree(older)[0].size is None

@@ -133,7 +133,7 @@ class Shapes:
 
 @dataclass(frozen=True)
 class ParamRow:
-    """One parameter or buffer of a model."""
+    """One parameter or buffer of a model; ``bytes`` is its size (None from an older probe)."""
 
     name: str
     shape: list[int]
@@ -142,6 +142,7 @@ class ParamRow:
     device: str
     requires_grad: bool
     buffer: bool
+    bytes: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -152,6 +153,7 @@ class ParamRow:
             "device": self.device,
             "requires_grad": self.requires_grad,
             "buffer": self.buffer,
+            "bytes": self.bytes,
         }
 
     @classmethod
@@ -164,6 +166,7 @@ class ParamRow:
             device=data["device"],
             requires_grad=bool(data["requires_grad"]),
             buffer=bool(data["buffer"]),
+            bytes=_count_or_none(data.get("bytes")),
         )
 
 

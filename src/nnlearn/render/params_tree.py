@@ -4,7 +4,9 @@ A parameter's name is its module's path plus its own (``encoder.fc1.weight``),
 so the tree is built from the names alone, in the order ``named_parameters``
 gave them. A module's row sums what is under it (a tied weight counts where
 it was first listed, as in the totals) and says whether all of it trains
-(``trainable``), none (``frozen``) or some (``partial``). Folding to a depth
+(``trainable``), none (``frozen``) or some (``partial``), and its size (the
+bytes of its parameters and buffers; ``?`` from a probe that did not send
+them). Folding to a depth
 hides deeper rows; their module row already holds their sum.
 """
 
@@ -17,7 +19,7 @@ from rich.text import Text
 
 from nnlearn.kernel.events import ParamRow, Params
 from nnlearn.render.cost import trainable_status
-from nnlearn.render.params import format_param_shape, params_summary
+from nnlearn.render.params import format_bytes, format_param_shape, params_summary
 
 FOLD_MARK = " ▸"
 _STYLES = {"trainable": "green", "frozen": "yellow", "partial": "yellow", "buffer": "cyan"}
@@ -33,6 +35,7 @@ class TreeRow:
     numel: int = 0
     trainable: int = 0
     buffers: int = 0
+    size: int | None = 0
     children: list[TreeRow] = field(default_factory=list)
 
     @property
@@ -60,8 +63,10 @@ def param_tree(params: Params) -> list[TreeRow]:
                 module = modules[path] = TreeRow(path, depth - 1)
                 rows.append(module)
             chain.append(module)
-        rows.append(TreeRow(param.name, len(parts) - 1, param=param))
+        rows.append(TreeRow(param.name, len(parts) - 1, param=param, size=param.bytes))
         for module in chain:
+            if module.size is not None:
+                module.size = None if param.bytes is None else module.size + param.bytes
             if param.buffer:
                 module.buffers += param.numel
             else:
@@ -85,6 +90,7 @@ def params_tree_table(
     table.add_column("Numel", justify="right")
     table.add_column("dtype")
     table.add_column("device")
+    table.add_column("Size", justify="right")
     table.add_column("Status")
 
     everything = param_tree(params)
@@ -99,7 +105,15 @@ def params_tree_table(
             if depth is not None and row.depth == depth:
                 label.append(FOLD_MARK)
             numel = row.numel or row.buffers
-            table.add_row(label, Text(""), Text(f"{numel:,}"), Text(""), Text(""), _status(status))
+            table.add_row(
+                label,
+                Text(""),
+                Text(f"{numel:,}"),
+                Text(""),
+                Text(""),
+                _size(row.size),
+                _status(status),
+            )
         else:
             param = row.param
             table.add_row(
@@ -108,6 +122,7 @@ def params_tree_table(
                 Text(f"{param.numel:,}"),
                 Text(param.dtype),
                 Text(param.device),
+                _size(row.size),
                 _status(status),
             )
 
@@ -122,6 +137,10 @@ def params_tree_table(
     table.caption = caption
     table.caption_justify = "left"
     return table
+
+
+def _size(size: int | None) -> Text:
+    return Text("?" if size is None else format_bytes(size))
 
 
 def _status(status: str) -> Text:
