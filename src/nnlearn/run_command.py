@@ -27,6 +27,7 @@ from nnlearn.kernel.events import (
     KernelRestarted,
     LossPoints,
     Params,
+    PeakMemory,
     PlotPoints,
     RunError,
     RunFinished,
@@ -48,6 +49,7 @@ from nnlearn.render import (
     series_summary,
     shapes_table,
 )
+from nnlearn.render.cost import peak_memory_line
 from nnlearn.render.sanitize import sanitize, sanitize_fields
 
 
@@ -63,6 +65,7 @@ class TextReport:
         self.plots = PlotSeries()
         self.messages: list[Any] = []
         self.finished: RunFinished | None = None
+        self.memory: PeakMemory | None = None
 
     def handle(self, event: Event) -> None:
         # The terminal would obey what the learner's code printed: only colours pass.
@@ -89,6 +92,8 @@ class TextReport:
             self.messages.append(Text(kernel_event_message(event), style="bold red"))
         elif isinstance(event, RunFinished):
             self.finished = event
+        elif isinstance(event, PeakMemory):
+            self.memory = event
 
     def close(self) -> None:
         console = self.console
@@ -113,6 +118,8 @@ class TextReport:
             console.print(plot_summary(self.plots.events()))
             scatter = scatter_plot(self.plots.as_dict(), plot_width, plot_height, color=color)
             self.out.write(scatter + "\n")
+        if self.memory is not None:
+            console.print(Text(peak_memory_line(self.memory)))
         for message in self.messages:
             console.print(message)
         if self.finished is not None:

@@ -79,7 +79,17 @@ def test_run_json_lines_are_stable(tmp_path):
         "calls": 20,
         "kwargs": {},
         "signatures": [{"inputs": [[16, 3]], "kwargs": {}, "outputs": [[16, 8]], "calls": 20}],
+        "flops": 2 * 16 * 3 * 8,
+        "flops_uncounted": [],
+        "output_bytes": 16 * 8 * 4,
+        "params": 32,
+        "trainable": 32,
+        "param_bytes": 32 * 4,
     }
+    assert shapes["rows"][0]["flops"] == 2 * 16 * 3 * 8 + 2 * 16 * 8 * 1
+    assert shapes["rows"][2]["flops"] is None and shapes["rows"][2]["flops_uncounted"] == ["relu"]
+    [memory] = [line for line in lines if line["kind"] == "memory"]
+    assert memory["device"] == "cpu" and memory["peak_bytes"] > 0
 
 
 def test_failing_script_exits_non_zero_with_its_line(tmp_path):

@@ -12,8 +12,10 @@ from nnlearn.kernel.events import (
     KernelRestarted,
     KernelStatus,
     LossPoints,
+    ModuleCost,
     ParamRow,
     Params,
+    PeakMemory,
     PlotPoints,
     RunError,
     RunFinished,
@@ -39,4 +41,6 @@ __all__ = [
     "ShapeRow",
     "Shapes",
     "Stream",
+    "ModuleCost",
+    "PeakMemory",
 ]

@@ -67,6 +67,12 @@ class ShapeRow:
     ``kwargs`` holds the tensors passed by keyword, by name; ``signatures`` every
     distinct set of input shapes seen (the first ``MAX_SIGNATURES`` of them, first call
     first), each with its count, so their counts may add up to less than ``calls``.
+
+    The cost of the module (``ModuleCost``): the FLOPs of its first call, its
+    submodules' included, as ``FlopCounterMode`` counts them, None when only ops
+    without a FLOP formula ran, and those ops by name; the bytes of its output
+    tensors; its parameters (all, trainable) and the bytes of its parameters and
+    buffers, its submodules' included.
     """
 
     path: str
@@ -78,8 +84,10 @@ class ShapeRow:
     calls: int
     kwargs: dict[str, list[ShapeLike]] = field(default_factory=dict)
     signatures: tuple[ShapeSignature, ...] = ()
+    cost: ModuleCost | None = None
 
     def to_json(self) -> dict[str, Any]:
+        cost = self.cost if self.cost is not None else ModuleCost()
         return {
             "path": self.path,
             "class": self.cls,
@@ -90,6 +98,7 @@ class ShapeRow:
             "calls": self.calls,
             "kwargs": self.kwargs,
             "signatures": [signature.to_json() for signature in self.signatures],
+            **cost.to_json(),
         }
 
     @classmethod
@@ -108,6 +117,7 @@ class ShapeRow:
                 for signature in data.get("signatures", [])
                 if isinstance(signature, dict)
             ),
+            cost=ModuleCost.from_json(data),
         )
 
 
@@ -123,7 +133,7 @@ class Shapes:
 
 @dataclass(frozen=True)
 class ParamRow:
-    """One parameter or buffer of a model."""
+    """One parameter or buffer of a model; ``bytes`` is its size (None from an older probe)."""
 
     name: str
     shape: list[int]
@@ -132,6 +142,7 @@ class ParamRow:
     device: str
     requires_grad: bool
     buffer: bool
+    bytes: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -142,6 +153,7 @@ class ParamRow:
             "device": self.device,
             "requires_grad": self.requires_grad,
             "buffer": self.buffer,
+            "bytes": self.bytes,
         }
 
     @classmethod
@@ -154,6 +166,7 @@ class ParamRow:
             device=data["device"],
             requires_grad=bool(data["requires_grad"]),
             buffer=bool(data["buffer"]),
+            bytes=_count_or_none(data.get("bytes")),
         )
 
 
@@ -376,6 +389,95 @@ class KernelInfo:
         }
 
 
+def _count_or_none(value: Any) -> int | None:
+    """A count from the wire: a non-negative int, else None (never a guess)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return None
+    return value
+
+
+MAX_UNCOUNTED_OPS = 20
+
+
+@dataclass(frozen=True)
+class ModuleCost:
+    """What one module costs: the fields a shapes row carries next to its shapes.
+
+    ``flops`` is None when unknown (only ops without a FLOP formula ran, or the
+    module was compiled); ``flops_uncounted`` names the ops ``FlopCounterMode``
+    has no formula for that ran in the first call (not counted in ``flops``).
+    """
+
+    flops: int | None = None
+    flops_uncounted: tuple[str, ...] = ()
+    output_bytes: int | None = None
+    params: int | None = None
+    trainable: int | None = None
+    param_bytes: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "flops": self.flops,
+            "flops_uncounted": list(self.flops_uncounted),
+            "output_bytes": self.output_bytes,
+            "params": self.params,
+            "trainable": self.trainable,
+            "param_bytes": self.param_bytes,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ModuleCost:
+        uncounted = data.get("flops_uncounted")
+        ops = uncounted if isinstance(uncounted, list) else []
+        return cls(
+            flops=_count_or_none(data.get("flops")),
+            flops_uncounted=tuple(str(op)[:80] for op in ops[:MAX_UNCOUNTED_OPS]),
+            output_bytes=_count_or_none(data.get("output_bytes")),
+            params=_count_or_none(data.get("params")),
+            trainable=_count_or_none(data.get("trainable")),
+            param_bytes=_count_or_none(data.get("param_bytes")),
+        )
+
+
+@dataclass(frozen=True)
+class PeakMemory:
+    """The peak memory of the Run's device, and what was measured (``measure``).
+
+    ``measure`` is one of ``cuda_max_allocated`` (tensors the CUDA caching
+    allocator handed out, reset at the Run's start), ``process_peak_rss`` (the
+    kernel process's peak resident memory during the Run, torch itself
+    included: Linux) or ``process_peak_rss_since_start`` (the same since the
+    kernel started: where it cannot be reset). ``baseline_bytes`` is what that
+    measure read at the Run's start.
+    """
+
+    device: str
+    measure: str
+    peak_bytes: int
+    baseline_bytes: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": "memory",
+            "device": self.device,
+            "measure": self.measure,
+            "peak_bytes": self.peak_bytes,
+            "baseline_bytes": self.baseline_bytes,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PeakMemory | None:
+        peak = _count_or_none(data.get("peak_bytes"))
+        if peak is None:
+            return None
+        return cls(
+            device=str(data.get("device", "?"))[:40],
+            measure=str(data.get("measure", "?"))[:40],
+            peak_bytes=peak,
+            baseline_bytes=_count_or_none(data.get("baseline_bytes")),
+        )
+
+
 Event = (
     Stream
     | Shapes
@@ -388,6 +490,7 @@ Event = (
     | KernelStatus
     | KernelDied
     | KernelRestarted
+    | PeakMemory
 )
 
 
@@ -439,6 +542,8 @@ def event_from_report(report: dict[str, Any]) -> Event | None:
         )
     if kind == "stream":
         return Stream(report["name"], report["text"])
+    if kind == "memory":
+        return PeakMemory.from_json(report)
     return None
 
 

@@ -29,9 +29,11 @@ from nnlearn.probe.devices import (
     resolve_device,
 )
 from nnlearn.probe.errors import exception_report, safe_str, syntax_error_report
+from nnlearn.probe.flops import warm as warm_flop_counter
 from nnlearn.probe.loss import LossRecorder
 from nnlearn.probe.memory import is_out_of_memory, out_of_memory_report, release_cached_memory
 from nnlearn.probe.params import module_paths, params_reports, top_level_models
+from nnlearn.probe.peak_memory import PeakMemoryMeter
 from nnlearn.probe.points import PointsRecorder
 from nnlearn.probe.script import enter_script, main_module, script_place, stack_depth
 from nnlearn.probe.shapes import ShapeRecorder
@@ -89,6 +91,7 @@ def _display_publisher() -> Any:
 class _Probe:
     def __init__(self) -> None:
         self.shapes = ShapeRecorder()
+        self.memory = PeakMemoryMeter()
         self.loss = LossRecorder(self._publish_live)
         self.points = PointsRecorder(self._publish_live)
         self.loss.extra_reports = self._live_reports
@@ -180,6 +183,7 @@ def _warm_torch(optimizers: bool = True) -> None:
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
+    warm_flop_counter()
 
 
 def _register_source(filename: str, code: str) -> None:
@@ -236,7 +240,7 @@ def run(
         not_restored = snapshot.restore(drop_modules_under=place.folder)
     if outcome.exit_message is not None:  # as python prints sys.exit("message")
         print(outcome.exit_message, file=sys.stderr, flush=True)
-    reports = _probe.loss.reports() + _probe.points.reports()
+    reports = _probe.loss.reports() + _probe.points.reports() + _probe.memory.report()
     try:
         reports.extend(_model_reports(namespace))
     except Exception as exc:  # a strange object in the namespace must not lose the run
@@ -294,7 +298,7 @@ def _models(namespace: dict[str, Any]) -> list[tuple[str, Any]]:
     """The namespace's top-level models, then models called where no global holds them."""
     models = top_level_models(namespace)
     known = {id(sub) for _, model in models for sub in model.modules()}
-    return models + _probe.shapes.roots(known)
+    return models + _probe.shapes.roots(known, tuple(name for name, _ in models))
 
 
 def _check_not_run(check: str | None, exit_code: int | None = None) -> list[dict[str, Any]]:
@@ -330,6 +334,7 @@ def _execute(
     _probe.shapes.start()
     _probe.loss.start()
     _probe.points.start()
+    _probe.memory.start(chosen)
     try:
         # The script's first frame stands on this one and those below it, where under
         # python it would be the first: the limit grows by exactly that many.

@@ -81,6 +81,7 @@ def _row(name: str, tensor: Any, *, buffer: bool) -> dict[str, Any]:
         "device": str(tensor.device),
         "requires_grad": bool(tensor.requires_grad),
         "buffer": buffer,
+        "bytes": tensor.numel() * tensor.element_size(),
     }
 
 

@@ -13,6 +13,10 @@ else ``_call_impl``) plus a dict lookup and a shape comparison, and it takes
 the place of that frame rather than adding one: a model nested 200 deep runs
 exactly as under plain Python. Like a hook, it sees ``model(x)`` and not
 ``model.forward(x)``.
+
+A first call also measures its cost: FLOPs (``flops.py``, counted during first
+calls only, so the hot path above is unchanged), the bytes of its output, and
+at report time the module's parameters (``weights.py``).
 """
 
 from __future__ import annotations
@@ -23,6 +27,9 @@ from typing import Any
 import torch
 from torch import nn
 
+from nnlearn.probe.flops import FlopTracker
+from nnlearn.probe.weights import UNKNOWN, weights_by_module
+
 _MAX_ENTRIES = 8
 MAX_SIGNATURES = 8
 
@@ -30,6 +37,8 @@ MAX_SIGNATURES = 8
 # hot path touches one counter); _UNLISTED counts those past MAX_SIGNATURES.
 _MODULE, _CLASS, _INPUTS, _OUTPUTS, _DTYPE, _DEVICE, _UNLISTED, _ORDER = range(8)
 _KWARGS, _SIGNATURES, _LAST, _FOUND_AS = range(8, 12)
+# The cost of the first call (probe/flops.py), and the bytes of its output tensors.
+_FLOPS, _UNCOUNTED, _OUTPUT_BYTES = range(12, 15)
 # Signature layout: [key, inputs, kwargs, outputs, calls]
 _SIG_KEY, _SIG_INPUTS, _SIG_KWARGS, _SIG_OUTPUTS, _SIG_CALLS = range(5)
 
@@ -80,6 +89,19 @@ def _first_tensor(*values: Any) -> torch.Tensor | None:
     return None
 
 
+def tensor_bytes(value: Any, depth: int = 0) -> int:
+    """Bytes held by the tensors in ``value`` (a tensor, or nested tuples, lists, dicts)."""
+    if isinstance(value, torch.Tensor):
+        return value.numel() * value.element_size()
+    if depth >= 3:
+        return 0
+    if isinstance(value, (tuple, list)):
+        return sum(tensor_bytes(item, depth + 1) for item in value)
+    if isinstance(value, dict):
+        return sum(tensor_bytes(item, depth + 1) for item in value.values())
+    return 0
+
+
 def _hashable(value: Any) -> Any:
     if isinstance(value, list):
         return tuple(_hashable(item) for item in value)
@@ -123,6 +145,9 @@ class ShapeRecorder:
         self.records: dict[int, list[Any]] = {}
         self._original_call: Any = None
         self.new_since_flush = False
+        self.flops = FlopTracker()
+        # FLOPs cost a Python dispatch per op of each first call (about 0.1 ms an op).
+        self.count_flops = True
 
     def start(self) -> None:
         self.records.clear()
@@ -134,6 +159,7 @@ class ShapeRecorder:
         first_call = self._first_call
         other_call = self._other_call
         finish = self._finish
+        abandon = self.flops.abandon
         tensor_type = torch.Tensor
 
         if original is getattr(nn.Module, "_wrapped_call_impl", None):
@@ -143,8 +169,19 @@ class ShapeRecorder:
                 # made here (as _wrapped_call_impl does) so that no frame is added.
                 record = records.get(id(module))
                 if record is None:
+                    # A first call may open a FLOP count: closed here whatever happens.
                     pending = first_call(module, args, kwargs, sys._getframe(1))
-                elif kwargs:
+                    try:
+                        if module._compiled_call_impl is not None:
+                            output = module._compiled_call_impl(*args, **kwargs)
+                        else:
+                            output = module._call_impl(*args, **kwargs)
+                    except BaseException:
+                        abandon(pending[2])
+                        raise
+                    finish(pending, output)
+                    return output
+                if kwargs:
                     pending = other_call(record, args, kwargs)
                 else:
                     # The usual calls, one or two tensors (a layer, a loss), are keyed here
@@ -184,8 +221,14 @@ class ShapeRecorder:
                 record = records.get(id(module))
                 if record is None:
                     pending = first_call(module, args, kwargs, sys._getframe(1))
-                else:
-                    pending = other_call(record, args, kwargs)
+                    try:
+                        output = original(module, *args, **kwargs)
+                    except BaseException:
+                        abandon(pending[2])
+                        raise
+                    finish(pending, output)
+                    return output
+                pending = other_call(record, args, kwargs)
                 output = original(module, *args, **kwargs)
                 if pending is not None:
                     finish(pending, output)
@@ -194,13 +237,14 @@ class ShapeRecorder:
         nn.Module.__call__ = recording_call  # type: ignore[method-assign]
 
     def stop(self) -> None:
+        self.flops.close()
         if self._original_call is not None:
             nn.Module.__call__ = self._original_call  # type: ignore[method-assign]
             self._original_call = None
 
     def _first_call(
         self, module: Any, args: Any, kwargs: Any, caller: Any
-    ) -> tuple[list[Any], list[Any]]:
+    ) -> tuple[list[Any], list[Any], Any]:
         """Describe the inputs of a module's first call; the outputs come in ``_finish``."""
         try:
             key = signature_key(args, kwargs)
@@ -226,10 +270,16 @@ class ShapeRecorder:
             [signature],
             signature,
             _found_as(module, caller),
+            None,
+            [],
+            None,
         ]
         self.records[id(module)] = record
         self.new_since_flush = True
-        return record, signature
+        # A compiled module is not counted: a dispatch mode would make it recompile.
+        compiled = getattr(module, "_compiled_call_impl", None) is not None
+        mark = self.flops.begin() if self.count_flops and not compiled else None
+        return record, signature, mark
 
     def _other_call(self, record: list[Any], args: Any, kwargs: Any) -> Any:
         """Count a call under its signature; a new one (up to the bound) is described."""
@@ -255,11 +305,14 @@ class ShapeRecorder:
             return None
         record[_SIGNATURES].append(signature)
         record[_LAST] = signature
-        return None, signature
+        return None, signature, None
 
-    def _finish(self, pending: tuple[Any, list[Any]], output: Any) -> None:
+    def _finish(self, pending: tuple[Any, list[Any], Any], output: Any) -> None:
         """Describe what a first call (or a new signature) returned."""
-        record, signature = pending
+        record, signature, mark = pending
+        if mark is not None:
+            cost = self.flops.end(mark)
+            record[_FLOPS], record[_UNCOUNTED] = cost.flops, cost.uncounted
         try:
             describe(output, signature[_SIG_OUTPUTS])
             if record is not None:
@@ -267,15 +320,18 @@ class ShapeRecorder:
                 if sample is not None:
                     record[_DTYPE] = str(sample.dtype).replace("torch.", "")
                     record[_DEVICE] = str(sample.device)
+                    record[_OUTPUT_BYTES] = tensor_bytes(output)
         except Exception:
             signature[_SIG_OUTPUTS][:] = ["?"]
         self.new_since_flush = True
 
-    def roots(self, known: set[int]) -> list[tuple[str, nn.Module]]:
+    def roots(self, known: set[int], names: tuple[str, ...] = ()) -> list[tuple[str, nn.Module]]:
         """Modules called during the Run that no other called or ``known`` module contains.
 
         These are the models a script built where no global holds them (inside
-        ``main()``), named as their caller knew them, else by their class.
+        ``main()``), named as their caller knew them, else by their class; a name
+        in ``names`` (the globals' models) or taken already gets ``#2``, ``#3``…
+        (a loop that rebinds ``conv`` leaves one global and several roots).
         """
         records = list(self.records.values())
         contained = set(known)
@@ -284,7 +340,7 @@ class ShapeRecorder:
                 if sub is not record[_MODULE]:
                     contained.add(id(sub))
         roots: list[tuple[str, nn.Module]] = []
-        taken: dict[str, int] = {}
+        taken: dict[str, int] = dict.fromkeys(names, 1)
         for record in records:
             module = record[_MODULE]
             if id(module) in contained:
@@ -300,7 +356,9 @@ class ShapeRecorder:
         """The shapes report; ``paths`` maps id(module) to (model order, path)."""
         rows = []
         unnamed_order = len(paths) + 1
-        for key, record in list(self.records.items()):
+        records = list(self.records.items())
+        weights = weights_by_module(record[_MODULE] for _, record in records)
+        for key, record in records:
             order, path = paths.get(key, (unnamed_order + record[_ORDER], f"({record[_CLASS]})"))
             signatures = [
                 {
@@ -325,6 +383,10 @@ class ShapeRecorder:
                         "calls": calls,
                         "kwargs": record[_KWARGS],
                         "signatures": signatures,
+                        "flops": record[_FLOPS],
+                        "flops_uncounted": list(record[_UNCOUNTED]),
+                        "output_bytes": record[_OUTPUT_BYTES],
+                        **weights.get(key, UNKNOWN),
                     },
                 )
             )
@@ -333,4 +395,5 @@ class ShapeRecorder:
         return {"kind": "shapes", "rows": [row for _, row in rows]}
 
     def clear(self) -> None:
+        self.flops.close()
         self.records.clear()

@@ -13,6 +13,14 @@ from rich.table import Table
 from rich.text import Text
 
 from nnlearn.kernel.events import ShapeLike, ShapeRow, Shapes, ShapeSignature
+from nnlearn.render.cost import (
+    bytes_cell,
+    flops_cell,
+    folded,
+    has_cost,
+    params_cell,
+    uncounted_note,
+)
 
 DEFAULT_DTYPE = "float32"
 DEFAULT_DEVICE = "cpu"
@@ -69,16 +77,27 @@ def _needs_placement_columns(rows: Sequence[ShapeRow]) -> bool:
     )
 
 
-def shapes_table(shapes: Shapes, *, max_rows: int | None = None) -> Table:
+FOLD_MARK = " ▸"
+
+
+def shapes_table(shapes: Shapes, *, max_rows: int | None = None, depth: int | None = None) -> Table:
     """A Rich table with one row per module, in the order the probe saw them.
 
     dtype and device columns appear only when something is not float32 on the
     CPU, so the common case stays narrow. A module called with different input
     shapes gets one line per distinct shapes, each with its own count. ``max_rows`` cuts long tables and
     says how many rows were left out.
+
+    The cost columns (FLOPs of the first call, bytes of its output, parameters
+    with trainable / frozen / partial) count each module with its submodules,
+    so ``depth`` (None: every row) can fold the tree: rows deeper than it are
+    hidden and a row hiding some is marked ``▸``.
     """
-    rows = list(shapes.rows)
-    placement = _needs_placement_columns(rows)
+    all_rows = list(shapes.rows)
+    shown_indexes, hiding = folded([row.path for row in all_rows], depth)
+    rows = [all_rows[index] for index in shown_indexes]
+    placement = _needs_placement_columns(all_rows)
+    cost = has_cost(all_rows)
     table = Table(title="Shapes", title_justify="left", expand=False)
     table.add_column("Module", overflow="fold")
     table.add_column("Class", overflow="fold")
@@ -86,23 +105,47 @@ def shapes_table(shapes: Shapes, *, max_rows: int | None = None) -> Table:
     if placement:
         table.add_column("dtype")
         table.add_column("device")
+    if cost:
+        table.add_column("FLOPs", justify="right")
+        table.add_column("Out mem", justify="right")
+        table.add_column("Params", justify="right")
     table.add_column("Calls", justify="right")
 
+    hiding_rows = {id(all_rows[index]) for index in hiding}
     shown = rows if max_rows is None else rows[: max(max_rows, 0)]
     for row in shown:
+        label = row.path + (FOLD_MARK if id(row) in hiding_rows else "")
         for index, (flow, calls) in enumerate(_call_lines(row)):
             first = index == 0
-            cells = [Text(row.path if first else ""), Text(row.cls if first else ""), Text(flow)]
+            cells = [Text(label if first else ""), Text(row.cls if first else ""), Text(flow)]
             if placement:
                 cells += [
                     Text(row.dtype or NOTHING if first else ""),
                     Text(row.device or NOTHING if first else ""),
                 ]
+            if cost:
+                if first and row.cost is not None:
+                    cells += [
+                        flops_cell(row.cost),
+                        bytes_cell(row.cost.output_bytes),
+                        params_cell(row.cost.params, row.cost.trainable),
+                    ]
+                else:
+                    cells += [Text(""), Text(""), Text("")]
             cells.append(Text(f"{calls:,}"))
             table.add_row(*cells)
 
-    if not rows:
-        table.caption = "No module was called during this run."
+    captions = []
+    if not all_rows:
+        captions.append("No module was called during this run.")
     elif len(shown) < len(rows):
-        table.caption = f"… {len(rows) - len(shown)} more modules not shown"
+        captions.append(f"… {len(rows) - len(shown)} more modules not shown")
+    if hiding:
+        captions.append(f"▸ {len(all_rows) - len(rows)} deeper modules folded (depth {depth})")
+    note = uncounted_note(rows) if cost else None
+    if note is not None:
+        captions.append(note)
+    if captions:
+        table.caption = "\n".join(captions)
+        table.caption_justify = "left"
     return table

@@ -26,6 +26,7 @@ from nnlearn.kernel.events import (
     KernelStatus,
     LossPoints,
     Params,
+    PeakMemory,
     PlotPoints,
     RunError,
     RunFinished,
@@ -278,6 +279,8 @@ class KernelRunner:
             self.results.shapes.show(event)
         elif isinstance(event, Params):
             self.results.params.add(event)
+        elif isinstance(event, PeakMemory):
+            self.results.shapes.show_memory(event)
         elif isinstance(event, RunError):
             self.flush()
             self._outcome.error = event

@@ -72,6 +72,7 @@ OTHER_KEYS: tuple[tuple[str, str], ...] = (
     ("enter", "Editor: new line, same indentation (one level more after a ':')"),
     ("ctrl+home / ctrl+end", "Editor: start / end of the code (add shift to select)"),
     ("escape", "Close a dialog"),
+    ("+ / -", "Shapes and Params tabs: unfold / fold the module tree one level"),
 )
 
 

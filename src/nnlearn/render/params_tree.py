@@ -1,0 +1,148 @@
+"""The parameter table as a module tree: one row per module, then its own weights.
+
+A parameter's name is its module's path plus its own (``encoder.fc1.weight``),
+so the tree is built from the names alone, in the order ``named_parameters``
+gave them. A module's row sums what is under it (a tied weight counts where
+it was first listed, as in the totals) and says whether all of it trains
+(``trainable``), none (``frozen``) or some (``partial``), and its size (the
+bytes of its parameters and buffers; ``?`` from a probe that did not send
+them). Folding to a depth
+hides deeper rows; their module row already holds their sum.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rich.table import Table
+from rich.text import Text
+
+from nnlearn.kernel.events import ParamRow, Params
+from nnlearn.render.cost import trainable_status
+from nnlearn.render.params import format_bytes, format_param_shape, params_summary
+
+FOLD_MARK = " ▸"
+_STYLES = {"trainable": "green", "frozen": "yellow", "partial": "yellow", "buffer": "cyan"}
+
+
+@dataclass
+class TreeRow:
+    """A module (``param`` None) or one parameter or buffer, at its depth."""
+
+    name: str
+    depth: int
+    param: ParamRow | None = None
+    numel: int = 0
+    trainable: int = 0
+    buffers: int = 0
+    size: int | None = 0
+    children: list[TreeRow] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        if self.param is not None:
+            if self.param.buffer:
+                return "buffer"
+            return "trainable" if self.param.requires_grad else "frozen"
+        if self.numel == 0:
+            return "buffer" if self.buffers else ""
+        return trainable_status(self.numel, self.trainable)
+
+
+def param_tree(params: Params) -> list[TreeRow]:
+    """Every module and parameter row, in order (a module before what it holds)."""
+    rows: list[TreeRow] = []
+    modules: dict[str, TreeRow] = {}
+    for param in params.rows:
+        parts = param.name.split(".")
+        chain: list[TreeRow] = []
+        for depth in range(1, len(parts)):
+            path = ".".join(parts[:depth])
+            module = modules.get(path)
+            if module is None:
+                module = modules[path] = TreeRow(path, depth - 1)
+                rows.append(module)
+            chain.append(module)
+        rows.append(TreeRow(param.name, len(parts) - 1, param=param, size=param.bytes))
+        for module in chain:
+            if module.size is not None:
+                module.size = None if param.bytes is None else module.size + param.bytes
+            if param.buffer:
+                module.buffers += param.numel
+            else:
+                module.numel += param.numel
+                module.trainable += param.numel if param.requires_grad else 0
+    return rows
+
+
+def tree_depth_of(params: Params) -> int:
+    """The deepest row's depth: 0 for a model whose weights are all its own."""
+    return max((row.name.count(".") for row in params.rows), default=0)
+
+
+def params_tree_table(
+    params: Params, *, depth: int | None = None, max_rows: int | None = None
+) -> Table:
+    """Like ``params_table``, with a row per module above its weights, folded to ``depth``."""
+    table = Table(title=f"{params.model} ({params.cls})", title_justify="left")
+    table.add_column("Name", overflow="fold")
+    table.add_column("Shape")
+    table.add_column("Numel", justify="right")
+    table.add_column("dtype")
+    table.add_column("device")
+    table.add_column("Size", justify="right")
+    table.add_column("Status")
+
+    everything = param_tree(params)
+    rows = [row for row in everything if depth is None or row.depth <= depth]
+    folded = len(everything) - len(rows)
+    shown = rows if max_rows is None else rows[: max(max_rows, 0)]
+    for row in shown:
+        status = row.status
+        label = Text("  " * row.depth + row.name.rsplit(".", 1)[-1])
+        if row.param is None:
+            label.stylize("bold")
+            if depth is not None and row.depth == depth:
+                label.append(FOLD_MARK)
+            numel = row.numel or row.buffers
+            table.add_row(
+                label,
+                Text(""),
+                Text(f"{numel:,}"),
+                Text(""),
+                Text(""),
+                _size(row.size),
+                _status(status),
+            )
+        else:
+            param = row.param
+            table.add_row(
+                label,
+                Text(format_param_shape(param.shape)),
+                Text(f"{param.numel:,}"),
+                Text(param.dtype),
+                Text(param.device),
+                _size(row.size),
+                _status(status),
+            )
+
+    caption = params_summary(params)
+    table.min_width = len(caption)
+    if not everything:
+        caption = "This model has no parameters or buffers. " + caption
+    if len(shown) < len(rows):
+        caption += f"\n… {len(rows) - len(shown)} more rows not shown"
+    if folded:
+        caption += f"\n▸ {folded} deeper rows folded (depth {depth})"
+    table.caption = caption
+    table.caption_justify = "left"
+    return table
+
+
+def _size(size: int | None) -> Text:
+    return Text("?" if size is None else format_bytes(size))
+
+
+def _status(status: str) -> Text:
+    label = "✓ trainable" if status == "trainable" else status
+    return Text(label, style=_STYLES.get(status, ""))
