@@ -21,7 +21,7 @@ from nnlearn.kernel.events import (
     RunFinished,
     Stream,
 )
-from nnlearn.kernel.runner import RunSession
+from nnlearn.kernel.runner import Session
 
 OUTPUT_LIMIT_CHARS = 1_000_000
 # After an interrupt the session itself restarts a kernel that ignores it (after its
@@ -62,7 +62,7 @@ class RunOutcome:
 
 
 async def run_block(
-    session: RunSession,
+    session: Session,
     code: str,
     *,
     device: str,
@@ -124,7 +124,7 @@ async def run_block(
     return outcome
 
 
-async def _restart(session: RunSession) -> bool:
+async def _restart(session: Session) -> bool:
     with contextlib.suppress(Exception):
         await session.restart()
         return True

@@ -41,7 +41,6 @@ from nnlearn.kernel.events import (
     KernelStatus,
     RunError,
     RunFinished,
-    kernel_info_from_report,
 )
 from nnlearn.kernel.protocol import WARM_CODE, events_in, reports_in, run_code
 from nnlearn.kernel.workdirs import make_workdir
@@ -222,7 +221,14 @@ class KernelSession:
             )
         report = dict(reports[-1])
         report["warm_seconds"] = time.perf_counter() - started
-        self.info = kernel_info_from_report(report)
+        try:
+            self.info = KernelInfo.from_json(report)
+        except (KeyError, TypeError, ValueError) as exc:
+            self._set_state("dead", "warm-up failed")
+            raise KernelError(
+                f"The kernel's probe sent a report nnlearn cannot read ({exc}): is the "
+                "kernel's nnlearn the same version as this one?"
+            ) from exc
         self._set_state("idle")
         return self.info
 

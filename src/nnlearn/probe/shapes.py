@@ -6,7 +6,7 @@ described too (up to ``MAX_SIGNATURES`` distinct ones per module), so a
 layer called on ``(5, 2)`` and then on ``(4, 5, 2)`` shows both.
 
 This replaces ``nn.Module.__call__`` for the duration of a Run instead of
-registering a global forward hook: any global hook sends every module call
+registering a forward hook: any global hook sends every module call
 down torch's slow hook-dispatch path (5-7 % of a small training loop). The
 replacement does what ``Module._wrapped_call_impl`` does (the compiled call,
 else ``_call_impl``) plus a dict lookup and a shape comparison, and it takes
@@ -22,6 +22,8 @@ from typing import Any
 
 import torch
 from torch import nn
+
+from nnlearn.kernel.events import ShapeRow, Shapes, ShapeSignature
 
 _MAX_ENTRIES = 8
 MAX_SIGNATURES = 8
@@ -296,41 +298,37 @@ class ShapeRecorder:
             roots.append((name, module))
         return roots
 
-    def report(self, paths: dict[int, tuple[int, str]]) -> dict[str, Any]:
+    def report(self, paths: dict[int, tuple[int, str]]) -> Shapes:
         """The shapes report; ``paths`` maps id(module) to (model order, path)."""
         rows = []
         unnamed_order = len(paths) + 1
         for key, record in list(self.records.items()):
             order, path = paths.get(key, (unnamed_order + record[_ORDER], f"({record[_CLASS]})"))
-            signatures = [
-                {
-                    "inputs": signature[_SIG_INPUTS],
-                    "kwargs": signature[_SIG_KWARGS],
-                    "outputs": signature[_SIG_OUTPUTS],
-                    "calls": signature[_SIG_CALLS],
-                }
-                for signature in list(record[_SIGNATURES])
-            ]
-            calls = record[_UNLISTED] + sum(signature["calls"] for signature in signatures)
-            rows.append(
-                (
-                    order,
-                    {
-                        "path": path,
-                        "class": record[_CLASS],
-                        "inputs": record[_INPUTS],
-                        "outputs": record[_OUTPUTS],
-                        "dtype": record[_DTYPE],
-                        "device": record[_DEVICE],
-                        "calls": calls,
-                        "kwargs": record[_KWARGS],
-                        "signatures": signatures,
-                    },
+            signatures = tuple(
+                ShapeSignature(
+                    inputs=signature[_SIG_INPUTS],
+                    kwargs=signature[_SIG_KWARGS],
+                    outputs=signature[_SIG_OUTPUTS],
+                    calls=signature[_SIG_CALLS],
                 )
+                for signature in list(record[_SIGNATURES])
             )
+            calls = record[_UNLISTED] + sum(signature.calls for signature in signatures)
+            row = ShapeRow(
+                path=path,
+                cls=record[_CLASS],
+                inputs=record[_INPUTS],
+                outputs=record[_OUTPUTS],
+                dtype=record[_DTYPE],
+                device=record[_DEVICE],
+                calls=calls,
+                kwargs=record[_KWARGS],
+                signatures=signatures,
+            )
+            rows.append((order, row))
         rows.sort(key=lambda item: item[0])
         self.new_since_flush = False
-        return {"kind": "shapes", "rows": [row for _, row in rows]}
+        return Shapes(tuple(row for _, row in rows))
 
     def clear(self) -> None:
         self.records.clear()

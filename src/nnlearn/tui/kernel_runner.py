@@ -13,9 +13,9 @@ import contextlib
 import dataclasses
 import importlib
 import inspect
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from nnlearn.kernel.events import (
     CheckResult,
@@ -32,6 +32,7 @@ from nnlearn.kernel.events import (
     Shapes,
     Stream,
 )
+from nnlearn.kernel.runner import Session
 from nnlearn.render import kernel_event_message, render_check, render_error, render_finished
 from nnlearn.render.sanitize import sanitize, sanitize_fields
 from nnlearn.tui import keys
@@ -46,21 +47,6 @@ if TYPE_CHECKING:
     from nnlearn.tui.widgets.results_tabs import ResultsTabs
 
 FLUSH_INTERVAL = 0.1
-
-
-class Session(Protocol):
-    """What the TUI needs of ``nnlearn.kernel.session.KernelSession``."""
-
-    info: KernelInfo | None
-    state: str
-
-    async def start(self) -> None: ...
-    def run(
-        self, code: str, device: str = "auto", check: str | None = None
-    ) -> AsyncIterator[Event]: ...
-    async def interrupt(self) -> None: ...
-    async def restart(self) -> None: ...
-    async def shutdown(self) -> None: ...
 
 
 # Called as factory(on_status=callback); returns a session, or an awaitable of one.
