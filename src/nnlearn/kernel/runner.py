@@ -8,7 +8,7 @@ inheriting from it.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Protocol
 
 from nnlearn.kernel.events import Event, KernelInfo
@@ -32,7 +32,7 @@ class Session(Protocol):
         *,
         path: str | None = None,
         argv: list[str] | None = None,
-    ) -> AsyncIterator[Event]:
+    ) -> AsyncGenerator[Event, None]:
         """Run ``code`` (and ``check`` after it) as a fresh script; RunFinished comes last."""
 
     async def interrupt(self) -> None:

@@ -25,7 +25,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -370,7 +370,7 @@ class KernelSession:
         *,
         path: str | None = None,
         argv: list[str] | None = None,
-    ) -> AsyncIterator[Event]:
+    ) -> AsyncGenerator[Event, None]:
         """Run ``code`` as a fresh script; yield its events, RunFinished last.
 
         ``path`` and ``argv`` make it the script ``path`` run with those arguments

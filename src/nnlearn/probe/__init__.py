@@ -16,6 +16,7 @@ import platform
 import sys
 import time
 import types
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -48,7 +49,7 @@ from nnlearn.probe.shapes import ShapeRecorder
 CHECK_FILENAME = "<check>"
 
 
-def _publish(reports: list[Event], *, flush_streams: bool = True, parent: Any = None) -> None:
+def _publish(reports: Sequence[Event], *, flush_streams: bool = True, parent: Any = None) -> None:
     """Send reports as one display_data message on iopub.
 
     IPython's own ``publish_display_data`` flushes stdout and stderr first (each a
@@ -102,7 +103,7 @@ class _Probe:
         self.namespace: dict[str, Any] = {}
         self.parent: Any = None
 
-    def _publish_live(self, reports: list[Event]) -> None:
+    def _publish_live(self, reports: Sequence[Event]) -> None:
         _publish(reports, flush_streams=False, parent=self.parent)
 
     def _live_reports(self) -> list[Event]:
@@ -196,8 +197,9 @@ def run(
     try:
         compiled = compile(code, place.compile_name, "exec")
     except SyntaxError as exc:
-        reports = [syntax_error_report(exc), *_check_not_run(check)]
-        _publish([*reports, _done(False, str(chosen), started)])
+        _publish(
+            [syntax_error_report(exc), *_check_not_run(check), _done(False, str(chosen), started)]
+        )
         return
 
     snapshot = StateSnapshot()

@@ -184,7 +184,7 @@ class LossRecorder:
                 return
             reports = self._take_reports()
             if reports:
-                self._publish(self.extra_reports() + reports)
+                self._publish([*self.extra_reports(), *reports])
 
 
 class _Flusher(threading.Thread):

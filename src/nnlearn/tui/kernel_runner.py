@@ -42,6 +42,8 @@ from nnlearn.tui.widgets.editor import CodeEditor
 from nnlearn.tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from nnlearn.tui.screens.main import MainScreen
     from nnlearn.tui.widgets.output_log import OutputLog
     from nnlearn.tui.widgets.results_tabs import ResultsTabs
@@ -80,7 +82,7 @@ class KernelRunner:
         self.buffer = RunBuffer()
         self._ready = asyncio.Event()
         self._start_error: str | None = None
-        self._flush_timer = None
+        self._flush_timer: Timer | None = None
         self._outcome = RunOutcome()
 
     @property
@@ -194,7 +196,8 @@ class KernelRunner:
         screen.say("Checking your code…" if check else f"Running on {device}…")
         status.run_started()
         summary = ""
-        self._flush_timer.resume()
+        if self._flush_timer is not None:
+            self._flush_timer.resume()
         try:
             session = await self._session_for_run()
             if session is None:
@@ -214,7 +217,8 @@ class KernelRunner:
             summary = "run failed"
             screen.say(f"The run could not finish: {type(error).__name__}: {error}", "error")
         finally:
-            self._flush_timer.pause()
+            if self._flush_timer is not None:
+                self._flush_timer.pause()
             self.flush()
             self.output.flush_partial()
             self.running = False

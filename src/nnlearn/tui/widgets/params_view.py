@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
@@ -31,7 +31,7 @@ class ParamsView(VerticalScroll):
 
     def add(self, params: Params) -> None:
         self.models = [m for m in self.models if m.model != params.model] + [params]
-        parts = []
+        parts: list[RenderableType] = []
         for model in self.models:
             # The table's caption carries the totals (total, trainable, frozen, size).
             parts.append(params_table(model, max_rows=MAX_ROWS))
