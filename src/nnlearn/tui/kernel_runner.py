@@ -4,6 +4,8 @@ Everything here runs on Textual's event loop, in async workers of the screen,
 so it may touch widgets directly. Fast events (output, loss points) go into a
 ``RunBuffer`` that a 10 Hz timer drains; the rest are routed as they come.
 The session is made by an injected factory, so tests use a fake kernel.
+While the kernel is up, the session's ``watch`` runs in a worker too, so a
+kernel that dies between Runs is shown as dead when it dies, with the way out.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ if TYPE_CHECKING:
     from nnlearn.tui.widgets.results_tabs import ResultsTabs
 
 FLUSH_INTERVAL = 0.1
+WATCH_INTERVAL = 1.0
 
 
 # Called as factory(on_status=callback); returns a session, or an awaitable of one.
@@ -102,8 +105,30 @@ class KernelRunner:
 
     def _on_status(self, status: KernelStatus) -> None:
         status = sanitize_fields(status)
-        self.screen.query_one(StatusBar).state = status.state
-        self.screen.query_one(StatusBar).detail = status.detail
+        bar = self.screen.query_one(StatusBar)
+        was_idle = bar.state == "idle"
+        bar.state = status.state
+        bar.detail = status.detail
+        if status.state == "dead" and was_idle and not self.running:
+            # Found by the session's watch: no Run is there to report it.
+            self._say_died_while_idle(status.detail)
+
+    def _say_died_while_idle(self, reason: str) -> None:
+        message = kernel_event_message(KernelDied(reason or "it stopped answering"))
+        run_key = keys.find("run").key_text
+        restart_key = keys.find("restart_kernel").key_text
+        way_out = (
+            f"Everything defined in it is gone: {run_key} runs your code in a new one, "
+            f"{restart_key} starts a new one now."
+        )
+        with contextlib.suppress(RuntimeError):  # the results tabs are not mounted yet
+            self.output.note(f"{message} {way_out}", style="bold red")
+        self.screen.say(f"{message} {run_key} or {restart_key} starts a new one.", "error")
+
+    async def _watch(self, session: Session) -> None:
+        """Until the session stops: a kernel that dies between Runs is reported at once."""
+        with contextlib.suppress(Exception):  # watching must never end the app
+            await session.watch(WATCH_INTERVAL)
 
     async def _start(self) -> None:
         self._ready.clear()
@@ -124,6 +149,7 @@ class KernelRunner:
         if self.session is not None and self._start_error is None:
             status.state = self.session.state
             self.screen.kernel_ready(self.session.info)
+            self.screen.run_worker(self._watch(self.session), group="kernel-watch", exclusive=True)
 
     async def _session_for_run(self) -> Session | None:
         if not self._ready.is_set():
