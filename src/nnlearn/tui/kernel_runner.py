@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from nnlearn.kernel.consumer import EventHandler
 from nnlearn.kernel.events import (
     CheckResult,
     Event,
@@ -74,8 +75,8 @@ class RealSessionFactory:
         return module.KernelSession(connection_file=self.connection_file, on_status=on_status)
 
 
-class KernelRunner:
-    """Owns the session of one screen and the workers that use it."""
+class KernelRunner(EventHandler):
+    """Owns the session of one screen and the workers that use it; routes a Run's events."""
 
     def __init__(self, screen: MainScreen, factory: SessionFactory | None) -> None:
         self.screen = screen
@@ -87,6 +88,7 @@ class KernelRunner:
         self._start_error: str | None = None
         self._flush_timer: Timer | None = None
         self._outcome = RunOutcome()
+        self._target: tuple[str, int] | None = None  # the exercise the current Run checks
 
     @property
     def started(self) -> bool:
@@ -218,6 +220,7 @@ class KernelRunner:
         results.plots.reset()
         results.active = "tab-output"  # the tab follows the run: Loss once a loss appears
         self._outcome = RunOutcome(checking=check is not None)
+        self._target = target
         self.output.note("Checking your code…" if check else f"Running on {device}…")
         screen.say("Checking your code…" if check else f"Running on {device}…")
         status.run_started()
@@ -231,7 +234,7 @@ class KernelRunner:
                 screen.say("The kernel did not start: see Output.", "error")
                 return
             async for event in session.run(code, device=device, check=check):
-                self._route(event, target)
+                self.handle(event)
                 if isinstance(event, RunFinished):
                     summary = self._finished_summary(event)
                 await asyncio.sleep(0)  # a flood of ready messages must not starve the keys
@@ -264,67 +267,79 @@ class KernelRunner:
             return f"check {'passed' if check.ok else 'failed'} in {done.seconds:.2f}s"
         return f"last run {'ok' if done.ok else 'failed'} in {done.seconds:.2f}s"
 
-    def _route(self, event: Event, target: tuple[str, int] | None) -> None:
-        screen = self.screen
-        if isinstance(
-            event, (LossPoints, PlotPoints)
-        ):  # thousands of numbers: only the name is text
+    def handle(self, event: Event) -> None:
+        """Route one event of the Run to its pane, its text made safe to draw first."""
+        if isinstance(event, (LossPoints, PlotPoints)):  # thousands of numbers: only the name
             name = sanitize(event.series, keep_sgr=False)
             if name != event.series:
                 event = dataclasses.replace(event, series=name)
         elif not isinstance(event, (Stream, RunError)):  # those two are sanitised where drawn
             event = sanitize_fields(event)
-        if isinstance(event, Stream):
-            self.buffer.add_stream(event.name, event.text)
-        elif isinstance(event, LossPoints):
-            self.buffer.add_loss(event)
-            if not self._outcome.loss_seen:
-                self._outcome.loss_seen = True
-                if self._outcome.error is None:
-                    self.results.active = "tab-loss"
-        elif isinstance(event, PlotPoints):
-            self.results.plots.set(event)
-        elif isinstance(event, Shapes):
-            self.results.shapes.show(event)
-        elif isinstance(event, Params):
-            self.results.params.add(event)
-        elif isinstance(event, RunError):
-            self.flush()
-            self._outcome.error = event
-            self.output.write_block(render_error(event))
-            screen.show_results_tab("tab-output")
-            if event.line is not None:
-                screen.query_one(CodeEditor).mark_error(event.line)
-                if not screen.narrow:
-                    screen.query_one(CodeEditor).focus()
-        elif isinstance(event, CheckResult):
-            self.flush()
-            self._outcome.check = event
-            self.output.write_block(render_check(event))
-            if not event.ok:
-                self.results.active = "tab-output"
-            if target is not None:
-                screen.record_check(target[0], target[1], event)
-        elif isinstance(event, KernelDied):
-            self.flush()
-            self._outcome.died = kernel_event_message(event)
-            self.output.note(
-                kernel_event_message(event) + " The next Run starts a new one.", style="bold red"
-            )
-        elif isinstance(event, KernelRestarted):
-            self.flush()
-            self.output.note(kernel_event_message(event), style="yellow")
-        elif isinstance(event, RunFinished):
-            self.flush()
-            self._outcome.finished = event
-            self.output.write_block(render_finished(event, check=self._outcome.check))
-            self.results.params.finish()
-            self.results.loss.redraw_now()
-            self.results.plots.redraw_now()
-            if event.device and screen.device == "auto":
-                screen.query_one(StatusBar).device = f"auto ({event.device})"
-        elif isinstance(event, KernelStatus):
-            self._on_status(event)
+        super().handle(event)
+
+    def on_stream(self, event: Stream) -> None:
+        self.buffer.add_stream(event.name, event.text)
+
+    def on_loss(self, event: LossPoints) -> None:
+        self.buffer.add_loss(event)
+        if not self._outcome.loss_seen:
+            self._outcome.loss_seen = True
+            if self._outcome.error is None:
+                self.results.active = "tab-loss"
+
+    def on_plot(self, event: PlotPoints) -> None:
+        self.results.plots.set(event)
+
+    def on_shapes(self, event: Shapes) -> None:
+        self.results.shapes.show(event)
+
+    def on_params(self, event: Params) -> None:
+        self.results.params.add(event)
+
+    def on_error(self, event: RunError) -> None:
+        screen = self.screen
+        self.flush()
+        self._outcome.error = event
+        self.output.write_block(render_error(event))
+        screen.show_results_tab("tab-output")
+        if event.line is not None:
+            screen.query_one(CodeEditor).mark_error(event.line)
+            if not screen.narrow:
+                screen.query_one(CodeEditor).focus()
+
+    def on_check(self, event: CheckResult) -> None:
+        self.flush()
+        self._outcome.check = event
+        self.output.write_block(render_check(event))
+        if not event.ok:
+            self.results.active = "tab-output"
+        if self._target is not None:
+            self.screen.record_check(self._target[0], self._target[1], event)
+
+    def on_kernel_died(self, event: KernelDied) -> None:
+        self.flush()
+        self._outcome.died = kernel_event_message(event)
+        self.output.note(
+            kernel_event_message(event) + " The next Run starts a new one.", style="bold red"
+        )
+
+    def on_kernel_restarted(self, event: KernelRestarted) -> None:
+        self.flush()
+        self.output.note(kernel_event_message(event), style="yellow")
+
+    def on_done(self, event: RunFinished) -> None:
+        screen = self.screen
+        self.flush()
+        self._outcome.finished = event
+        self.output.write_block(render_finished(event, check=self._outcome.check))
+        self.results.params.finish()
+        self.results.loss.redraw_now()
+        self.results.plots.redraw_now()
+        if event.device and screen.device == "auto":
+            screen.query_one(StatusBar).device = f"auto ({event.device})"
+
+    def on_status(self, event: KernelStatus) -> None:
+        self._on_status(event)
 
     def flush(self) -> None:
         drained = self.buffer.drain()
