@@ -13,12 +13,14 @@ from nnlearn.kernel.events import (
     MIME,
     CheckResult,
     DeviceInfo,
+    DeviceMemory,
     Event,
     KernelDied,
     KernelInfo,
     KernelRestarted,
     KernelStatus,
     LossPoints,
+    MemoryRow,
     ParamRow,
     Params,
     PlotPoints,
@@ -68,6 +70,7 @@ ONE_OF_EACH: list[Event] = [
     CheckResult(True, "All checks passed."),
     RunFinished(False, "cpu", 0.25, interrupted=True, exit_code=2),
     KernelInfo("3.11.7", "2.13.0", None, (DeviceInfo("cpu", "CPU"),), 1.5),
+    DeviceMemory((MemoryRow("cpu", 1, 2), MemoryRow("cuda:0", error="ECC"))),
 ]
 
 

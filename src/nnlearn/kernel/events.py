@@ -570,3 +570,44 @@ class KernelInfo(Event):
             devices=tuple(DeviceInfo.from_json(d) for d in data.get("devices", [])),
             warm_seconds=float(data.get("warm_seconds", 0.0)),
         )
+
+
+@dataclass(frozen=True)
+class MemoryRow:
+    """Free and total bytes of one device (None where it cannot be known), or why not."""
+
+    device: str
+    free: int | None = None
+    total: int | None = None
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"device": self.device, "free": self.free, "total": self.total}
+        if self.error is not None:
+            data["error"] = self.error
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> MemoryRow:
+        return cls(
+            device=_str(data["device"]),
+            free=_optional_int(data.get("free")),
+            total=_optional_int(data.get("total")),
+            error=_optional_str(data.get("error")),
+        )
+
+
+@dataclass(frozen=True)
+class DeviceMemory(Event):
+    """The memory of the CPU and of every GPU the kernel sees (for ``nnlearn doctor``)."""
+
+    kind: ClassVar[str] = "memory"
+
+    rows: tuple[MemoryRow, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "rows": [row.to_json() for row in self.rows]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DeviceMemory:
+        return cls(tuple(MemoryRow.from_json(row) for row in data.get("rows", [])))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 import queue
 import shutil
@@ -42,7 +43,7 @@ from nnlearn.kernel.events import (
     RunError,
     RunFinished,
 )
-from nnlearn.kernel.protocol import WARM_CODE, events_in, reports_in, run_code
+from nnlearn.kernel.protocol import WARM_CODE, events_in, run_code
 from nnlearn.kernel.workdirs import make_workdir
 
 POLL_SECONDS = 0.2
@@ -205,13 +206,13 @@ class KernelSession:
     async def _warm(self) -> KernelInfo:
         self._set_state("warming", "importing torch")
         started = time.perf_counter()
-        reports: list[dict[str, Any]] = []
+        infos: list[KernelInfo] = []
         failure = ""
         async for msg in self._execute(WARM_CODE):
-            reports.extend(r for r in reports_in(msg) if r.get("kind") == "ready")
+            infos.extend(event for event in events_in(msg) if isinstance(event, KernelInfo))
             if msg["msg_type"] == "error":
                 failure = f"{msg['content'].get('ename')}: {msg['content'].get('evalue')}"
-        if not reports:
+        if not infos:
             self._set_state("dead", "warm-up failed")
             raise KernelError(
                 "The kernel started but could not load nnlearn's probe"
@@ -219,16 +220,7 @@ class KernelSession:
                 + ". Is nnlearn (and torch) installed in the kernel's Python? "
                 "pip install nnlearn there." + self._log_tail()
             )
-        report = dict(reports[-1])
-        report["warm_seconds"] = time.perf_counter() - started
-        try:
-            self.info = KernelInfo.from_json(report)
-        except (KeyError, TypeError, ValueError) as exc:
-            self._set_state("dead", "warm-up failed")
-            raise KernelError(
-                f"The kernel's probe sent a report nnlearn cannot read ({exc}): is the "
-                "kernel's nnlearn the same version as this one?"
-            ) from exc
+        self.info = dataclasses.replace(infos[-1], warm_seconds=time.perf_counter() - started)
         self._set_state("idle")
         return self.info
 

@@ -40,7 +40,12 @@ from nnlearn.probe.devices import (
 )
 from nnlearn.probe.errors import exception_report, safe_str, syntax_error_report
 from nnlearn.probe.loss import LossRecorder
-from nnlearn.probe.memory import is_out_of_memory, out_of_memory_report, release_cached_memory
+from nnlearn.probe.memory import (
+    device_memory,
+    is_out_of_memory,
+    out_of_memory_report,
+    release_cached_memory,
+)
 from nnlearn.probe.params import module_paths, params_reports, top_level_models
 from nnlearn.probe.points import PointsRecorder
 from nnlearn.probe.script import enter_script, main_module, script_place, stack_depth
@@ -133,6 +138,11 @@ def track(name: str, value: Any, step: int | None = None) -> None:
 def plot(name: str, x: Any, y: Any) -> None:
     """Draw the points (x, y) as the series ``name`` (``nnlearn.plot`` lands here)."""
     _probe.points.add(name, x, y)
+
+
+def report_memory() -> None:
+    """Publish the memory of every device (``nnlearn doctor`` runs this in the kernel)."""
+    _publish([device_memory()])
 
 
 def install() -> None:
