@@ -6,7 +6,7 @@ described too (up to ``MAX_SIGNATURES`` distinct ones per module), so a
 layer called on ``(5, 2)`` and then on ``(4, 5, 2)`` shows both.
 
 This replaces ``nn.Module.__call__`` for the duration of a Run instead of
-registering a forward hook: any global hook sends every module call
+registering a global forward hook: any global hook sends every module call
 down torch's slow hook-dispatch path (5-7 % of a small training loop). The
 replacement does what ``Module._wrapped_call_impl`` does (the compiled call,
 else ``_call_impl``) plus a dict lookup and a shape comparison, and it takes
