@@ -6,12 +6,14 @@ Never imports torch or Textual.
 from nnlearn.kernel.events import (
     CheckResult,
     DeviceInfo,
+    DeviceMemory,
     Event,
     KernelDied,
     KernelInfo,
     KernelRestarted,
     KernelStatus,
     LossPoints,
+    MemoryRow,
     ParamRow,
     Params,
     PlotPoints,
@@ -39,4 +41,6 @@ __all__ = [
     "ShapeRow",
     "Shapes",
     "Stream",
+    "DeviceMemory",
+    "MemoryRow",
 ]
