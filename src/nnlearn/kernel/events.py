@@ -78,7 +78,12 @@ def event_from_report(report: Any) -> Event | None:
 
 def batch_data(events: Iterable[Event]) -> dict[str, Any]:
     """The display-data ``data`` that carries ``events`` (the probe's one encoding)."""
-    return {MIME: {"kind": BATCH_KIND, "reports": [event.to_json() for event in events]}}
+    return wire_data([event.to_json() for event in events])
+
+
+def wire_data(reports: list[dict[str, Any]]) -> dict[str, Any]:
+    """The display-data ``data`` for reports already in their JSON form (``to_json()``)."""
+    return {MIME: {"kind": BATCH_KIND, "reports": reports}}
 
 
 def reports_in_data(data: Any) -> list[dict[str, Any]]:
@@ -567,7 +572,7 @@ class KernelInfo(Event):
             python=_str(data.get("python", "?")),
             torch=_str(data.get("torch", "?")),
             cuda=_optional_str(data.get("cuda")),
-            devices=tuple(DeviceInfo.from_json(d) for d in data.get("devices", [])),
+            devices=tuple(DeviceInfo.from_json(d) for d in data.get("devices") or []),
             warm_seconds=float(data.get("warm_seconds", 0.0)),
         )
 
@@ -601,7 +606,7 @@ class MemoryRow:
 class DeviceMemory(Event):
     """The memory of the CPU and of every GPU the kernel sees (for ``nnlearn doctor``)."""
 
-    kind: ClassVar[str] = "memory"
+    kind: ClassVar[str] = "device_memory"
 
     rows: tuple[MemoryRow, ...]
 
