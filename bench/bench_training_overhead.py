@@ -1,8 +1,8 @@
 """How much nnlearn's hooks and loss capture slow down a training loop.
 
 A 10,000-step training loop (3 -> 8 -> 1 MLP, MSE, SGD) runs in a plain
-``python`` process and in nnlearn's kernel (global forward hooks and loss
-capture on), alternating, several times. Each loop times itself, so process
+``python`` process and in nnlearn's kernel (shape recording, which replaces
+``Module.__call__``, and loss capture on), alternating, several times. Each loop times itself, so process
 and kernel start-up are left out. Last line: ``training_overhead_ratio X``
 (nnlearn median / plain median; target <= 1.05). ``--device cuda`` runs both
 loops on the GPU (the model and data moved with ``.to(device)``, as lessons do).

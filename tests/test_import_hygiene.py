@@ -35,6 +35,15 @@ def test_client_side_never_imports_torch(module):
     assert "torch" not in loaded, f"importing {module} pulled in torch"
 
 
+def test_the_event_schema_is_standard_library_only():
+    """The probe imports it inside the kernel: it must stay cheap and never pull in torch."""
+    before = modules_after_import("sys")
+    loaded = modules_after_import("nnlearn.kernel.events") - before
+    ours = {"nnlearn", "nnlearn.kernel", "nnlearn.kernel.events"}
+    foreign = {name for name in loaded - ours if name.split(".")[0] not in sys.stdlib_module_names}
+    assert loaded >= ours and not foreign, f"nnlearn.kernel.events pulled in {sorted(foreign)}"
+
+
 @pytest.mark.parametrize(
     "module",
     [

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 from dataclasses import dataclass, field
 
+from nnlearn.kernel.consumer import EventHandler
 from nnlearn.kernel.events import (
     CheckResult,
     KernelDied,
@@ -21,7 +22,7 @@ from nnlearn.kernel.events import (
     RunFinished,
     Stream,
 )
-from nnlearn.kernel.runner import RunSession
+from nnlearn.kernel.runner import Session
 
 OUTPUT_LIMIT_CHARS = 1_000_000
 # After an interrupt the session itself restarts a kernel that ignores it (after its
@@ -62,7 +63,7 @@ class RunOutcome:
 
 
 async def run_block(
-    session: RunSession,
+    session: Session,
     code: str,
     *,
     device: str,
@@ -80,23 +81,11 @@ async def run_block(
     """
     outcome = RunOutcome()
     flooded = asyncio.Event()
+    collector = _Collector(outcome, output_limit, flooded)
 
     async def consume() -> None:
         async for event in session.run(code, device=device, check=check):
-            if isinstance(event, Stream):
-                ignored = event.name != "stdout" or outcome.output_overflow
-                if not ignored and not outcome.keep_stdout(event.text, output_limit):
-                    flooded.set()
-            elif isinstance(event, RunError):
-                outcome.error = event
-            elif isinstance(event, CheckResult):
-                outcome.check = event
-            elif isinstance(event, KernelDied):
-                outcome.died = event.reason
-            elif isinstance(event, KernelRestarted):
-                outcome.restarted = True
-            elif isinstance(event, RunFinished):
-                outcome.finished = event
+            collector.handle(event)
 
     running = asyncio.ensure_future(consume())
     flood_watch = asyncio.ensure_future(flooded.wait())
@@ -124,7 +113,37 @@ async def run_block(
     return outcome
 
 
-async def _restart(session: RunSession) -> bool:
+class _Collector(EventHandler):
+    """Keeps what the checks need of each event, and flags a flood of output."""
+
+    def __init__(self, outcome: RunOutcome, output_limit: int, flooded: asyncio.Event) -> None:
+        self.outcome = outcome
+        self.output_limit = output_limit
+        self.flooded = flooded
+
+    def on_stream(self, event: Stream) -> None:
+        outcome = self.outcome
+        ignored = event.name != "stdout" or outcome.output_overflow
+        if not ignored and not outcome.keep_stdout(event.text, self.output_limit):
+            self.flooded.set()
+
+    def on_error(self, event: RunError) -> None:
+        self.outcome.error = event
+
+    def on_check(self, event: CheckResult) -> None:
+        self.outcome.check = event
+
+    def on_kernel_died(self, event: KernelDied) -> None:
+        self.outcome.died = event.reason
+
+    def on_kernel_restarted(self, event: KernelRestarted) -> None:
+        self.outcome.restarted = True
+
+    def on_done(self, event: RunFinished) -> None:
+        self.outcome.finished = event
+
+
+async def _restart(session: Session) -> bool:
     with contextlib.suppress(Exception):
         await session.restart()
         return True

@@ -9,19 +9,18 @@ machine, and its RAM and GPUs are the ones the learner's code will use.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import platform
 import shutil
 import sys
 import time
-from typing import Any
+from collections.abc import Sequence
 
 from rich.console import Console
 from rich.table import Table
 
 from nnlearn import __version__
-from nnlearn.kernel.events import Stream
+from nnlearn.kernel.events import DeviceMemory, MemoryRow
 from nnlearn.kernel.session import KernelError, KernelSession
 from nnlearn.render import format_bytes
 
@@ -73,39 +72,30 @@ async def _kernel_rows(connection_file: str | None) -> tuple[list[tuple[str, str
     return rows, True
 
 
-MEMORY_MARK = "NNLEARN_MEMORY "
-MEMORY_CODE = f"""\
-import json
-from nnlearn.probe.memory import memory_rows
-print({MEMORY_MARK!r} + json.dumps(memory_rows()))
-"""
+MEMORY_CODE = "__import__('nnlearn.probe', fromlist=['report_memory']).report_memory()\n"
 
 
 async def _memory_rows(session: KernelSession) -> list[tuple[str, str]]:
-    printed = ""
+    memory: DeviceMemory | None = None
     async for event in session.run(MEMORY_CODE, device="cpu"):
-        if isinstance(event, Stream):
-            printed += event.text
-    for line in printed.splitlines():
-        if line.startswith(MEMORY_MARK):
-            try:
-                return memory_table_rows(json.loads(line[len(MEMORY_MARK) :]))
-            except (ValueError, TypeError):
-                break
-    return [("memory", "the kernel did not report its memory")]
+        if isinstance(event, DeviceMemory):
+            memory = event
+    if memory is None:
+        return [("memory", "the kernel did not report its memory")]
+    return memory_table_rows(memory.rows)
 
 
-def memory_table_rows(rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
+def memory_table_rows(rows: Sequence[MemoryRow]) -> list[tuple[str, str]]:
     """``("memory cpu", "12.0 GiB free of 16.0 GiB")`` for the CPU and each GPU."""
     table = []
     for row in rows:
-        name = f"memory {row.get('device')}"
-        free, total = row.get("free"), row.get("total")
-        if row.get("error"):
-            table.append((name, f"cannot be read: {row['error']}"))
-        elif isinstance(free, int) and isinstance(total, int):
+        name = f"memory {row.device}"
+        free, total = row.free, row.total
+        if row.error:
+            table.append((name, f"cannot be read: {row.error}"))
+        elif free is not None and total is not None:
             table.append((name, f"{format_bytes(free)} free of {format_bytes(total)}"))
-        elif isinstance(total, int):
+        elif total is not None:
             table.append((name, f"{format_bytes(total)} (free memory unknown here)"))
         else:
             table.append((name, "unknown on this system"))

@@ -24,7 +24,7 @@ from nnlearn.block_run import OUTPUT_LIMIT_CHARS, STOP_WAIT_S, RunOutcome, run_b
 from nnlearn.curriculum.loader import load_lessons
 from nnlearn.curriculum.model import CodeBlock, Lesson, LessonProblem, Step
 from nnlearn.kernel.events import RunError
-from nnlearn.kernel.runner import RunSession
+from nnlearn.kernel.runner import Session
 
 RUN_TIMEOUT_S = 180.0
 SYNTAX_ERRORS = ("SyntaxError", "IndentationError", "TabError")
@@ -33,11 +33,11 @@ SYNTAX_ERRORS = ("SyntaxError", "IndentationError", "TabError")
 _BARE_ASSERT = "The check failed"
 _CHECK_CRASHED = "The check could not finish"
 
-SessionFactory = Callable[[], RunSession]
+SessionFactory = Callable[[], Session]
 ProgressCallback = Callable[[str], None]
 
 
-def kernel_session() -> RunSession:
+def kernel_session() -> Session:
     from nnlearn.kernel.session import KernelSession
 
     return KernelSession()
@@ -92,7 +92,7 @@ class LessonChecker:
 
     def __init__(
         self,
-        session: RunSession,
+        session: Session,
         device: str,
         timeout: float,
         output_limit: int = OUTPUT_LIMIT_CHARS,

@@ -20,6 +20,7 @@ from typing import Any, TextIO
 from rich.console import Console
 from rich.text import Text
 
+from nnlearn.kernel.consumer import EventHandler
 from nnlearn.kernel.events import (
     CheckResult,
     Event,
@@ -34,6 +35,7 @@ from nnlearn.kernel.events import (
     Shapes,
     Stream,
 )
+from nnlearn.kernel.runner import Session
 from nnlearn.kernel.session import KernelError, KernelSession
 from nnlearn.render import (
     LossSeries,
@@ -53,7 +55,7 @@ from nnlearn.render.cost import peak_memory_line
 from nnlearn.render.sanitize import sanitize, sanitize_fields
 
 
-class TextReport:
+class TextReport(EventHandler):
     """Prints a run for people: streams now, tables and the plot at the end."""
 
     def __init__(self, out: TextIO, console: Console) -> None:
@@ -68,32 +70,44 @@ class TextReport:
         self.memory: PeakMemory | None = None
 
     def handle(self, event: Event) -> None:
+        # Streams and errors are sanitised where they are written (a stream keeps its \r).
+        super().handle(event if isinstance(event, (Stream, RunError)) else sanitize_fields(event))
+
+    def on_stream(self, event: Stream) -> None:
         # The terminal would obey what the learner's code printed: only colours pass.
-        if isinstance(event, Stream):
-            stream = self.out if event.name == "stdout" else sys.stderr
-            stream.write(sanitize(event.text, keep_cr=True))
-            stream.flush()
-            return
-        if not isinstance(event, RunError):  # render_error sanitises its own text
-            event = sanitize_fields(event)
-        if isinstance(event, Shapes):
-            self.shapes = event
-        elif isinstance(event, Params):
-            self.params.append(event)
-        elif isinstance(event, LossPoints):
-            self.loss.add(event)
-        elif isinstance(event, PlotPoints):
-            self.plots.set(event)
-        elif isinstance(event, RunError):
-            self.messages.append(render_error(event))
-        elif isinstance(event, CheckResult):
-            self.messages.append(render_check(event))
-        elif isinstance(event, (KernelDied, KernelRestarted)):
-            self.messages.append(Text(kernel_event_message(event), style="bold red"))
-        elif isinstance(event, RunFinished):
-            self.finished = event
-        elif isinstance(event, PeakMemory):
-            self.memory = event
+        stream = self.out if event.name == "stdout" else sys.stderr
+        stream.write(sanitize(event.text, keep_cr=True))
+        stream.flush()
+
+    def on_shapes(self, event: Shapes) -> None:
+        self.shapes = event
+
+    def on_params(self, event: Params) -> None:
+        self.params.append(event)
+
+    def on_loss(self, event: LossPoints) -> None:
+        self.loss.add(event)
+
+    def on_plot(self, event: PlotPoints) -> None:
+        self.plots.set(event)
+
+    def on_error(self, event: RunError) -> None:
+        self.messages.append(render_error(event))
+
+    def on_check(self, event: CheckResult) -> None:
+        self.messages.append(render_check(event))
+
+    def on_kernel_died(self, event: KernelDied) -> None:
+        self.messages.append(Text(kernel_event_message(event), style="bold red"))
+
+    def on_kernel_restarted(self, event: KernelRestarted) -> None:
+        self.messages.append(Text(kernel_event_message(event), style="bold red"))
+
+    def on_done(self, event: RunFinished) -> None:
+        self.finished = event
+
+    def on_memory(self, event: PeakMemory) -> None:
+        self.memory = event
 
     def close(self) -> None:
         console = self.console
@@ -181,7 +195,7 @@ async def run_file(
         JsonReport(out) if as_json else TextReport(out, Console(file=out, highlight=False))
     )
     # One script, then the kernel is gone: no warm-up that would only pay off later.
-    session = KernelSession(connection_file=connection_file, warm="lean")
+    session: Session = KernelSession(connection_file=connection_file, warm="lean")
     loop = asyncio.get_running_loop()
     task = asyncio.current_task()
     interrupts = 0

@@ -16,25 +16,14 @@ from typing import Any
 from nnlearn.curriculum.bundled import bundled_lessons_dir
 from nnlearn.curriculum.loader import load_lessons
 from nnlearn.curriculum.model import Lesson
-from nnlearn.lesson_checker import (
-    RUN_TIMEOUT_S,
-    check_lessons,
-    kernel_session,
-    normalize_output,
-)
+from nnlearn.lesson_checker import RUN_TIMEOUT_S, check_lessons, kernel_session
 from nnlearn.render.sanitize import sanitize
 
-__all__ = [
-    "RUN_TIMEOUT_S",
-    "check_lessons",
-    "cmd_lessons_check",
-    "cmd_lessons_list",
-    "list_lessons",
-    "normalize_output",
-]
+__all__ = ["cmd_lessons_check", "cmd_lessons_list", "lesson_summary"]
 
 
 def lesson_summary(lesson: Lesson) -> dict[str, Any]:
+    """One row of ``nnlearn lessons list``: id, title, summary, file and its counts."""
     return {
         "id": lesson.id,
         "title": lesson.title,
@@ -44,11 +33,6 @@ def lesson_summary(lesson: Lesson) -> dict[str, Any]:
         "quizzes": lesson.quiz_count,
         "exercises": lesson.exercise_count,
     }
-
-
-def list_lessons(folder: Path) -> list[dict[str, Any]]:
-    """One dict per good lesson of ``folder``: id, title, summary, file, steps, quizzes, exercises."""
-    return [lesson_summary(lesson) for lesson in load_lessons(Path(folder)).lessons]
 
 
 def cmd_lessons_list(folder: Path | None, as_json: bool) -> int:

@@ -19,13 +19,8 @@ from nnlearn import block_run as validate_block_run
 from nnlearn import validate
 from nnlearn.curriculum.loader import load_lessons
 from nnlearn.kernel.events import CheckResult, KernelDied, RunError, RunFinished, Stream
-from nnlearn.validate import (
-    check_lessons,
-    cmd_lessons_check,
-    cmd_lessons_list,
-    list_lessons,
-    normalize_output,
-)
+from nnlearn.lesson_checker import RUN_TIMEOUT_S, check_lessons, normalize_output
+from nnlearn.validate import cmd_lessons_check, cmd_lessons_list, lesson_summary
 
 GOOD = Path(__file__).parent / "fixtures" / "good"
 HEADER = "---\nid: {id}\ntitle: T\nsummary: S.\n---\n\n"
@@ -343,7 +338,7 @@ async def test_progress_lines_name_each_step() -> None:
 
 
 def test_list_lessons_counts_steps_quizzes_and_exercises() -> None:
-    assert list_lessons(GOOD) == [
+    assert [lesson_summary(lesson) for lesson in load_lessons(GOOD).lessons] == [
         {
             "id": "basics",
             "title": "Python basics",
@@ -528,7 +523,7 @@ def test_lessons_check_help_says_it_runs_the_folders_code(
     assert "--timeout SECONDS" in help_text
     from nnlearn.cli import _parser
 
-    assert _parser().parse_args(["lessons", "check"]).timeout == validate.RUN_TIMEOUT_S
+    assert _parser().parse_args(["lessons", "check"]).timeout == RUN_TIMEOUT_S
 
 
 def test_cmd_lessons_check_passes_its_timeout_and_refuses_a_bad_one(

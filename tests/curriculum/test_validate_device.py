@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from nnlearn.kernel.events import RunError, RunFinished
-from nnlearn.validate import check_lessons
+from nnlearn.lesson_checker import check_lessons
 
 GOOD = Path(__file__).parent / "fixtures" / "good"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from nnlearn.validate import check_lessons
+from nnlearn.lesson_checker import check_lessons
 
 session_module = pytest.importorskip("nnlearn.kernel.session")
 if not hasattr(session_module, "KernelSession"):

@@ -27,7 +27,7 @@ async def outside_kernel(tmp_path):
 async def test_attached_session_runs_and_interrupts(outside_kernel):
     session = KernelSession(connection_file=outside_kernel.connection_file, interrupt_grace=5)
     info = await session.start()
-    assert info.device_names[0] == "cpu"
+    assert info.devices[0].name == "cpu"
     events = await collect(
         session, "import torch\nmodel = torch.nn.Linear(3, 1)\nprint('remote')\n", device="cpu"
     )

@@ -12,7 +12,7 @@ import pytest
 from kernel_helpers import collect, only
 
 from nnlearn.doctor import memory_table_rows
-from nnlearn.kernel.events import CheckResult, RunError, RunFinished, Stream
+from nnlearn.kernel.events import CheckResult, MemoryRow, RunError, RunFinished, Stream
 
 pytestmark = pytest.mark.kernel
 
@@ -80,10 +80,10 @@ async def test_the_memory_doctor_shows_comes_from_the_kernel(kernel):
 def test_memory_rows_for_the_doctor_table():
     rows = memory_table_rows(
         [
-            {"device": "cpu", "free": 2**30, "total": 4 * 2**30},
-            {"device": "cuda:0", "free": None, "total": 80 * 2**30},
-            {"device": "cuda:1", "error": "CUDA error: uncorrectable ECC error"},
-            {"device": "mps", "free": None, "total": None},
+            MemoryRow("cpu", 2**30, 4 * 2**30),
+            MemoryRow("cuda:0", None, 80 * 2**30),
+            MemoryRow("cuda:1", error="CUDA error: uncorrectable ECC error"),
+            MemoryRow("mps"),
         ]
     )
     assert rows == [

@@ -80,7 +80,7 @@ async def test_restart_swaps_in_the_warm_spare_and_warms_another(spared):
     await spared.restart()
 
     assert [s.state for s in statuses] == ["restarting", "idle"], "no new start, no warm-up"
-    assert spared.info is not None and spared.info.device_names[0] == "cpu"
+    assert spared.info is not None and spared.info.devices[0].name == "cpu"
     _, pid, cuda_initialised = await pid_and_cuda(spared)
     assert pid == spare_pid != first
     assert not cuda_initialised, "a spare must not initialise CUDA before it is used"
@@ -176,3 +176,15 @@ async def test_no_spare_when_turned_off_or_attached(monkeypatch, tmp_path):
     assert isinstance(attached, KernelSession) and attached.spare is None
     on = await RealSessionFactory()(on_status=lambda status: None)
     assert isinstance(on, KernelSession) and on.spare is not None
+
+
+async def test_shutdown_right_after_a_swap_returns():
+    # The swap wakes the keeper's wait just as shutdown cancels it: Python 3.11's wait_for
+    # can swallow that cancel, and shutdown used to wait for the keeper for ever (quitting
+    # the app after F8 hung).
+    session = KernelSession(interrupt_grace=1.0, spare=True)
+    await session.start()
+    await warm_spare_pid(session)
+    await session.restart()
+    await asyncio.wait_for(session.shutdown(), 120)  # a hang guard, not a timing
+    assert session.state == "stopped"

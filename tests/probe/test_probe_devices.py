@@ -23,7 +23,7 @@ def test_cpu_and_auto_without_gpu(monkeypatch):
     assert resolve_device("cpu") == torch.device("cpu")
     assert resolve_device("auto") == torch.device("cpu")
     assert resolve_device("") == torch.device("cpu")
-    assert [d["name"] for d in available_devices()] == ["cpu"]
+    assert [d.name for d in available_devices()] == ["cpu"]
 
 
 @pytest.mark.parametrize("name", ["cuda", "cuda:0", "CUDA:1"])
@@ -56,9 +56,9 @@ def two_gpus(monkeypatch):
 
 def test_gpu_devices_are_listed_with_memory(two_gpus):
     listed = available_devices()
-    assert [d["name"] for d in listed] == ["cpu", "cuda:0", "cuda:1"]
-    assert listed[1]["memory_bytes"] == 80 * 2**30
-    assert listed[1]["label"] == "Fake GPU"
+    assert [d.name for d in listed] == ["cpu", "cuda:0", "cuda:1"]
+    assert listed[1].memory_bytes == 80 * 2**30
+    assert listed[1].label == "Fake GPU"
 
 
 def test_gpu_names_resolve(two_gpus):

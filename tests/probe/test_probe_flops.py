@@ -27,7 +27,7 @@ def recorded_rows(name: str, model: nn.Module, *args, calls: int = 3) -> dict[st
             model(*args)
     finally:
         recorder.stop()
-    report = recorder.report(module_paths([(name, model)]))
+    report = recorder.report(module_paths([(name, model)])).to_json()
     return {row["path"]: row for row in report["rows"]}
 
 
@@ -157,7 +157,9 @@ def test_flop_counting_can_be_turned_off():
         model(x)
     finally:
         recorder.stop()
-    rows = {row["path"]: row for row in recorder.report(module_paths([("m", model)]))["rows"]}
+    rows = {
+        row["path"]: row for row in recorder.report(module_paths([("m", model)])).to_json()["rows"]
+    }
     assert rows["m"]["flops"] is None and rows["m"]["flops_uncounted"] == []
     assert rows["m"]["params"] == sum(p.numel() for p in model.parameters())
 
@@ -189,7 +191,7 @@ def test_a_first_call_in_another_thread_during_a_count_is_not_misattributed():
     finally:
         recorder.stop()
     assert done.is_set()
-    rows = recorder.report(module_paths([("model", model), ("other", other)]))["rows"]
+    rows = recorder.report(module_paths([("model", model), ("other", other)])).to_json()["rows"]
     by_path = {row["path"]: row for row in rows}
     assert by_path["model"]["flops"] == 2 * 2 * 3 * 3
     assert by_path["other"]["flops"] is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import torch
 
+from nnlearn.kernel.events import DeviceMemory, MemoryRow
 from nnlearn.probe import memory
 from nnlearn.probe.memory import (
     cpu_memory,
@@ -92,7 +93,7 @@ def test_cpu_memory_reads_meminfo(tmp_path):
 def test_memory_rows_list_the_cpu_first(monkeypatch):
     monkeypatch.setattr(memory, "cpu_memory", lambda: (1, 2))
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    assert memory.memory_rows() == [{"device": "cpu", "free": 1, "total": 2}]
+    assert memory.device_memory() == DeviceMemory((MemoryRow("cpu", 1, 2),))
 
 
 def test_cached_memory_is_released_after_a_gpu_run_only(monkeypatch):

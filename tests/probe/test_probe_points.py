@@ -6,11 +6,12 @@ import numpy as np
 import pytest
 import torch
 
+from nnlearn.kernel.events import PlotPoints
 from nnlearn.probe.points import MAX_POINTS, MAX_SERIES, PlotInputError, PointsRecorder
 
 
-def recorder() -> tuple[PointsRecorder, list[list[dict]]]:
-    published: list[list[dict]] = []
+def recorder() -> tuple[PointsRecorder, list[list[PlotPoints]]]:
+    published: list[list[PlotPoints]] = []
     rec = PointsRecorder(published.append)
     rec.start()
     return rec, published
@@ -25,10 +26,10 @@ def test_lists_arrays_and_tensors_with_gradients_become_the_same_points():
     rec.add("tensor", x, x * weight)
     rec.add("scalars", [torch.tensor(0.0), 1, 2], [torch.tensor(0.0), 2.0, torch.tensor(4.0)])
     reports = [r for batch in published for r in batch] + rec.reports()
-    assert [r["series"] for r in reports] == ["list", "numpy", "tensor", "scalars"]
+    assert [r.series for r in reports] == ["list", "numpy", "tensor", "scalars"]
     for report in reports:
-        assert report["points"] == [[0.0, 0.0], [1.0, 2.0], [2.0, 4.0]]
-        assert report["total"] == 3 and report["nonfinite"] == 0
+        assert report.points == ((0.0, 0.0), (1.0, 2.0), (2.0, 4.0))
+        assert report.total == 3 and report.nonfinite == 0
 
 
 def test_a_series_plotted_again_is_replaced_and_sent_with_the_next_flush():
@@ -40,16 +41,16 @@ def test_a_series_plotted_again_is_replaced_and_sent_with_the_next_flush():
     assert rec.reports() == []
 
 
-def rec_report(name: str, points: list[list[float]]) -> dict:
-    return {"kind": "plot", "series": name, "points": points, "total": 2, "nonfinite": 0}
+def rec_report(name: str, points: list[list[float]]) -> PlotPoints:
+    return PlotPoints(name, tuple((x, y) for x, y in points), total=2, nonfinite=0)
 
 
 def test_non_finite_points_are_left_out_and_counted():
     rec, published = recorder()
     rec.add("s", [0, 1, float("nan"), 3], [1, float("inf"), 2, 3])
     [[report]] = published
-    assert report["points"] == [[0.0, 1.0], [3.0, 3.0]]
-    assert report["total"] == 4 and report["nonfinite"] == 2
+    assert report.points == ((0.0, 1.0), (3.0, 3.0))
+    assert report.total == 4 and report.nonfinite == 2
 
 
 def test_many_points_are_thinned_evenly_keeping_both_ends():
@@ -57,9 +58,9 @@ def test_many_points_are_thinned_evenly_keeping_both_ends():
     n = 7 * MAX_POINTS + 7  # thinned after the copy: both ends exact
     rec.add("big", torch.arange(n), torch.arange(n) * 2)
     [[report]] = published
-    points = report["points"]
-    assert len(points) == MAX_POINTS and report["total"] == n
-    assert points[0] == [0.0, 0.0] and points[-1] == [n - 1, 2.0 * (n - 1)]
+    points = report.points
+    assert len(points) == MAX_POINTS and report.total == n
+    assert points[0] == (0.0, 0.0) and points[-1] == (n - 1, 2.0 * (n - 1))
     assert all(a[0] < b[0] for a, b in zip(points, points[1:], strict=False))
 
 
@@ -69,9 +70,9 @@ def test_a_huge_input_is_sampled_before_it_is_copied_and_still_spans_the_range()
     x = torch.arange(n, dtype=torch.float32)
     rec.add("huge", x, -x)
     [[report]] = published
-    points = report["points"]
-    assert report["total"] == n and len(points) == MAX_POINTS
-    assert points[0] == [0.0, 0.0] and points[-1][0] > 0.99 * n
+    points = report.points
+    assert report.total == n and len(points) == MAX_POINTS
+    assert points[0] == (0.0, 0.0) and points[-1][0] > 0.99 * n
 
 
 def test_mismatched_lengths_and_non_numbers_get_a_clear_message():
@@ -101,5 +102,5 @@ def test_a_name_is_one_short_line():
     rec, published = recorder()
     rec.add("pred\nafter\x1b[31m training" + "x" * 100, [0], [0])
     [[report]] = published
-    assert report["series"].startswith("pred after [31m training")
-    assert report["series"].isprintable() and len(report["series"]) <= 40
+    assert report.series.startswith("pred after [31m training")
+    assert report.series.isprintable() and len(report.series) <= 40

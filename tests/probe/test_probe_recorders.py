@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 
@@ -33,11 +35,11 @@ def test_recorder_counts_calls_and_restores_module_call():
         recorder.stop()
     assert nn.Module.__call__ is original
     report = recorder.report(module_paths([("model", model)]))
-    rows = {row["path"]: row for row in report["rows"]}
+    rows = {row.path: row for row in report.rows}
     assert list(rows) == ["model", "model.0", "model.1"]
-    assert rows["model"]["calls"] == 5
-    assert rows["model.0"]["calls"] == 6
-    assert rows["model.0"]["outputs"] == [[2, 4]]
+    assert rows["model"].calls == 5
+    assert rows["model.0"].calls == 6
+    assert rows["model.0"].outputs == [[2, 4]]
 
 
 def test_unnamed_modules_get_their_class_in_brackets():
@@ -47,8 +49,8 @@ def test_unnamed_modules_get_their_class_in_brackets():
         nn.Linear(2, 2)(torch.zeros(1, 2))
     finally:
         recorder.stop()
-    [row] = recorder.report({})["rows"]
-    assert row["path"] == "(Linear)"
+    [row] = recorder.report({}).rows
+    assert row.path == "(Linear)"
 
 
 def test_top_level_models_skip_submodules_aliases_and_private_names():
@@ -64,8 +66,8 @@ def test_stateless_torch_modules_are_left_out_of_params_but_custom_ones_stay():
             return x
 
     reports = params_reports([("loss_fn", nn.MSELoss()), ("mine", Empty())])
-    assert [r["model"] for r in reports] == ["mine"]
-    assert reports[0]["total"] == 0
+    assert [r.model for r in reports] == ["mine"]
+    assert reports[0].total == 0
 
 
 def test_loss_recorder_batches_and_sends_nan_as_null():
@@ -83,9 +85,9 @@ def test_loss_recorder_batches_and_sends_nan_as_null():
     finally:
         recorder.stop()
     reports = [r for batch in published for r in batch] + recorder.reports()
-    points = [p for r in reports for p in r["points"]]
+    points = [p for r in reports for p in r.points]
     assert [step for step, _ in points] == [0, 1, 2, 3, 4]
-    assert points[0][1] == 2.0 and points[3][1] is None and points[4][1] == 2.0
+    assert points[0][1] == 2.0 and math.isnan(points[3][1]) and points[4][1] == 2.0
     assert torch.autograd.backward.__module__ == "torch.autograd"
 
 
@@ -95,11 +97,11 @@ def test_errors_keep_only_editor_frames():
         exec(compile(code, "<editor>", "exec"), {})
     except ZeroDivisionError as exc:
         report = exception_report(exc, "<editor>")
-    assert report["line"] == 2
-    assert report["type"] == "ZeroDivisionError"
-    assert "test_probe_recorders" not in report["traceback"]
+    assert report.line == 2
+    assert report.type == "ZeroDivisionError"
+    assert "test_probe_recorders" not in report.traceback
     try:
         compile("x = (", "<editor>", "exec")
     except SyntaxError as exc:
         syntax = syntax_error_report(exc)
-    assert syntax["line"] == 1 and syntax["type"] == "SyntaxError"
+    assert syntax.line == 1 and syntax.type == "SyntaxError"

@@ -9,6 +9,7 @@ import pytest
 import torch
 from torch import nn
 
+from nnlearn.kernel.events import LossPoints
 from nnlearn.probe.clean_state import StateSnapshot
 from nnlearn.probe.errors import exception_report, origin_label, safe_str
 from nnlearn.probe.loss import FLUSHER_THREAD_NAME, LossRecorder, TrackError, checked_value
@@ -125,11 +126,11 @@ def test_the_flusher_sends_points_without_another_backward():
         assert sent.wait(30), "the pending point was never flushed"
     finally:
         recorder.stop()
-    assert published[0] == [{"kind": "loss", "series": "loss", "points": [[0, 3.0]]}]
+    assert published[0] == [LossPoints("loss", ((0, 3.0),))]
     recorder.add("acc", 1.0, None)  # a thread of the Run, after its end
     recorder.flush()
     assert len(published) == 1, "nothing is published once the Run is over"
-    assert recorder.reports()[0]["points"] == [[0, 1.0]]
+    assert recorder.reports()[0].points == ((0, 1.0),)
 
 
 def test_nothing_about_an_exception_is_trusted():
@@ -142,7 +143,7 @@ def test_nothing_about_an_exception_is_trusted():
         raise Hostile()
     except Hostile as exc:
         report = exception_report(exc, "<editor>")
-    assert report["type"] == "Hostile" and "str() failed" in report["message"]
+    assert report.type == "Hostile" and "str() failed" in report.message
 
 
 def test_origin_is_a_package_or_a_standard_library_module():

@@ -16,7 +16,9 @@ from nnlearn.kernel import quiet_import
 @pytest.fixture
 def published(monkeypatch):
     reports: list = []
-    monkeypatch.setattr(probe, "_publish", lambda batch, **_: reports.extend(batch))
+    monkeypatch.setattr(
+        probe, "_publish", lambda batch, **_: reports.extend(event.to_json() for event in batch)
+    )
     return reports
 
 
@@ -38,7 +40,7 @@ def test_spare_warm_up_never_initialises_cuda(published, gpu_that_must_not_wake)
     quiet_import.import_quietly()
     probe.install("spare")
     [ready] = published
-    assert ready["kind"] == "ready" and ready["devices"] is None
+    assert ready["kind"] == "ready" and ready["devices"] == []  # describing GPUs wakes CUDA
     assert not torch.cuda.is_initialized()
 
 

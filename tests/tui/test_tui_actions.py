@@ -190,6 +190,25 @@ async def test_dead_kernel_is_shown_and_next_run_restarts_it(make_app, kernel):
         assert status.state == "idle"
 
 
+async def test_a_kernel_that_dies_between_runs_is_shown_at_once_with_the_way_out(make_app, kernel):
+    app = make_app()
+    async with app.run_test(size=WIDE) as pilot:
+        await until_started(pilot)
+        status = app.main_screen.query_one(StatusBar)
+        await pause_until(pilot, lambda: kernel.session.watching)
+        kernel.session.kill()
+        await pause_until(pilot, lambda: status.state == "dead")
+        assert status.state == "dead" and not kernel.session.calls  # no Run was needed
+        assert "The kernel died: it was killed by SIGKILL" in output_text(app)
+        said = " ".join(output_text(app).split())
+        assert "runs your code in a new one, F8 starts a new one now" in said
+        assert "kernel died" in feedback(app)
+        editor(app).load_text("print(1)\n")
+        await pilot.press("f5")
+        await settle(pilot, app)
+        assert kernel.session.restarts == 1 and status.state == "idle"
+
+
 async def test_check_passes_marks_step_done(make_app, kernel, home):
     app = make_app()
     async with app.run_test(size=WIDE) as pilot:

@@ -99,3 +99,38 @@ async def test_full_path_with_the_real_kernel(home, make_app):
         await pilot.press("ctrl+b")
         await pilot.pause()
         assert screen.query_one(QuizView).answered == 1
+
+
+@pytest.mark.kernel
+@pytest.mark.slow
+async def test_a_real_kernel_killed_between_runs_is_noticed_without_a_run(home):
+    """The app watches its kernel: killed while idle, the status line and Output say so."""
+    import os
+    import signal
+
+    from tui_fakes import FIXTURE_LESSONS
+
+    from nnlearn.tui.widgets.output_log import OutputLog
+
+    app = NnlearnApp(FIXTURE_LESSONS, ProgressStore(home), session_factory=None)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = app.main_screen
+        status = screen.query_one(StatusBar)
+        await wait_for(pilot, lambda: status.state == "idle", "the kernel to warm up")
+        session = screen.runner.session
+        os.kill(session._km.provisioner.pid, signal.SIGKILL)
+        await wait_for(pilot, lambda: status.state == "dead", "the app to notice the death")
+
+        def output() -> str:
+            return " ".join(
+                " ".join(line.text for line in screen.query_one(OutputLog).lines).split()
+            )
+
+        assert "The kernel died: it was killed by SIGKILL" in output()
+        assert "runs your code in a new one" in output()
+        screen.query_one(CodeEditor).load_text("print('alive again')\n")
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: not screen.runner.running, "the run to finish")
+        assert "alive again" in output() and status.state == "idle"
+        await pilot.press("ctrl+q")
+        await pilot.pause()

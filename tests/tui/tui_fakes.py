@@ -64,6 +64,8 @@ class FakeSession:
 
     def __post_init__(self) -> None:
         self._interrupted = asyncio.Event()
+        self._death: str | None = None
+        self.watching = False
 
     def _set(self, state: str, detail: str = "") -> None:
         self.state = state
@@ -170,6 +172,18 @@ class FakeSession:
     async def shutdown(self) -> None:
         self.shut_down = True
         self._set("stopped")
+
+    def kill(self, reason: str = "it was killed by SIGKILL") -> None:
+        """The kernel process goes away between Runs: ``watch`` finds it, as KernelSession's does."""
+        self._death = reason
+
+    async def watch(self, interval: float = 1.0) -> None:
+        self.watching = True
+        while self.state != "stopped":
+            await asyncio.sleep(0.01)
+            if self.state == "idle" and self._death is not None:
+                reason, self._death = self._death, None
+                self._set("dead", reason)
 
 
 class FakeKernel:

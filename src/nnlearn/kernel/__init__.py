@@ -6,12 +6,14 @@ Never imports torch or Textual.
 from nnlearn.kernel.events import (
     CheckResult,
     DeviceInfo,
+    DeviceMemory,
     Event,
     KernelDied,
     KernelInfo,
     KernelRestarted,
     KernelStatus,
     LossPoints,
+    MemoryRow,
     ModuleCost,
     ParamRow,
     Params,
@@ -41,6 +43,8 @@ __all__ = [
     "ShapeRow",
     "Shapes",
     "Stream",
+    "DeviceMemory",
+    "MemoryRow",
     "ModuleCost",
     "PeakMemory",
 ]

@@ -1,30 +1,131 @@
-"""Typed events a run produces, and their stable JSON form.
+"""The one schema of what crosses between the probe and the client, and its JSON form.
 
-The probe inside the kernel sends plain JSON reports; the client turns each
-into one of these small frozen dataclasses. The TUI routes them to panes, the
-CLI prints them, and ``to_json()`` gives the documented ``--json`` lines.
+Each report is a small frozen dataclass (standard library only, so the probe
+inside the kernel builds the very same objects the client reads): the probe
+sends ``to_json()`` of each inside one display-data message of type ``MIME``,
+the client turns each back with ``from_json()``, the TUI routes them to panes,
+the CLI prints them, and ``to_json()`` again gives the documented ``--json`` lines.
+
+A new kind of report is one class, anywhere below: subclass ``Event``, set
+``kind``, write ``to_json()`` (with ``"kind": self.kind``) and ``from_json()``.
+Defining it registers it; nothing else lists the kinds.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
+
+MIME = "application/vnd.nnlearn.v1+json"
+BATCH_KIND = "batch"
 
 # A shape is a list of ints for a tensor, or a short string (or None) for
 # anything that is not a tensor.
 ShapeLike = list[int] | str | None
 
+_BY_KIND: dict[str, type[Event]] = {}
+
+
+class Event:
+    """Base of every report: ``kind`` names it on the wire and in ``--json``.
+
+    ``from_probe`` is False for the events the client makes itself (the kernel's
+    status, its death): a report claiming one of those kinds is not believed.
+    """
+
+    kind: ClassVar[str] = ""
+    from_probe: ClassVar[bool] = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.kind:
+            if cls.kind in _BY_KIND:
+                raise TypeError(f"two event classes for the kind {cls.kind!r}")
+            _BY_KIND[cls.kind] = cls
+
+    def to_json(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Event:
+        raise NotImplementedError
+
+
+def event_kinds() -> dict[str, type[Event]]:
+    """Every kind of event and its class (for tests and documentation)."""
+    return dict(_BY_KIND)
+
+
+def event_from_report(report: Any) -> Event | None:
+    """One probe report (a JSON dict with ``kind``) as its event.
+
+    None for an unknown kind (a newer probe never breaks an older client), for a
+    kind only the client makes, and for a report that does not hold together:
+    the learner's code can publish display data of our type too.
+    """
+    if not isinstance(report, dict):
+        return None
+    event_class = _BY_KIND.get(str(report.get("kind")))
+    if event_class is None or not event_class.from_probe:
+        return None
+    try:
+        return event_class.from_json(report)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+        return None
+
+
+def batch_data(events: Iterable[Event]) -> dict[str, Any]:
+    """The display-data ``data`` that carries ``events`` (the probe's one encoding)."""
+    return wire_data([event.to_json() for event in events])
+
+
+def wire_data(reports: list[dict[str, Any]]) -> dict[str, Any]:
+    """The display-data ``data`` for reports already in their JSON form (``to_json()``)."""
+    return {MIME: {"kind": BATCH_KIND, "reports": reports}}
+
+
+def reports_in_data(data: Any) -> list[dict[str, Any]]:
+    """The reports in a display-data ``data`` dict (none when it is not ours)."""
+    payload = data.get(MIME) if isinstance(data, dict) else None
+    if not isinstance(payload, dict):
+        return []
+    if payload.get("kind") == BATCH_KIND:
+        reports = payload.get("reports", [])
+        return [r for r in reports if isinstance(r, dict)] if isinstance(reports, list) else []
+    return [payload]
+
+
+def _str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected text, got {type(value).__name__}")
+    return value
+
+
+def _optional_str(value: Any) -> str | None:
+    return None if value is None else _str(value)
+
+
+def _optional_int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
 
 @dataclass(frozen=True)
-class Stream:
+class Stream(Event):
     """Text the learner's code wrote to stdout or stderr."""
+
+    kind: ClassVar[str] = "stream"
 
     name: str
     text: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": "stream", "name": self.name, "text": self.text}
+        return {"kind": self.kind, "name": self.name, "text": self.text}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Stream:
+        return cls(_str(data["name"]), _str(data["text"]))
 
 
 @dataclass(frozen=True)
@@ -104,12 +205,12 @@ class ShapeRow:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ShapeRow:
         return cls(
-            path=data["path"],
-            cls=data["class"],
+            path=_str(data["path"]),
+            cls=_str(data["class"]),
             inputs=list(data.get("inputs", [])),
             outputs=list(data.get("outputs", [])),
-            dtype=data.get("dtype"),
-            device=data.get("device"),
+            dtype=_optional_str(data.get("dtype")),
+            device=_optional_str(data.get("device")),
             calls=int(data.get("calls", 1)),
             kwargs=_kwargs_from_json(data.get("kwargs")),
             signatures=tuple(
@@ -122,13 +223,19 @@ class ShapeRow:
 
 
 @dataclass(frozen=True)
-class Shapes:
+class Shapes(Event):
     """Every module seen during the run, in model order."""
+
+    kind: ClassVar[str] = "shapes"
 
     rows: tuple[ShapeRow, ...]
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": "shapes", "rows": [r.to_json() for r in self.rows]}
+        return {"kind": self.kind, "rows": [r.to_json() for r in self.rows]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Shapes:
+        return cls(tuple(ShapeRow.from_json(r) for r in data.get("rows", [])))
 
 
 @dataclass(frozen=True)
@@ -159,11 +266,11 @@ class ParamRow:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ParamRow:
         return cls(
-            name=data["name"],
-            shape=list(data["shape"]),
+            name=_str(data["name"]),
+            shape=[int(size) for size in data["shape"]],
             numel=int(data["numel"]),
-            dtype=data["dtype"],
-            device=data["device"],
+            dtype=_str(data["dtype"]),
+            device=_str(data["device"]),
             requires_grad=bool(data["requires_grad"]),
             buffer=bool(data["buffer"]),
             bytes=_count_or_none(data.get("bytes")),
@@ -171,8 +278,10 @@ class ParamRow:
 
 
 @dataclass(frozen=True)
-class Params:
+class Params(Event):
     """The parameter table of one top-level model found in the namespace."""
+
+    kind: ClassVar[str] = "params"
 
     model: str
     cls: str
@@ -185,7 +294,7 @@ class Params:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "kind": "params",
+            "kind": self.kind,
             "model": self.model,
             "class": self.cls,
             "total": self.total,
@@ -196,17 +305,44 @@ class Params:
             "rows": [r.to_json() for r in self.rows],
         }
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Params:
+        return cls(
+            model=_str(data["model"]),
+            cls=_str(data["class"]),
+            total=int(data["total"]),
+            trainable=int(data["trainable"]),
+            frozen=int(data["frozen"]),
+            buffers=int(data["buffers"]),
+            bytes=int(data.get("bytes", 0)),
+            rows=tuple(ParamRow.from_json(r) for r in data.get("rows", [])),
+        )
+
 
 @dataclass(frozen=True)
-class LossPoints:
-    """New points of one series (``loss`` or a name given to ``nnlearn.track``)."""
+class LossPoints(Event):
+    """New points of one series (``loss`` or a name given to ``nnlearn.track``).
+
+    A value that is not finite is NaN here and null in JSON (which has no NaN).
+    """
+
+    kind: ClassVar[str] = "loss"
 
     series: str
     points: tuple[tuple[int, float], ...]
 
     def to_json(self) -> dict[str, Any]:
         points = [[step, value if math.isfinite(value) else None] for step, value in self.points]
-        return {"kind": "loss", "series": self.series, "points": points}
+        return {"kind": self.kind, "series": self.series, "points": points}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> LossPoints:
+        return cls(
+            series=_str(data["series"]),
+            points=tuple(
+                (int(s), float("nan") if v is None else float(v)) for s, v in data.get("points", [])
+            ),
+        )
 
 
 MAX_PLOT_POINTS = 2000
@@ -214,12 +350,14 @@ MAX_PLOT_NAME = 40
 
 
 @dataclass(frozen=True)
-class PlotPoints:
+class PlotPoints(Event):
     """The latest points of one ``nnlearn.plot`` series: they replace any earlier ones.
 
     ``total`` is how many points the code gave; ``points`` holds the finite
     ones, thinned when there were many, and ``nonfinite`` counts those left out.
     """
+
+    kind: ClassVar[str] = "plot"
 
     series: str
     points: tuple[tuple[float, float], ...]
@@ -228,7 +366,7 @@ class PlotPoints:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "kind": "plot",
+            "kind": self.kind,
             "series": self.series,
             "points": [[x, y] for x, y in self.points],
             "total": self.total,
@@ -254,8 +392,10 @@ class PlotPoints:
 
 
 @dataclass(frozen=True)
-class RunError:
+class RunError(Event):
     """The learner's code failed: what, where (1-based editor line), and how."""
+
+    kind: ClassVar[str] = "error"
 
     type: str
     message: str
@@ -264,32 +404,49 @@ class RunError:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "kind": "error",
+            "kind": self.kind,
             "type": self.type,
             "message": self.message,
             "line": self.line,
             "traceback": self.traceback,
         }
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RunError:
+        return cls(
+            type=_str(data["type"]),
+            message=_str(data.get("message", "")),
+            line=_optional_int(data.get("line")),
+            traceback=_str(data.get("traceback", "")),
+        )
+
 
 @dataclass(frozen=True)
-class CheckResult:
+class CheckResult(Event):
     """The outcome of an exercise's check, run after the learner's code."""
+
+    kind: ClassVar[str] = "check"
 
     ok: bool
     message: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": "check", "ok": self.ok, "message": self.message}
+        return {"kind": self.kind, "ok": self.ok, "message": self.message}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CheckResult:
+        return cls(ok=bool(data["ok"]), message=_str(data.get("message", "")))
 
 
 @dataclass(frozen=True)
-class RunFinished:
+class RunFinished(Event):
     """The run is over; every other event of the run came before this one.
 
     ``exit_code`` is the status the script asked for with ``sys.exit(N)``/``exit(N)``
     (N not 0), as ``python`` would end with it; None otherwise.
     """
+
+    kind: ClassVar[str] = "done"
 
     ok: bool
     device: str | None
@@ -299,7 +456,7 @@ class RunFinished:
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
-            "kind": "done",
+            "kind": self.kind,
             "ok": self.ok,
             "device": self.device,
             "seconds": round(self.seconds, 6),
@@ -310,46 +467,77 @@ class RunFinished:
             data["exit_code"] = self.exit_code
         return data
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RunFinished:
+        return cls(
+            ok=bool(data["ok"]),
+            device=_optional_str(data.get("device")),
+            seconds=float(data.get("seconds", 0.0)),
+            interrupted=bool(data.get("interrupted", False)),
+            exit_code=_optional_int(data.get("exit_code")),
+        )
+
 
 @dataclass(frozen=True)
-class KernelStatus:
+class KernelStatus(Event):
     """The kernel's life-cycle state changed (for status lines).
 
     ``state`` is one of: ``starting``, ``warming`` (importing torch),
     ``idle``, ``busy``, ``restarting``, ``dead``, ``stopped``.
     """
 
+    kind: ClassVar[str] = "status"
+    from_probe: ClassVar[bool] = False
+
     state: str
     detail: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": "status", "state": self.state, "detail": self.detail}
+        return {"kind": self.kind, "state": self.state, "detail": self.detail}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> KernelStatus:
+        return cls(_str(data["state"]), _str(data.get("detail", "")))
 
 
 @dataclass(frozen=True)
-class KernelDied:
+class KernelDied(Event):
     """The kernel process went away (os._exit, a segfault, the OOM killer).
 
     ``reason`` completes "The kernel died: …", e.g. "the process exited with code 1".
     """
 
+    kind: ClassVar[str] = "kernel_died"
+    from_probe: ClassVar[bool] = False
+
     reason: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": "kernel_died", "reason": self.reason}
+        return {"kind": self.kind, "reason": self.reason}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> KernelDied:
+        return cls(_str(data["reason"]))
 
 
 @dataclass(frozen=True)
-class KernelRestarted:
+class KernelRestarted(Event):
     """The kernel was restarted: everything defined in it is gone.
 
     ``reason`` says why, e.g. "the code did not stop when interrupted".
     """
 
+    kind: ClassVar[str] = "kernel_restarted"
+    from_probe: ClassVar[bool] = False
+
     reason: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": "kernel_restarted", "reason": self.reason}
+        return {"kind": self.kind, "reason": self.reason}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> KernelRestarted:
+        return cls(_str(data["reason"]))
 
 
 @dataclass(frozen=True)
@@ -363,10 +551,17 @@ class DeviceInfo:
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "label": self.label, "memory_bytes": self.memory_bytes}
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DeviceInfo:
+        name = _str(data["name"])
+        return cls(name, _str(data.get("label", name)), _optional_int(data.get("memory_bytes")))
+
 
 @dataclass(frozen=True)
-class KernelInfo:
-    """What the warmed kernel reported about itself."""
+class KernelInfo(Event):
+    """What the warmed kernel reported about itself (its ``ready`` report)."""
+
+    kind: ClassVar[str] = "ready"
 
     python: str
     torch: str
@@ -374,19 +569,25 @@ class KernelInfo:
     devices: tuple[DeviceInfo, ...]
     warm_seconds: float
 
-    @property
-    def device_names(self) -> list[str]:
-        return [d.name for d in self.devices]
-
     def to_json(self) -> dict[str, Any]:
         return {
-            "kind": "ready",
+            "kind": self.kind,
             "python": self.python,
             "torch": self.torch,
             "cuda": self.cuda,
             "devices": [d.to_json() for d in self.devices],
             "warm_seconds": round(self.warm_seconds, 3),
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> KernelInfo:
+        return cls(
+            python=_str(data.get("python", "?")),
+            torch=_str(data.get("torch", "?")),
+            cuda=_optional_str(data.get("cuda")),
+            devices=tuple(DeviceInfo.from_json(d) for d in data.get("devices") or []),
+            warm_seconds=float(data.get("warm_seconds", 0.0)),
+        )
 
 
 def _count_or_none(value: Any) -> int | None:
@@ -440,7 +641,7 @@ class ModuleCost:
 
 
 @dataclass(frozen=True)
-class PeakMemory:
+class PeakMemory(Event):
     """The peak memory of the Run's device, and what was measured (``measure``).
 
     ``measure`` is one of ``cuda_max_allocated`` (tensors the CUDA caching
@@ -451,6 +652,8 @@ class PeakMemory:
     measure read at the Run's start.
     """
 
+    kind: ClassVar[str] = "memory"
+
     device: str
     measure: str
     peak_bytes: int
@@ -458,7 +661,7 @@ class PeakMemory:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "kind": "memory",
+            "kind": self.kind,
             "device": self.device,
             "measure": self.measure,
             "peak_bytes": self.peak_bytes,
@@ -466,10 +669,10 @@ class PeakMemory:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> PeakMemory | None:
+    def from_json(cls, data: dict[str, Any]) -> PeakMemory:
         peak = _count_or_none(data.get("peak_bytes"))
         if peak is None:
-            return None
+            raise ValueError("a memory report without its peak")
         return cls(
             device=str(data.get("device", "?"))[:40],
             measure=str(data.get("measure", "?"))[:40],
@@ -478,87 +681,42 @@ class PeakMemory:
         )
 
 
-Event = (
-    Stream
-    | Shapes
-    | Params
-    | LossPoints
-    | PlotPoints
-    | RunError
-    | CheckResult
-    | RunFinished
-    | KernelStatus
-    | KernelDied
-    | KernelRestarted
-    | PeakMemory
-)
+@dataclass(frozen=True)
+class MemoryRow:
+    """Free and total bytes of one device (None where it cannot be known), or why not."""
 
+    device: str
+    free: int | None = None
+    total: int | None = None
+    error: str | None = None
 
-def event_from_report(report: dict[str, Any]) -> Event | None:
-    """Turn one probe report (a JSON dict with ``kind``) into its event.
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"device": self.device, "free": self.free, "total": self.total}
+        if self.error is not None:
+            data["error"] = self.error
+        return data
 
-    Unknown kinds give None so that a newer probe never breaks an older client.
-    """
-    kind = report.get("kind")
-    if kind == "shapes":
-        return Shapes(tuple(ShapeRow.from_json(r) for r in report.get("rows", [])))
-    if kind == "params":
-        return Params(
-            model=report["model"],
-            cls=report["class"],
-            total=int(report["total"]),
-            trainable=int(report["trainable"]),
-            frozen=int(report["frozen"]),
-            buffers=int(report["buffers"]),
-            bytes=int(report.get("bytes", 0)),
-            rows=tuple(ParamRow.from_json(r) for r in report.get("rows", [])),
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> MemoryRow:
+        return cls(
+            device=_str(data["device"]),
+            free=_optional_int(data.get("free")),
+            total=_optional_int(data.get("total")),
+            error=_optional_str(data.get("error")),
         )
-    if kind == "loss":
-        return LossPoints(
-            series=report["series"],
-            points=tuple(
-                (int(s), float("nan") if v is None else float(v))
-                for s, v in report.get("points", [])
-            ),
-        )
-    if kind == "plot":
-        return PlotPoints.from_json(report)
-    if kind == "error":
-        return RunError(
-            type=report["type"],
-            message=report.get("message", ""),
-            line=report.get("line"),
-            traceback=report.get("traceback", ""),
-        )
-    if kind == "check":
-        return CheckResult(ok=bool(report["ok"]), message=report.get("message", ""))
-    if kind == "done":
-        return RunFinished(
-            ok=bool(report["ok"]),
-            device=report.get("device"),
-            seconds=float(report.get("seconds", 0.0)),
-            interrupted=bool(report.get("interrupted", False)),
-            exit_code=_exit_code(report.get("exit_code")),
-        )
-    if kind == "stream":
-        return Stream(report["name"], report["text"])
-    if kind == "memory":
-        return PeakMemory.from_json(report)
-    return None
 
 
-def _exit_code(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+@dataclass(frozen=True)
+class DeviceMemory(Event):
+    """The memory of the CPU and of every GPU the kernel sees (for ``nnlearn doctor``)."""
 
+    kind: ClassVar[str] = "device_memory"
 
-def kernel_info_from_report(report: dict[str, Any]) -> KernelInfo:
-    return KernelInfo(
-        python=report.get("python", "?"),
-        torch=report.get("torch", "?"),
-        cuda=report.get("cuda"),
-        devices=tuple(
-            DeviceInfo(d["name"], d.get("label", d["name"]), d.get("memory_bytes"))
-            for d in report.get("devices", [])
-        ),
-        warm_seconds=float(report.get("warm_seconds", 0.0)),
-    )
+    rows: tuple[MemoryRow, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "rows": [row.to_json() for row in self.rows]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DeviceMemory:
+        return cls(tuple(MemoryRow.from_json(row) for row in data.get("rows", [])))

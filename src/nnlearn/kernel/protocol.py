@@ -1,4 +1,6 @@
-"""The wire between client and probe: the MIME type, the code we send, the reports we read.
+"""The wire between client and probe: the code we send, the messages we read.
+
+What the reports hold, and their MIME type, is nnlearn.kernel.events.
 
 Kept apart from the session so that it can be tested without a kernel.
 """
@@ -7,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from nnlearn.kernel.events import Event, Stream, event_from_report
+from nnlearn.kernel.events import MIME, Event, Stream, event_from_report, reports_in_data
 
-MIME = "application/vnd.nnlearn.v1+json"
+__all__ = ["MIME", "PROBE_MODULE", "PROBE_NAME", "WARM_CODE", "events_in", "reports_in", "run_code"]
+
 PROBE_NAME = "__nnlearn_probe__"
 PROBE_MODULE = "nnlearn.probe"
 
@@ -78,12 +81,8 @@ def reports_in(msg: dict[str, Any]) -> list[dict[str, Any]]:
     """The probe reports carried by one iopub message (none for other messages)."""
     if msg.get("msg_type") not in ("display_data", "update_display_data"):
         return []
-    data = msg.get("content", {}).get("data", {}).get(MIME)
-    if not isinstance(data, dict):
-        return []
-    if data.get("kind") == "batch":
-        return [r for r in data.get("reports", []) if isinstance(r, dict)]
-    return [data]
+    content = msg.get("content")
+    return reports_in_data(content.get("data") if isinstance(content, dict) else None)
 
 
 def events_in(msg: dict[str, Any]) -> list[Event]:

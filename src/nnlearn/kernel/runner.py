@@ -1,25 +1,38 @@
-"""RunSession: the part of a kernel session that runs blocks, as a Protocol.
+"""Session: what every user of a kernel session relies on, as a Protocol.
 
-Why a Protocol: the lessons validator needs only these five methods, and its
-tests drive it with small in-process fakes instead of a real kernel. Both
-``KernelSession`` and the fakes satisfy it without inheriting from it.
+Why a Protocol: the TUI, ``nnlearn run`` and the lessons checker all drive a
+``KernelSession``, and their tests drive them with small in-process fakes
+instead of a real kernel. ``KernelSession`` and the fakes satisfy it without
+inheriting from it.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Protocol
 
-from nnlearn.kernel.events import Event
+from nnlearn.kernel.events import Event, KernelInfo
 
 
-class RunSession(Protocol):
+class Session(Protocol):
+    info: KernelInfo | None
+    """What the warmed kernel reported; None until it is warm (and after a restart)."""
+
+    state: str
+    """The last ``KernelStatus.state``: starting, warming, idle, busy, restarting, dead, stopped."""
+
     async def start(self) -> object:
         """Start (or attach to) the kernel; safe to call again."""
 
     def run(
-        self, code: str, device: str = "auto", check: str | None = None
-    ) -> AsyncIterator[Event]:
+        self,
+        code: str,
+        device: str = "auto",
+        check: str | None = None,
+        *,
+        path: str | None = None,
+        argv: list[str] | None = None,
+    ) -> AsyncGenerator[Event, None]:
         """Run ``code`` (and ``check`` after it) as a fresh script; RunFinished comes last."""
 
     async def interrupt(self) -> None:
@@ -30,3 +43,6 @@ class RunSession(Protocol):
 
     async def shutdown(self) -> None:
         """Stop the kernel."""
+
+    async def watch(self, interval: float = 1.0) -> None:
+        """Until shutdown: a kernel that dies between Runs is reported (state ``dead``)."""

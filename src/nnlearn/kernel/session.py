@@ -26,7 +26,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +43,8 @@ from nnlearn.kernel.events import (
     KernelStatus,
     RunError,
     RunFinished,
-    kernel_info_from_report,
 )
-from nnlearn.kernel.protocol import WARM_CODE, events_in, reports_in, run_code, warm_code
+from nnlearn.kernel.protocol import WARM_CODE, events_in, run_code, warm_code
 from nnlearn.kernel.ready_client import ReadyClient
 from nnlearn.kernel.spare import SpareKernel
 from nnlearn.kernel.workdirs import make_workdir
@@ -232,14 +231,14 @@ class KernelSession:
     async def _warm(self) -> KernelInfo:
         self._set_state("warming", "importing torch")
         started = time.perf_counter()
-        reports: list[dict[str, Any]] = []
+        infos: list[KernelInfo] = []
         failure = ""
         code = WARM_CODE if self.warm_mode == "full" else warm_code(self.warm_mode)
         async for msg in self._execute(code):
-            reports.extend(r for r in reports_in(msg) if r.get("kind") == "ready")
+            infos.extend(event for event in events_in(msg) if isinstance(event, KernelInfo))
             if msg["msg_type"] == "error":
                 failure = f"{msg['content'].get('ename')}: {msg['content'].get('evalue')}"
-        if not reports:
+        if not infos:
             self._set_state("dead", "warm-up failed")
             raise KernelError(
                 "The kernel started but could not load nnlearn's probe"
@@ -247,11 +246,9 @@ class KernelSession:
                 + ". Is nnlearn (and torch) installed in the kernel's Python? "
                 "pip install nnlearn there." + self._log_tail()
             )
-        report = dict(reports[-1])
-        report["warm_seconds"] = time.perf_counter() - started
-        if report.get("devices") is None:  # a spare's report: describing GPUs would wake CUDA
-            report["devices"] = []
-        self.info = kernel_info_from_report(report)
+        # A spare's report has no devices (describing GPUs would wake CUDA): the swap
+        # keeps the old kernel's list.
+        self.info = dataclasses.replace(infos[-1], warm_seconds=time.perf_counter() - started)
         self._set_state("idle")
         return self.info
 
@@ -420,7 +417,7 @@ class KernelSession:
         *,
         path: str | None = None,
         argv: list[str] | None = None,
-    ) -> AsyncIterator[Event]:
+    ) -> AsyncGenerator[Event, None]:
         """Run ``code`` as a fresh script; yield its events, RunFinished last.
 
         ``path`` and ``argv`` make it the script ``path`` run with those arguments

@@ -54,6 +54,7 @@ class SpareKernel:
         self._task: asyncio.Task[None] | None = None
         self._disposals: set[asyncio.Task[None]] = set()
         self._taken = asyncio.Event()
+        self._closed = False
         self.failed_starts = 0
 
     @property
@@ -68,6 +69,7 @@ class SpareKernel:
     def fill(self) -> None:
         """Start keeping a spare (idempotent); call on the event loop."""
         if not self.running:
+            self._closed = False
             self._task = asyncio.ensure_future(self._keep())
 
     async def take(self) -> KernelSession | None:
@@ -83,6 +85,9 @@ class SpareKernel:
 
     async def close(self) -> None:
         """Stop keeping a spare and shut down the one there is."""
+        # The flag, not only the cancel: on Python 3.11 asyncio.wait_for can swallow a
+        # cancel that lands as its wait ends, and the loop would then go on for ever.
+        self._closed = True
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
@@ -95,7 +100,7 @@ class SpareKernel:
             await asyncio.gather(*self._disposals, return_exceptions=True)
 
     async def _keep(self) -> None:
-        while self.failed_starts < MAX_FAILED_STARTS:
+        while not self._closed and self.failed_starts < MAX_FAILED_STARTS:
             if self._spare is None:
                 while self._busy():  # launching Python at full priority would slow the Run
                     await asyncio.sleep(self.check_seconds)
@@ -110,6 +115,9 @@ class SpareKernel:
                     await spare.shutdown()
                     continue
                 self.failed_starts = 0
+                if self._closed:
+                    await spare.shutdown()
+                    return
                 self._spare = spare
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._taken.wait(), self.check_seconds)

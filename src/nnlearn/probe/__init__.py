@@ -5,7 +5,8 @@ backward pass so the first Run pays no lazy start-up) and reports what the
 kernel has. ``run()`` executes the learner's code as a fresh script, with the
 chosen device offered as the name ``device`` (nothing is moved for them: see
 docs/ARCHITECTURE.md, "Devices"), and reports shapes, parameters, loss points,
-errors and an exercise check as ``application/vnd.nnlearn.v1+json`` display data.
+errors and an exercise check as display data (the reports are the event
+classes of nnlearn.kernel.events, which this module builds and encodes).
 """
 
 from __future__ import annotations
@@ -16,11 +17,21 @@ import sys
 import threading
 import time
 import types
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import torch
 
+from nnlearn.kernel.events import (
+    CheckResult,
+    Event,
+    KernelInfo,
+    RunError,
+    RunFinished,
+    Stream,
+    batch_data,
+)
 from nnlearn.probe.clean_state import StateSnapshot, threads_message
 from nnlearn.probe.devices import (
     DeviceUnavailable,
@@ -31,31 +42,34 @@ from nnlearn.probe.devices import (
 from nnlearn.probe.errors import exception_report, safe_str, syntax_error_report
 from nnlearn.probe.flops import warm as warm_flop_counter
 from nnlearn.probe.loss import LossRecorder
-from nnlearn.probe.memory import is_out_of_memory, out_of_memory_report, release_cached_memory
+from nnlearn.probe.memory import (
+    device_memory,
+    is_out_of_memory,
+    out_of_memory_report,
+    release_cached_memory,
+)
 from nnlearn.probe.params import module_paths, params_reports, top_level_models
 from nnlearn.probe.peak_memory import PeakMemoryMeter
 from nnlearn.probe.points import PointsRecorder
 from nnlearn.probe.script import enter_script, main_module, script_place, stack_depth
 from nnlearn.probe.shapes import ShapeRecorder
 
-MIME = "application/vnd.nnlearn.v1+json"
 CHECK_FILENAME = "<check>"
 
 
-def _publish(
-    reports: list[dict[str, Any]], *, flush_streams: bool = True, parent: Any = None
-) -> None:
+def _publish(reports: Sequence[Event], *, flush_streams: bool = True, parent: Any = None) -> None:
     """Send reports as one display_data message on iopub.
 
     IPython's own ``publish_display_data`` flushes stdout and stderr first (each a
     round trip to ipykernel's I/O thread) and walks the data to clean it; during a
     training loop that cost about 10 % of the run. Loss batches skip both: the
-    reports are plain JSON already and need no ordering against printed output.
+    reports' ``to_json()`` is plain JSON already and needs no ordering against
+    printed output.
     The final report of a Run flushes, so everything printed comes before ``done``.
     ``parent`` is the Run's request header, given by the loss flusher's thread (which
     has no request of its own).
     """
-    data = {MIME: {"kind": "batch", "reports": reports}}
+    data = batch_data(reports)
     if flush_streams:
         sys.stdout.flush()
         sys.stderr.flush()
@@ -99,13 +113,13 @@ class _Probe:
         self.parent: Any = None
         self.warm_up: threading.Thread | None = None  # install()'s background imports
 
-    def _publish_live(self, reports: list[dict[str, Any]]) -> None:
+    def _publish_live(self, reports: Sequence[Event]) -> None:
         _publish(reports, flush_streams=False, parent=self.parent)
 
-    def _live_reports(self) -> list[dict[str, Any]]:
-        return self._live_shapes() + self.points.reports()
+    def _live_reports(self) -> list[Event]:
+        return [*self._live_shapes(), *self.points.reports()]
 
-    def _live_shapes(self) -> list[dict[str, Any]]:
+    def _live_shapes(self) -> list[Event]:
         """Shapes so far, sent with loss points (from the flusher thread, while the Run runs)."""
         if not self.shapes.new_since_flush:
             return []
@@ -131,6 +145,11 @@ def plot(name: str, x: Any, y: Any) -> None:
     _probe.points.add(name, x, y)
 
 
+def report_memory() -> None:
+    """Publish the memory of every device (``nnlearn doctor`` runs this in the kernel)."""
+    _publish([device_memory()])
+
+
 def install(mode: str = "full") -> None:
     """Warm the kernel and publish a ``ready`` report.
 
@@ -149,14 +168,13 @@ def install(mode: str = "full") -> None:
         _probe.warm_up = warm_in_background()
     elif mode == "spare":
         _warm_torch()
-    report = {
-        "kind": "ready",
-        "python": platform.python_version(),
-        "torch": torch.__version__,
-        "cuda": torch.version.cuda,
-        "devices": None if mode == "spare" else available_devices(),
-        "warm_seconds": time.perf_counter() - started,
-    }
+    report = KernelInfo(
+        python=platform.python_version(),
+        torch=torch.__version__,
+        cuda=torch.version.cuda,
+        devices=() if mode == "spare" else tuple(available_devices()),
+        warm_seconds=time.perf_counter() - started,
+    )
     _publish([report])
 
 
@@ -174,6 +192,7 @@ def _warm_torch(optimizers: bool = True) -> None:
     # The first optimizer step imports torch._dynamo (seconds on a small machine): pay
     # for it here, while the learner reads, not on their first Run.
     model = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.ReLU(), torch.nn.Linear(2, 1))
+    warm_flop_counter()
     if not optimizers:
         torch.nn.functional.mse_loss(model(torch.zeros(3, 2)), torch.zeros(3, 1)).backward()
         return
@@ -183,21 +202,22 @@ def _warm_torch(optimizers: bool = True) -> None:
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-    warm_flop_counter()
 
 
 def _register_source(filename: str, code: str) -> None:
     linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
 
 
-def _done(ok: bool, device: str | None, started: float, **extra: Any) -> dict[str, Any]:
-    return {
-        "kind": "done",
-        "ok": ok,
-        "device": device,
-        "seconds": time.perf_counter() - started,
-        **extra,
-    }
+def _done(
+    ok: bool,
+    device: str | None,
+    started: float,
+    *,
+    interrupted: bool = False,
+    exit_code: int | None = None,
+) -> RunFinished:
+    seconds = time.perf_counter() - started
+    return RunFinished(ok, device, seconds, interrupted=interrupted, exit_code=exit_code)
 
 
 def run(
@@ -213,8 +233,7 @@ def run(
     try:
         chosen = resolve_device(device)
     except DeviceUnavailable as exc:
-        error = {"kind": "error", "type": "DeviceError", "message": str(exc), "line": None}
-        error["traceback"] = ""
+        error = RunError(type="DeviceError", message=str(exc), line=None, traceback="")
         _publish([error, *_check_not_run(check), _done(False, None, started)])
         return
     place = script_place(path, argv)
@@ -222,8 +241,9 @@ def run(
     try:
         compiled = compile(code, place.compile_name, "exec")
     except SyntaxError as exc:
-        reports = [syntax_error_report(exc), *_check_not_run(check)]
-        _publish([*reports, _done(False, str(chosen), started)])
+        _publish(
+            [syntax_error_report(exc), *_check_not_run(check), _done(False, str(chosen), started)]
+        )
         return
 
     snapshot = StateSnapshot()
@@ -240,19 +260,23 @@ def run(
         not_restored = snapshot.restore(drop_modules_under=place.folder)
     if outcome.exit_message is not None:  # as python prints sys.exit("message")
         print(outcome.exit_message, file=sys.stderr, flush=True)
-    reports = _probe.loss.reports() + _probe.points.reports() + _probe.memory.report()
+    reports: list[Event] = [
+        *_probe.loss.reports(),
+        *_probe.points.reports(),
+        *_probe.memory.report(),
+    ]
     try:
         reports.extend(_model_reports(namespace))
     except Exception as exc:  # a strange object in the namespace must not lose the run
-        reports.append(exception_report(exc, place.compile_name) | {"type": "ReportError"})
+        reports.append(replace(exception_report(exc, place.compile_name), type="ReportError"))
     finally:
         _probe.shapes.clear()
     if outcome.exception is not None:
         error = exception_report(outcome.exception, place.compile_name)
         if outcome.interrupted:
-            error["message"] = "The run was interrupted."
+            error = replace(error, message="The run was interrupted.")
         elif is_out_of_memory(outcome.exception):
-            error["message"] = out_of_memory_report(outcome.exception, chosen)
+            error = replace(error, message=out_of_memory_report(outcome.exception, chosen))
         reports.append(error)
         outcome.exception = None  # its frames hold the namespace
     if check is not None and outcome.ok:
@@ -261,33 +285,38 @@ def run(
     else:
         reports.extend(_check_not_run(check, outcome.exit_code))
     reports.extend(_after_run_notes(snapshot, not_restored))
-    extra: dict[str, Any] = {"interrupted": True} if outcome.interrupted else {}
-    if outcome.exit_code:
-        extra["exit_code"] = outcome.exit_code
-    reports.append(_done(outcome.ok, str(chosen), started, **extra))
+    reports.append(
+        _done(
+            outcome.ok,
+            str(chosen),
+            started,
+            interrupted=outcome.interrupted,
+            exit_code=outcome.exit_code or None,
+        )
+    )
     namespace.clear()
     release_cached_memory(chosen)
     _publish(reports)
 
 
-def _after_run_notes(snapshot: StateSnapshot, not_restored: list[str]) -> list[dict[str, Any]]:
+def _after_run_notes(snapshot: StateSnapshot, not_restored: list[str]) -> list[Stream]:
     """Stream reports about what outlives the Run: threads, state that could not be undone."""
     notes = []
     threads = snapshot.lingering_threads()
     if threads:
-        notes.append({"kind": "stream", "name": "stderr", "text": threads_message(threads)})
+        notes.append(Stream("stderr", threads_message(threads)))
     if not_restored:
         text = (
             f"nnlearn: this Run changed {', '.join(not_restored)} and it could not be put "
             "back: restart the kernel before the next Run.\n"
         )
-        notes.append({"kind": "stream", "name": "stderr", "text": text})
+        notes.append(Stream("stderr", text))
     return notes
 
 
-def _model_reports(namespace: dict[str, Any]) -> list[dict[str, Any]]:
+def _model_reports(namespace: dict[str, Any]) -> list[Event]:
     models = _models(namespace)
-    reports = []
+    reports: list[Event] = []
     if _probe.shapes.records:
         reports.append(_probe.shapes.report(module_paths(models)))
     reports.extend(params_reports(models))
@@ -301,7 +330,7 @@ def _models(namespace: dict[str, Any]) -> list[tuple[str, Any]]:
     return models + _probe.shapes.roots(known, tuple(name for name, _ in models))
 
 
-def _check_not_run(check: str | None, exit_code: int | None = None) -> list[dict[str, Any]]:
+def _check_not_run(check: str | None, exit_code: int | None = None) -> list[CheckResult]:
     """The check's report when the learner's code failed first: none without a check."""
     if check is None:
         return []
@@ -315,7 +344,7 @@ def _check_not_run(check: str | None, exit_code: int | None = None) -> list[dict
             "Your code stopped with an error before the check could run: "
             "fix the error shown in Output first."
         )
-    return [{"kind": "check", "ok": False, "message": message}]
+    return [CheckResult(ok=False, message=message)]
 
 
 @dataclass
@@ -369,7 +398,7 @@ def _exit_outcome(exc: SystemExit) -> _Outcome:
     return _Outcome(False, exit_code=1, exit_message=safe_str(code))
 
 
-def _run_check(check: str, module: types.ModuleType) -> dict[str, Any]:
+def _run_check(check: str, module: types.ModuleType) -> CheckResult:
     """Run the exercise's check in the script's namespace, with the script as ``__main__``."""
     _register_source(CHECK_FILENAME, check)
     saved_main = sys.modules.get("__main__")
@@ -378,17 +407,16 @@ def _run_check(check: str, module: types.ModuleType) -> dict[str, Any]:
         exec(compile(check, CHECK_FILENAME, "exec"), module.__dict__)
     except AssertionError as exc:
         message = safe_str(exc) or _failed_line(exc)
-        return {"kind": "check", "ok": False, "message": message}
+        return CheckResult(ok=False, message=message)
     except Exception as exc:
-        return {
-            "kind": "check",
-            "ok": False,
-            "message": f"The check could not finish: {type(exc).__name__}: {safe_str(exc)}",
-        }
+        return CheckResult(
+            ok=False,
+            message=f"The check could not finish: {type(exc).__name__}: {safe_str(exc)}",
+        )
     finally:
         if saved_main is not None:
             sys.modules["__main__"] = saved_main
-    return {"kind": "check", "ok": True, "message": "All checks passed."}
+    return CheckResult(ok=True, message="All checks passed.")
 
 
 def _failed_line(exc: BaseException) -> str:

@@ -34,7 +34,7 @@ _PLAIN_THREAD_CLASSES = (threading.Thread, threading.Timer)
 def _torch_setters() -> list[tuple[str, Callable[[], Any], Callable[[Any], None]]]:
     """(what, read it, put it back) for each piece of torch's global state we restore."""
     setters: list[tuple[str, Callable[[], Any], Callable[[Any], None]]] = [
-        ("grad mode", torch.is_grad_enabled, torch.set_grad_enabled),
+        ("grad mode", torch.is_grad_enabled, _set_grad_mode),
         ("default dtype", torch.get_default_dtype, torch.set_default_dtype),
         (
             "anomaly mode",
@@ -64,6 +64,10 @@ def _torch_setters() -> list[tuple[str, Callable[[], Any], Callable[[Any], None]
     if hasattr(torch, "get_default_device"):
         setters.append(("default device", torch.get_default_device, _set_default_device))
     return setters
+
+
+def _set_grad_mode(value: bool) -> None:
+    torch.set_grad_enabled(value)
 
 
 def _set_cudnn_flags(value: tuple[bool, bool]) -> None:
@@ -117,7 +121,7 @@ class StateSnapshot:
             os.environ.clear()
             os.environ.update(self.environ)
         if warnings.filters != self.warning_filters:
-            warnings.filters[:] = self.warning_filters
+            warnings.filters[:] = self.warning_filters  # type: ignore[index]
             mutated = getattr(warnings, "_filters_mutated", None)
             if mutated is not None:
                 mutated()

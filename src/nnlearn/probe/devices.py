@@ -14,26 +14,22 @@ from collections.abc import Iterator
 
 import torch
 
+from nnlearn.kernel.events import DeviceInfo
+
 
 class DeviceUnavailable(Exception):
     """The requested device does not exist here; the message says what does."""
 
 
-def available_devices() -> list[dict[str, object]]:
+def available_devices() -> list[DeviceInfo]:
     """The devices a learner can pick, CPU first."""
-    devices: list[dict[str, object]] = [{"name": "cpu", "label": "CPU", "memory_bytes": None}]
+    devices = [DeviceInfo("cpu", "CPU")]
     if torch.cuda.is_available():
         for index in range(torch.cuda.device_count()):
             props = torch.cuda.get_device_properties(index)
-            devices.append(
-                {
-                    "name": f"cuda:{index}",
-                    "label": props.name,
-                    "memory_bytes": int(props.total_memory),
-                }
-            )
+            devices.append(DeviceInfo(f"cuda:{index}", props.name, int(props.total_memory)))
     if _mps_available():
-        devices.append({"name": "mps", "label": "Apple GPU (MPS)", "memory_bytes": None})
+        devices.append(DeviceInfo("mps", "Apple GPU (MPS)"))
     return devices
 
 
@@ -43,7 +39,7 @@ def _mps_available() -> bool:
 
 
 def _names() -> str:
-    return ", ".join(str(d["name"]) for d in available_devices())
+    return ", ".join(d.name for d in available_devices())
 
 
 def _no_cuda_reason() -> str:

@@ -16,6 +16,8 @@ import traceback
 from types import TracebackType
 from typing import Any
 
+from nnlearn.kernel.events import RunError
+
 
 def safe_str(value: Any) -> str:
     """``str(value)``, or a stand-in naming its type when that fails."""
@@ -35,18 +37,17 @@ def _type_name(value: Any) -> str:
         return "object"
 
 
-def syntax_error_report(exc: SyntaxError) -> dict[str, Any]:
+def syntax_error_report(exc: SyntaxError) -> RunError:
     text = "".join(traceback.format_exception_only(type(exc), exc))
-    return {
-        "kind": "error",
-        "type": type(exc).__name__,
-        "message": safe_str(exc.msg) if exc.msg else safe_str(exc),
-        "line": exc.lineno,
-        "traceback": text.rstrip("\n"),
-    }
+    return RunError(
+        type=type(exc).__name__,
+        message=safe_str(exc.msg) if exc.msg else safe_str(exc),
+        line=exc.lineno,
+        traceback=text.rstrip("\n"),
+    )
 
 
-def exception_report(exc: BaseException, filename: str) -> dict[str, Any]:
+def exception_report(exc: BaseException, filename: str) -> RunError:
     """Type, message, the learner's failing line, and a traceback of their frames."""
     frames = traceback.extract_tb(_traceback_of(exc))
     own = [f for f in frames if f.filename == filename]
@@ -62,13 +63,7 @@ def exception_report(exc: BaseException, filename: str) -> dict[str, Any]:
         lines.extend(traceback.format_exception_only(type(exc), exc))
     except Exception:
         lines.append(f"{name}: {message}\n" if message else f"{name}\n")
-    return {
-        "kind": "error",
-        "type": name,
-        "message": message,
-        "line": line,
-        "traceback": "".join(lines).rstrip("\n"),
-    }
+    return RunError(type=name, message=message, line=line, traceback="".join(lines).rstrip("\n"))
 
 
 def _traceback_of(exc: BaseException) -> TracebackType | None:

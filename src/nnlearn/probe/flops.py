@@ -24,7 +24,37 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
+from torch.utils import flop_counter
 from torch.utils.flop_counter import FlopCounterMode
+
+
+def _dispatch_mode_without_dynamo() -> Any:
+    """torch's dispatch mode of ``FlopCounterMode``, minus its ``torch._dynamo`` guard.
+
+    torch wraps a dispatch mode's ``__torch_dispatch__`` so that ``torch.compile``
+    does not trace into it, and the wrapper imports ``torch._dynamo`` on its first
+    call: a second on a small machine, paid by the first model call of every
+    ``nnlearn run``. Our counts never run under a compile (compiled modules are
+    not counted), so this subclass calls the unwrapped method. None where torch's
+    internals differ: then the counter is torch's own, import and all.
+    """
+    base = getattr(flop_counter, "_FlopCounterMode", None)
+    dispatch = getattr(base, "__dict__", {}).get("__torch_dispatch__")
+    raw = getattr(dispatch, "__wrapped__", None)
+    if base is None or raw is None:
+        return None
+
+    class _CountingMode(base):  # type: ignore[misc, valid-type]
+        @classmethod
+        def _should_skip_dynamo(cls) -> bool:
+            return False
+
+        __torch_dispatch__ = raw
+
+    return _CountingMode
+
+
+_COUNTING_MODE = _dispatch_mode_without_dynamo()
 
 
 class _NamingCounter(FlopCounterMode):
@@ -35,7 +65,17 @@ class _NamingCounter(FlopCounterMode):
         self.uncounted: list[str] = []
         self.counted_ops = 0
         if hasattr(self, "mod_tracker"):
-            self.mod_tracker = _GlobalOnly()
+            self.mod_tracker = _GlobalOnly()  # type: ignore[assignment]
+
+    def __enter__(self) -> _NamingCounter:
+        if _COUNTING_MODE is None or not hasattr(self, "mod_tracker"):
+            return super().__enter__()  # type: ignore[no-any-return]
+        # FlopCounterMode.__enter__, with the dispatch mode above.
+        self.flop_counts.clear()
+        self.mod_tracker.__enter__()
+        self.mode = _COUNTING_MODE(self)
+        self.mode.__enter__()
+        return self
 
     def _count_flops(self, func_packet: Any, out: Any, args: Any, kwargs: Any) -> Any:
         if func_packet in self.flop_registry:

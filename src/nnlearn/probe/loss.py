@@ -27,6 +27,8 @@ from typing import Any
 
 import torch
 
+from nnlearn.kernel.events import Event, LossPoints
+
 FLUSH_INTERVAL = 0.1
 LOSS_SERIES = "loss"
 FLUSHER_THREAD_NAME = "nnlearn-loss-flusher"
@@ -55,7 +57,7 @@ def checked_value(name: str, value: Any) -> Any:
 
 
 class LossRecorder:
-    def __init__(self, publish: Callable[[list[dict[str, Any]]], None]) -> None:
+    def __init__(self, publish: Callable[[list[Event]], None]) -> None:
         self._publish = publish
         self._series: dict[str, list[tuple[int, Any]]] = {}
         self._counts: dict[str, int] = {}
@@ -67,7 +69,7 @@ class LossRecorder:
         self._active = False  # a Run is on: flushes may publish (read and set under the lock)
         self._running = threading.Event()  # the flusher sleeps on it between Runs
         self._flusher: _Flusher | None = None
-        self.extra_reports: Callable[[], list[dict[str, Any]]] = list
+        self.extra_reports: Callable[[], list[Event]] = list
         self.flush_errors: list[str] = []
 
     @property
@@ -148,12 +150,12 @@ class LossRecorder:
         self._counts[series] = count + 1
         self._series.setdefault(series, []).append((count if step is None else step, value))
 
-    def reports(self) -> list[dict[str, Any]]:
+    def reports(self) -> list[LossPoints]:
         """Convert everything pending into ``loss`` reports (one sync per series)."""
         with self._flush_lock:
             return self._take_reports()
 
-    def _take_reports(self) -> list[dict[str, Any]]:
+    def _take_reports(self) -> list[LossPoints]:
         reports = []
         losses = self._losses
         count = len(losses)
@@ -162,17 +164,17 @@ class LossRecorder:
             del losses[:count]
             first = self._losses_sent
             values = _to_floats(batch)
-            points = [[first + i, v] for i, v in enumerate(values)]
+            points = tuple((first + i, v) for i, v in enumerate(values))
             self._losses_sent += len(values)
-            reports.append({"kind": "loss", "series": LOSS_SERIES, "points": points})
+            reports.append(LossPoints(LOSS_SERIES, points))
         for series, pending in list(self._series.items()):
             count = len(pending)
             if count:
                 taken = pending[:count]
                 del pending[:count]
                 values = _to_floats([value for _, value in taken])
-                points = [[step, v] for (step, _), v in zip(taken, values, strict=True)]
-                reports.append({"kind": "loss", "series": series, "points": points})
+                points = tuple((step, v) for (step, _), v in zip(taken, values, strict=True))
+                reports.append(LossPoints(series, points))
         return reports
 
     def flush(self) -> None:
@@ -182,7 +184,7 @@ class LossRecorder:
                 return
             reports = self._take_reports()
             if reports:
-                self._publish(self.extra_reports() + reports)
+                self._publish([*self.extra_reports(), *reports])
 
 
 class _Flusher(threading.Thread):
@@ -196,7 +198,7 @@ class _Flusher(threading.Thread):
         self.recorder._flush_loop()
 
 
-def _to_floats(values: list[Any]) -> list[float | None]:
+def _to_floats(values: list[Any]) -> list[float]:
     converted: list[Any]
     try:
         # The usual case, 0-d losses on one device: one op and one sync for the batch.
@@ -204,9 +206,9 @@ def _to_floats(values: list[Any]) -> list[float | None]:
             converted = torch.stack(values).float().tolist()
     except (TypeError, RuntimeError):
         converted = [_scalar(v) for v in values]
-    # JSON has no NaN: a missing value is sent as null.
+    # A value that cannot be read is NaN, which LossPoints sends as null.
     return [
-        v if isinstance(v, float) and math.isfinite(v) else None
+        v if isinstance(v, float) and math.isfinite(v) else math.nan
         for v in (_scalar(c) if not isinstance(c, float) else c for c in converted)
     ]
 

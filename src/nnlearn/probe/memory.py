@@ -19,6 +19,8 @@ from pathlib import Path
 
 import torch
 
+from nnlearn.kernel.events import DeviceMemory, MemoryRow
+
 _OUT_OF_MEMORY = getattr(torch, "OutOfMemoryError", torch.cuda.OutOfMemoryError)
 _CPU_ALLOCATOR_FAILED = "can't allocate memory"
 _UNITS = {"B": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
@@ -142,15 +144,15 @@ def _text(exc: BaseException) -> str:
         return ""
 
 
-def memory_rows() -> list[dict[str, object]]:
+def device_memory() -> DeviceMemory:
     """Free and total memory of the CPU and of every GPU, for ``nnlearn doctor``."""
     free, total = cpu_memory()
-    rows: list[dict[str, object]] = [{"device": "cpu", "free": free, "total": total}]
+    rows = [MemoryRow("cpu", free, total)]
     if torch.cuda.is_available():
         for index in range(torch.cuda.device_count()):
             try:
                 gpu_free, gpu_total = torch.cuda.mem_get_info(index)
-                rows.append({"device": f"cuda:{index}", "free": gpu_free, "total": gpu_total})
+                rows.append(MemoryRow(f"cuda:{index}", gpu_free, gpu_total))
             except RuntimeError as exc:  # a GPU in a bad state: say so, keep the others
-                rows.append({"device": f"cuda:{index}", "error": str(exc).splitlines()[0]})
-    return rows
+                rows.append(MemoryRow(f"cuda:{index}", error=str(exc).splitlines()[0]))
+    return DeviceMemory(tuple(rows))

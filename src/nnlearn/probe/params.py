@@ -11,6 +11,8 @@ from typing import Any
 
 from torch import nn
 
+from nnlearn.kernel.events import ParamRow, Params
+
 
 def top_level_models(namespace: dict[str, Any]) -> list[tuple[str, nn.Module]]:
     """(name, module) for each Module in the namespace that no other one contains."""
@@ -43,7 +45,7 @@ def _is_torch_builtin(module: nn.Module) -> bool:
     return type(module).__module__.startswith("torch.")
 
 
-def params_report(name: str, model: nn.Module) -> dict[str, Any]:
+def params_report(name: str, model: nn.Module) -> Params:
     rows = []
     total = trainable = size = 0
     for param_name, param in model.named_parameters():
@@ -59,37 +61,36 @@ def params_report(name: str, model: nn.Module) -> dict[str, Any]:
         buffers += count
         size += count * buffer.element_size()
         rows.append(_row(buffer_name, buffer, buffer=True))
-    return {
-        "kind": "params",
-        "model": name,
-        "class": type(model).__name__,
-        "total": total,
-        "trainable": trainable,
-        "frozen": total - trainable,
-        "buffers": buffers,
-        "bytes": size,
-        "rows": rows,
-    }
+    return Params(
+        model=name,
+        cls=type(model).__name__,
+        total=total,
+        trainable=trainable,
+        frozen=total - trainable,
+        buffers=buffers,
+        bytes=size,
+        rows=tuple(rows),
+    )
 
 
-def _row(name: str, tensor: Any, *, buffer: bool) -> dict[str, Any]:
-    return {
-        "name": name,
-        "shape": list(tensor.shape),
-        "numel": tensor.numel(),
-        "dtype": str(tensor.dtype).replace("torch.", ""),
-        "device": str(tensor.device),
-        "requires_grad": bool(tensor.requires_grad),
-        "buffer": buffer,
-        "bytes": tensor.numel() * tensor.element_size(),
-    }
+def _row(name: str, tensor: Any, *, buffer: bool) -> ParamRow:
+    return ParamRow(
+        name=name,
+        shape=list(tensor.shape),
+        numel=tensor.numel(),
+        dtype=str(tensor.dtype).replace("torch.", ""),
+        device=str(tensor.device),
+        requires_grad=bool(tensor.requires_grad),
+        buffer=buffer,
+        bytes=tensor.numel() * tensor.element_size(),
+    )
 
 
-def params_reports(models: list[tuple[str, nn.Module]]) -> list[dict[str, Any]]:
+def params_reports(models: list[tuple[str, nn.Module]]) -> list[Params]:
     """One report per model, leaving out torch's stateless modules (a loss, an activation)."""
     reports = []
     for name, model in models:
         report = params_report(name, model)
-        if report["rows"] or not _is_torch_builtin(model):
+        if report.rows or not _is_torch_builtin(model):
             reports.append(report)
     return reports

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
 
 import torch
+
+from nnlearn.kernel.events import PeakMemory
 
 CUDA = "cuda_max_allocated"
 PROCESS_PEAK = "process_peak_rss"
@@ -51,11 +52,12 @@ class PeakMemoryMeter:
         except Exception:  # a measure is a nicety: never a reason for a Run to fail
             self.device = None
 
-    def report(self) -> list[dict[str, Any]]:
+    def report(self) -> list[PeakMemory]:
         """The ``memory`` report, or nothing when no measure could be read."""
         device, self.device = self.device, None
         if device is None:
             return []
+        peak: int | None
         try:
             if self.measure == CUDA:
                 initialized = torch.cuda.is_initialized()
@@ -68,15 +70,7 @@ class PeakMemoryMeter:
             return []
         if peak is None:
             return []
-        return [
-            {
-                "kind": "memory",
-                "device": str(device),
-                "measure": self.measure,
-                "peak_bytes": peak,
-                "baseline_bytes": self.baseline,
-            }
-        ]
+        return [PeakMemory(str(device), self.measure, peak, self.baseline)]
 
 
 def _reset_process_peak() -> bool:

@@ -18,6 +18,8 @@ from typing import Any
 
 import torch
 
+from nnlearn.kernel.events import PlotPoints
+
 MAX_POINTS = 2000
 PRESAMPLE_ABOVE = 8 * MAX_POINTS
 MAX_SERIES = 8
@@ -32,9 +34,9 @@ class PlotInputError(ValueError):
 class PointsRecorder:
     """Holds the latest points of each named series until they are published."""
 
-    def __init__(self, publish: Callable[[list[dict[str, Any]]], None]) -> None:
+    def __init__(self, publish: Callable[[list[PlotPoints]], None]) -> None:
         self._publish = publish
-        self._pending: dict[str, dict[str, Any]] = {}
+        self._pending: dict[str, PlotPoints] = {}
         self._names: set[str] = set()
         self._last_publish = 0.0
 
@@ -69,7 +71,7 @@ class PointsRecorder:
         if new or time.monotonic() - self._last_publish >= PUBLISH_INTERVAL:
             self.flush()
 
-    def reports(self) -> list[dict[str, Any]]:
+    def reports(self) -> list[PlotPoints]:
         """The series changed since the last call, as ``plot`` reports."""
         reports = list(self._pending.values())
         self._pending = {}
@@ -84,7 +86,7 @@ class PointsRecorder:
 
 def points_report(
     name: str, xs: torch.Tensor, ys: torch.Tensor, total: int | None = None
-) -> dict[str, Any]:
+) -> PlotPoints:
     """A ``plot`` report: finite points only, evenly thinned to ``MAX_POINTS``.
 
     ``total`` is how many points the code gave when ``xs``/``ys`` are already a sample.
@@ -94,13 +96,12 @@ def points_report(
     if len(points) > MAX_POINTS:
         keep = torch.linspace(0, len(points) - 1, MAX_POINTS).round().long()
         points = points[keep]
-    return {
-        "kind": "plot",
-        "series": name,
-        "points": points.tolist(),
-        "total": xs.numel() if total is None else total,
-        "nonfinite": int(xs.numel() - int(finite.sum())),
-    }
+    return PlotPoints(
+        series=name,
+        points=tuple((x, y) for x, y in points.tolist()),
+        total=xs.numel() if total is None else total,
+        nonfinite=int(xs.numel() - int(finite.sum())),
+    )
 
 
 def _series_name(name: Any) -> str:

@@ -27,6 +27,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from nnlearn.kernel.events import ModuleCost, ShapeRow, Shapes, ShapeSignature
 from nnlearn.probe.flops import FlopTracker
 from nnlearn.probe.weights import UNKNOWN, weights_by_module
 
@@ -170,16 +171,16 @@ class ShapeRecorder:
                 record = records.get(id(module))
                 if record is None:
                     # A first call may open a FLOP count: closed here whatever happens.
-                    pending = first_call(module, args, kwargs, sys._getframe(1))
+                    opened = first_call(module, args, kwargs, sys._getframe(1))
                     try:
                         if module._compiled_call_impl is not None:
                             output = module._compiled_call_impl(*args, **kwargs)
                         else:
                             output = module._call_impl(*args, **kwargs)
                     except BaseException:
-                        abandon(pending[2])
+                        abandon(opened[2])
                         raise
-                    finish(pending, output)
+                    finish(opened, output)
                     return output
                 if kwargs:
                     pending = other_call(record, args, kwargs)
@@ -352,7 +353,7 @@ class ShapeRecorder:
             roots.append((name, module))
         return roots
 
-    def report(self, paths: dict[int, tuple[int, str]]) -> dict[str, Any]:
+    def report(self, paths: dict[int, tuple[int, str]]) -> Shapes:
         """The shapes report; ``paths`` maps id(module) to (model order, path)."""
         rows = []
         unnamed_order = len(paths) + 1
@@ -360,39 +361,37 @@ class ShapeRecorder:
         weights = weights_by_module(record[_MODULE] for _, record in records)
         for key, record in records:
             order, path = paths.get(key, (unnamed_order + record[_ORDER], f"({record[_CLASS]})"))
-            signatures = [
-                {
-                    "inputs": signature[_SIG_INPUTS],
-                    "kwargs": signature[_SIG_KWARGS],
-                    "outputs": signature[_SIG_OUTPUTS],
-                    "calls": signature[_SIG_CALLS],
-                }
-                for signature in list(record[_SIGNATURES])
-            ]
-            calls = record[_UNLISTED] + sum(signature["calls"] for signature in signatures)
-            rows.append(
-                (
-                    order,
-                    {
-                        "path": path,
-                        "class": record[_CLASS],
-                        "inputs": record[_INPUTS],
-                        "outputs": record[_OUTPUTS],
-                        "dtype": record[_DTYPE],
-                        "device": record[_DEVICE],
-                        "calls": calls,
-                        "kwargs": record[_KWARGS],
-                        "signatures": signatures,
-                        "flops": record[_FLOPS],
-                        "flops_uncounted": list(record[_UNCOUNTED]),
-                        "output_bytes": record[_OUTPUT_BYTES],
-                        **weights.get(key, UNKNOWN),
-                    },
+            signatures = tuple(
+                ShapeSignature(
+                    inputs=signature[_SIG_INPUTS],
+                    kwargs=signature[_SIG_KWARGS],
+                    outputs=signature[_SIG_OUTPUTS],
+                    calls=signature[_SIG_CALLS],
                 )
+                for signature in list(record[_SIGNATURES])
             )
+            calls = record[_UNLISTED] + sum(signature.calls for signature in signatures)
+            row = ShapeRow(
+                path=path,
+                cls=record[_CLASS],
+                inputs=record[_INPUTS],
+                outputs=record[_OUTPUTS],
+                dtype=record[_DTYPE],
+                device=record[_DEVICE],
+                calls=calls,
+                kwargs=record[_KWARGS],
+                signatures=signatures,
+                cost=ModuleCost(
+                    flops=record[_FLOPS],
+                    flops_uncounted=tuple(record[_UNCOUNTED]),
+                    output_bytes=record[_OUTPUT_BYTES],
+                    **weights.get(key, UNKNOWN),
+                ),
+            )
+            rows.append((order, row))
         rows.sort(key=lambda item: item[0])
         self.new_since_flush = False
-        return {"kind": "shapes", "rows": [row for _, row in rows]}
+        return Shapes(tuple(row for _, row in rows))
 
     def clear(self) -> None:
         self.flops.close()

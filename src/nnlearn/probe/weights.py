@@ -71,8 +71,12 @@ def _walk(
             stack.append((module, True))
             stack.extend((child, False) for child in children if id(child) not in under)
             continue
-        params = {id(p): p for p in module._parameters.values() if p is not None}
-        buffers = {id(b): b for b in module._buffers.values() if b is not None}
+        params: dict[int, torch.Tensor] = {
+            id(p): p for p in module._parameters.values() if p is not None
+        }
+        buffers: dict[int, torch.Tensor] = {
+            id(b): b for b in module._buffers.values() if b is not None
+        }
         for child in children:
             params.update(under.get(id(child), {}))
             buffers.update(buffers_under.get(id(child), {}))

@@ -4,6 +4,8 @@ Everything here runs on Textual's event loop, in async workers of the screen,
 so it may touch widgets directly. Fast events (output, loss points) go into a
 ``RunBuffer`` that a 10 Hz timer drains; the rest are routed as they come.
 The session is made by an injected factory, so tests use a fake kernel.
+While the kernel is up, the session's ``watch`` runs in a worker too, so a
+kernel that dies between Runs is shown as dead when it dies, with the way out.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ import contextlib
 import dataclasses
 import importlib
 import inspect
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
+from nnlearn.kernel.consumer import EventHandler
 from nnlearn.kernel.events import (
     CheckResult,
     Event,
@@ -33,6 +36,7 @@ from nnlearn.kernel.events import (
     Shapes,
     Stream,
 )
+from nnlearn.kernel.runner import Session
 from nnlearn.kernel.spare import spare_wanted
 from nnlearn.render import kernel_event_message, render_check, render_error, render_finished
 from nnlearn.render.sanitize import sanitize, sanitize_fields
@@ -43,26 +47,14 @@ from nnlearn.tui.widgets.editor import CodeEditor
 from nnlearn.tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from nnlearn.tui.screens.main import MainScreen
     from nnlearn.tui.widgets.output_log import OutputLog
     from nnlearn.tui.widgets.results_tabs import ResultsTabs
 
 FLUSH_INTERVAL = 0.1
-
-
-class Session(Protocol):
-    """What the TUI needs of ``nnlearn.kernel.session.KernelSession``."""
-
-    info: KernelInfo | None
-    state: str
-
-    async def start(self) -> None: ...
-    def run(
-        self, code: str, device: str = "auto", check: str | None = None
-    ) -> AsyncIterator[Event]: ...
-    async def interrupt(self) -> None: ...
-    async def restart(self) -> None: ...
-    async def shutdown(self) -> None: ...
+WATCH_INTERVAL = 1.0
 
 
 # Called as factory(on_status=callback); returns a session, or an awaitable of one.
@@ -90,8 +82,8 @@ class RealSessionFactory:
         )
 
 
-class KernelRunner:
-    """Owns the session of one screen and the workers that use it."""
+class KernelRunner(EventHandler):
+    """Owns the session of one screen and the workers that use it; routes a Run's events."""
 
     def __init__(self, screen: MainScreen, factory: SessionFactory | None) -> None:
         self.screen = screen
@@ -101,8 +93,9 @@ class KernelRunner:
         self.buffer = RunBuffer()
         self._ready = asyncio.Event()
         self._start_error: str | None = None
-        self._flush_timer = None
+        self._flush_timer: Timer | None = None
         self._outcome = RunOutcome()
+        self._target: tuple[str, int] | None = None  # the exercise the current Run checks
 
     @property
     def started(self) -> bool:
@@ -121,8 +114,30 @@ class KernelRunner:
 
     def _on_status(self, status: KernelStatus) -> None:
         status = sanitize_fields(status)
-        self.screen.query_one(StatusBar).state = status.state
-        self.screen.query_one(StatusBar).detail = status.detail
+        bar = self.screen.query_one(StatusBar)
+        was_idle = bar.state == "idle"
+        bar.state = status.state
+        bar.detail = status.detail
+        if status.state == "dead" and was_idle and not self.running:
+            # Found by the session's watch: no Run is there to report it.
+            self._say_died_while_idle(status.detail)
+
+    def _say_died_while_idle(self, reason: str) -> None:
+        message = kernel_event_message(KernelDied(reason or "it stopped answering"))
+        run_key = keys.find("run").key_text
+        restart_key = keys.find("restart_kernel").key_text
+        way_out = (
+            f"Everything defined in it is gone: {run_key} runs your code in a new one, "
+            f"{restart_key} starts a new one now."
+        )
+        with contextlib.suppress(RuntimeError):  # the results tabs are not mounted yet
+            self.output.note(f"{message} {way_out}", style="bold red")
+        self.screen.say(f"{message} {run_key} or {restart_key} starts a new one.", "error")
+
+    async def _watch(self, session: Session) -> None:
+        """Until the session stops: a kernel that dies between Runs is reported at once."""
+        with contextlib.suppress(Exception):  # watching must never end the app
+            await session.watch(WATCH_INTERVAL)
 
     async def _start(self) -> None:
         self._ready.clear()
@@ -143,6 +158,7 @@ class KernelRunner:
         if self.session is not None and self._start_error is None:
             status.state = self.session.state
             self.screen.kernel_ready(self.session.info)
+            self.screen.run_worker(self._watch(self.session), group="kernel-watch", exclusive=True)
 
     async def _session_for_run(self) -> Session | None:
         if not self._ready.is_set():
@@ -211,11 +227,13 @@ class KernelRunner:
         results.plots.reset()
         results.active = "tab-output"  # the tab follows the run: Loss once a loss appears
         self._outcome = RunOutcome(checking=check is not None)
+        self._target = target
         self.output.note("Checking your code…" if check else f"Running on {device}…")
         screen.say("Checking your code…" if check else f"Running on {device}…")
         status.run_started()
         summary = ""
-        self._flush_timer.resume()
+        if self._flush_timer is not None:
+            self._flush_timer.resume()
         try:
             session = await self._session_for_run()
             if session is None:
@@ -223,7 +241,7 @@ class KernelRunner:
                 screen.say("The kernel did not start: see Output.", "error")
                 return
             async for event in session.run(code, device=device, check=check):
-                self._route(event, target)
+                self.handle(event)
                 if isinstance(event, RunFinished):
                     summary = self._finished_summary(event)
                 await asyncio.sleep(0)  # a flood of ready messages must not starve the keys
@@ -235,7 +253,8 @@ class KernelRunner:
             summary = "run failed"
             screen.say(f"The run could not finish: {type(error).__name__}: {error}", "error")
         finally:
-            self._flush_timer.pause()
+            if self._flush_timer is not None:
+                self._flush_timer.pause()
             self.flush()
             self.output.flush_partial()
             self.running = False
@@ -255,69 +274,82 @@ class KernelRunner:
             return f"check {'passed' if check.ok else 'failed'} in {done.seconds:.2f}s"
         return f"last run {'ok' if done.ok else 'failed'} in {done.seconds:.2f}s"
 
-    def _route(self, event: Event, target: tuple[str, int] | None) -> None:
-        screen = self.screen
-        if isinstance(
-            event, (LossPoints, PlotPoints)
-        ):  # thousands of numbers: only the name is text
+    def handle(self, event: Event) -> None:
+        """Route one event of the Run to its pane, its text made safe to draw first."""
+        if isinstance(event, (LossPoints, PlotPoints)):  # thousands of numbers: only the name
             name = sanitize(event.series, keep_sgr=False)
             if name != event.series:
                 event = dataclasses.replace(event, series=name)
         elif not isinstance(event, (Stream, RunError)):  # those two are sanitised where drawn
             event = sanitize_fields(event)
-        if isinstance(event, Stream):
-            self.buffer.add_stream(event.name, event.text)
-        elif isinstance(event, LossPoints):
-            self.buffer.add_loss(event)
-            if not self._outcome.loss_seen:
-                self._outcome.loss_seen = True
-                if self._outcome.error is None:
-                    self.results.active = "tab-loss"
-        elif isinstance(event, PlotPoints):
-            self.results.plots.set(event)
-        elif isinstance(event, Shapes):
-            self.results.shapes.show(event)
-        elif isinstance(event, Params):
-            self.results.params.add(event)
-        elif isinstance(event, PeakMemory):
-            self.results.shapes.show_memory(event)
-        elif isinstance(event, RunError):
-            self.flush()
-            self._outcome.error = event
-            self.output.write_block(render_error(event))
-            screen.show_results_tab("tab-output")
-            if event.line is not None:
-                screen.query_one(CodeEditor).mark_error(event.line)
-                if not screen.narrow:
-                    screen.query_one(CodeEditor).focus()
-        elif isinstance(event, CheckResult):
-            self.flush()
-            self._outcome.check = event
-            self.output.write_block(render_check(event))
-            if not event.ok:
-                self.results.active = "tab-output"
-            if target is not None:
-                screen.record_check(target[0], target[1], event)
-        elif isinstance(event, KernelDied):
-            self.flush()
-            self._outcome.died = kernel_event_message(event)
-            self.output.note(
-                kernel_event_message(event) + " The next Run starts a new one.", style="bold red"
-            )
-        elif isinstance(event, KernelRestarted):
-            self.flush()
-            self.output.note(kernel_event_message(event), style="yellow")
-        elif isinstance(event, RunFinished):
-            self.flush()
-            self._outcome.finished = event
-            self.output.write_block(render_finished(event, check=self._outcome.check))
-            self.results.params.finish()
-            self.results.loss.redraw_now()
-            self.results.plots.redraw_now()
-            if event.device and screen.device == "auto":
-                screen.query_one(StatusBar).device = f"auto ({event.device})"
-        elif isinstance(event, KernelStatus):
-            self._on_status(event)
+        super().handle(event)
+
+    def on_stream(self, event: Stream) -> None:
+        self.buffer.add_stream(event.name, event.text)
+
+    def on_loss(self, event: LossPoints) -> None:
+        self.buffer.add_loss(event)
+        if not self._outcome.loss_seen:
+            self._outcome.loss_seen = True
+            if self._outcome.error is None:
+                self.results.active = "tab-loss"
+
+    def on_plot(self, event: PlotPoints) -> None:
+        self.results.plots.set(event)
+
+    def on_shapes(self, event: Shapes) -> None:
+        self.results.shapes.show(event)
+
+    def on_params(self, event: Params) -> None:
+        self.results.params.add(event)
+
+    def on_memory(self, event: PeakMemory) -> None:
+        self.results.shapes.show_memory(event)
+
+    def on_error(self, event: RunError) -> None:
+        screen = self.screen
+        self.flush()
+        self._outcome.error = event
+        self.output.write_block(render_error(event))
+        screen.show_results_tab("tab-output")
+        if event.line is not None:
+            screen.query_one(CodeEditor).mark_error(event.line)
+            if not screen.narrow:
+                screen.query_one(CodeEditor).focus()
+
+    def on_check(self, event: CheckResult) -> None:
+        self.flush()
+        self._outcome.check = event
+        self.output.write_block(render_check(event))
+        if not event.ok:
+            self.results.active = "tab-output"
+        if self._target is not None:
+            self.screen.record_check(self._target[0], self._target[1], event)
+
+    def on_kernel_died(self, event: KernelDied) -> None:
+        self.flush()
+        self._outcome.died = kernel_event_message(event)
+        self.output.note(
+            kernel_event_message(event) + " The next Run starts a new one.", style="bold red"
+        )
+
+    def on_kernel_restarted(self, event: KernelRestarted) -> None:
+        self.flush()
+        self.output.note(kernel_event_message(event), style="yellow")
+
+    def on_done(self, event: RunFinished) -> None:
+        screen = self.screen
+        self.flush()
+        self._outcome.finished = event
+        self.output.write_block(render_finished(event, check=self._outcome.check))
+        self.results.params.finish()
+        self.results.loss.redraw_now()
+        self.results.plots.redraw_now()
+        if event.device and screen.device == "auto":
+            screen.query_one(StatusBar).device = f"auto ({event.device})"
+
+    def on_status(self, event: KernelStatus) -> None:
+        self._on_status(event)
 
     def flush(self) -> None:
         drained = self.buffer.drain()

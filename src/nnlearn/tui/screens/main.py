@@ -8,12 +8,15 @@ width, is ``PaneLayout``'s job.
 from __future__ import annotations
 
 import contextlib
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.widgets import Static
 
 from nnlearn.curriculum.model import Lesson, LoadResult, Step
@@ -39,7 +42,7 @@ SAVE_RETRY_SECONDS = 10.0  # code the disk refused is written again this often
 class MainScreen(StepCodeActions, PaneLayout):
     """Lesson pane | editor over results tabs, plus the status line and key bar."""
 
-    BINDINGS = keys.screen_bindings()
+    BINDINGS: ClassVar[list[BindingType]] = [*keys.screen_bindings()]
     AUTO_FOCUS = ""  # on_mount chooses the focus, before the step's widgets exist
 
     class FirstFrame(Message):
@@ -49,7 +52,7 @@ class MainScreen(StepCodeActions, PaneLayout):
         self,
         lessons: LoadResult,
         store,
-        session_factory: SessionFactory,
+        session_factory: SessionFactory | None,
         device: str = "auto",
         autosave_delay: float = AUTOSAVE_DELAY,
         lessons_dir_label: str = "",
@@ -106,7 +109,7 @@ class MainScreen(StepCodeActions, PaneLayout):
         self.call_after_refresh(self._after_first_frame)
 
     def _on_store_problem(self, title: str, message: str) -> None:
-        severity = "information" if title == SAVED_AGAIN else "error"
+        severity: SeverityLevel = "information" if title == SAVED_AGAIN else "error"
         self.notify(message, title=title, severity=severity, timeout=15)
 
     def _retry_saving(self) -> None:

@@ -25,6 +25,10 @@ class StepCodeActions:
     store: Any
     narrow: bool
     app: Any
+    say: Any
+    query_one: Any
+    refresh_bindings: Any
+    _show_pane: Any
     # Whether the step has earlier code to offer; kept here because the key bar asks often.
     has_backups: bool = False
 

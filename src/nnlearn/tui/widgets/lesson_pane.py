@@ -72,8 +72,9 @@ class LessonPane(VerticalScroll):
     def action_pick(self, choice: int) -> None:
         quizzes = list(self.query(QuizView))
         open_quizzes = [quiz for quiz in quizzes if quiz.answered is None]
-        target = (open_quizzes or quizzes or [None])[0]
-        if target is not None:
+        targets = open_quizzes or quizzes
+        if targets:
+            target = targets[0]
             target.action_pick(choice)
             # After the feedback has its height, so that the verdict is in view too.
             self.call_after_refresh(self.scroll_to_widget, target, animate=False)

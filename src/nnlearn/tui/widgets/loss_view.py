@@ -102,7 +102,9 @@ class LossView(Vertical):
             plt.plot([p[0] for p in shown], [p[1] for p in shown], label=name, marker=marker)
             steps += (shown[0][0], shown[-1][0])
         if steps:  # plotext's own ticks fall between steps (124.8): a step is a whole number
-            plt.xticks(integer_ticks(min(steps), max(steps), max(2, width // 14)))
+            plt.xticks(
+                [float(tick) for tick in integer_ticks(min(steps), max(steps), max(2, width // 14))]
+            )
         summary = self.query_one(".loss-summary", Static)
         if data:
             summary.update(Text(series_summary(data)))
