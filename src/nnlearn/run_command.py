@@ -1,7 +1,8 @@
 """``nnlearn run FILE``: the engine's reports without the TUI, for a quick look over SSH.
 
-Output streams as it comes; shapes, parameters, the loss curve and the
-``nnlearn.plot`` scatter follow.
+Output streams as it comes; shapes, parameters, the loss curve, the
+``nnlearn.plot`` scatter and training seen from inside (gradient flow,
+activations; off with ``--no-inside``) follow.
 ``--json`` prints one JSON object per line instead (the stable format in README).
 """
 
@@ -23,6 +24,7 @@ from rich.text import Text
 from nnlearn.kernel.events import (
     CheckResult,
     Event,
+    InsideSample,
     KernelDied,
     KernelRestarted,
     LossPoints,
@@ -48,6 +50,7 @@ from nnlearn.render import (
     series_summary,
     shapes_table,
 )
+from nnlearn.render.inside import InsideHistory, inside_tables
 from nnlearn.render.sanitize import sanitize, sanitize_fields
 
 
@@ -61,6 +64,7 @@ class TextReport:
         self.params: list[Params] = []
         self.loss = LossSeries()
         self.plots = PlotSeries()
+        self.inside = InsideHistory()
         self.messages: list[Any] = []
         self.finished: RunFinished | None = None
 
@@ -81,6 +85,8 @@ class TextReport:
             self.loss.add(event)
         elif isinstance(event, PlotPoints):
             self.plots.set(event)
+        elif isinstance(event, InsideSample):
+            self.inside.add(event)
         elif isinstance(event, RunError):
             self.messages.append(render_error(event))
         elif isinstance(event, CheckResult):
@@ -113,10 +119,15 @@ class TextReport:
             console.print(plot_summary(self.plots.events()))
             scatter = scatter_plot(self.plots.as_dict(), plot_width, plot_height, color=color)
             self.out.write(scatter + "\n")
+        if self.inside:
+            console.print(inside_tables(self.inside, max_rows=MAX_INSIDE_ROWS))
         for message in self.messages:
             console.print(message)
         if self.finished is not None:
             console.print(render_finished(self.finished))
+
+
+MAX_INSIDE_ROWS = 40
 
 
 class JsonReport:
@@ -154,10 +165,12 @@ async def run_file(
     connection_file: str | None = None,
     out: TextIO | None = None,
     script_args: list[str] | None = None,
+    inside: bool = True,
 ) -> int:
     """Run ``path`` like ``python path *script_args``; the exit status ``nnlearn run`` ends with.
 
-    Ctrl+C during the kernel's start stops at once; during the Run it interrupts the
+    ``inside=False`` (``--no-inside``) turns off the sampling of gradients, updates
+    and activations. Ctrl+C during the kernel's start stops at once; during the Run it interrupts the
     script, and a second Ctrl+C stops without waiting. A closed stdout (``| head``)
     stops the Run quietly. None of these print a traceback.
     """
@@ -196,7 +209,9 @@ async def run_file(
             _say("nnlearn: starting the kernel…")
         await session.start()
         running = True
-        events = session.run(code, device=device, path=str(path), argv=list(script_args or []))
+        events = session.run(
+            code, device=device, path=str(path), argv=list(script_args or []), inside=inside
+        )
         async with contextlib.aclosing(events):
             async for event in events:
                 reporter.handle(event)

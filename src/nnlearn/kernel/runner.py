@@ -18,7 +18,7 @@ class RunSession(Protocol):
         """Start (or attach to) the kernel; safe to call again."""
 
     def run(
-        self, code: str, device: str = "auto", check: str | None = None
+        self, code: str, device: str = "auto", check: str | None = None, *, inside: bool = True
     ) -> AsyncIterator[Event]:
         """Run ``code`` (and ``check`` after it) as a fresh script; RunFinished comes last."""
 

@@ -34,6 +34,7 @@ from nnlearn.probe.params import module_paths, params_reports, top_level_models
 from nnlearn.probe.points import PointsRecorder
 from nnlearn.probe.script import enter_script, main_module, script_place, stack_depth
 from nnlearn.probe.shapes import ShapeRecorder
+from nnlearn.probe.training_stats import InsideRecorder
 
 MIME = "application/vnd.nnlearn.v1+json"
 CHECK_FILENAME = "<check>"
@@ -91,6 +92,7 @@ class _Probe:
         self.loss = LossRecorder(self._publish_live)
         self.points = PointsRecorder(self._publish_live)
         self.loss.extra_reports = self._live_reports
+        self.inside = InsideRecorder(lambda: _models(dict(self.namespace)), self.loss.steps_taken)
         self.namespace: dict[str, Any] = {}
         self.parent: Any = None
 
@@ -98,7 +100,7 @@ class _Probe:
         _publish(reports, flush_streams=False, parent=self.parent)
 
     def _live_reports(self) -> list[dict[str, Any]]:
-        return self._live_shapes() + self.points.reports()
+        return self._live_shapes() + self.points.reports() + self.inside.reports()
 
     def _live_shapes(self) -> list[dict[str, Any]]:
         """Shapes so far, sent with loss points (from the flusher thread, while the Run runs)."""
@@ -173,8 +175,12 @@ def run(
     check: str | None = None,
     path: str | None = None,
     argv: list[str] | None = None,
+    inside: bool = True,
 ) -> None:
-    """Run ``code`` as the script ``path`` (the editor's when None) and publish what it did."""
+    """Run ``code`` as the script ``path`` (the editor's when None) and publish what it did.
+
+    ``inside`` samples gradient flow, updates and activations while it trains.
+    """
     started = time.perf_counter()
     try:
         chosen = resolve_device(device)
@@ -199,7 +205,7 @@ def run(
     _probe.parent = _parent_header()
     try:
         enter_script(place, module)
-        outcome = _execute(compiled, namespace, chosen, snapshot)
+        outcome = _execute(compiled, namespace, chosen, snapshot, inside)
     finally:
         # Before any more of our own code runs: the Run may have deleted builtins.len.
         _probe.namespace = {}
@@ -207,6 +213,7 @@ def run(
     if outcome.exit_message is not None:  # as python prints sys.exit("message")
         print(outcome.exit_message, file=sys.stderr, flush=True)
     reports = _probe.loss.reports() + _probe.points.reports()
+    reports += _probe.inside.reports(final=True)
     try:
         reports.extend(_model_reports(namespace))
     except Exception as exc:  # a strange object in the namespace must not lose the run
@@ -294,11 +301,16 @@ class _Outcome:
 
 
 def _execute(
-    compiled: Any, namespace: dict[str, Any], chosen: torch.device, snapshot: StateSnapshot
+    compiled: Any,
+    namespace: dict[str, Any],
+    chosen: torch.device,
+    snapshot: StateSnapshot,
+    inside: bool = True,
 ) -> _Outcome:
     """Run the learner's code with the recorders on."""
     _probe.shapes.start()
     _probe.loss.start()
+    _probe.inside.start(enabled=inside)
     _probe.points.start()
     try:
         # The script's first frame stands on this one and those below it, where under
@@ -319,6 +331,7 @@ def _execute(
         snapshot.restore_builtins()
         sys.setrecursionlimit(snapshot.recursion_limit)
         _probe.shapes.stop()
+        _probe.inside.stop()
         _probe.loss.stop()
         sys.stdout.flush()
         sys.stderr.flush()
