@@ -104,7 +104,7 @@ def test_the_tables_fit_80_columns_and_show_warnings_first(to_text):
     lines = text.splitlines()
     assert lines[0].startswith("⚠ model.2 (weight): frozen")
     assert "⚠ dead: model.1" in text
-    assert "1 samples up to step 42" in text
+    assert "1 sample up to step 42" in text
     assert "⚠ vanishing" in text  # model.4's 1e-12
     assert "100% dead" in text
     assert max(len(line) for line in lines) <= 80

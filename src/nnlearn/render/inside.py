@@ -224,7 +224,7 @@ def gradient_table(history: InsideHistory, *, max_rows: int | None = None) -> Ta
         elif ratio is not None and (ratio < RATIO_TOO_SMALL or ratio > RATIO_TOO_LARGE):
             note = Text("update too " + ("small" if ratio < 1 else "large"), style="yellow")
         table.add_row(
-            name,
+            Text(name),
             Text(sparkline(track.grad_norms, log=True), style="cyan"),
             format_number(last),
             format_number(ratio),
@@ -249,8 +249,8 @@ def activation_table(history: InsideHistory, *, max_rows: int | None = None) -> 
         share = "—" if zeros is None else f"{zeros:.0%}"
         dead = zeros is not None and zeros >= DEAD_SHARE
         table.add_row(
-            name,
-            track.cls,
+            Text(name),
+            Text(track.cls),
             format_number(_last(track.means)),
             format_number(_last(track.stds)),
             Text(sparkline(track.zeros, bounds=(0.0, 1.0)), style="magenta"),
@@ -279,10 +279,8 @@ def inside_summary(history: InsideHistory) -> Text:
         )
     if not flags and not dead:
         text.append("✓ every parameter receives a gradient\n", style="green")
-    text.append(
-        f"{history.samples} samples up to step {history.last_step}",
-        style="dim",
-    )
+    samples = "1 sample" if history.samples == 1 else f"{history.samples} samples"
+    text.append(f"{samples} up to step {history.last_step}", style="dim")
     return text
 
 

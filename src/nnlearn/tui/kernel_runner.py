@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 from nnlearn.kernel.events import (
     CheckResult,
     Event,
+    InsideSample,
     KernelDied,
     KernelInfo,
     KernelRestarted,
@@ -56,7 +57,7 @@ class Session(Protocol):
 
     async def start(self) -> None: ...
     def run(
-        self, code: str, device: str = "auto", check: str | None = None
+        self, code: str, device: str = "auto", check: str | None = None, *, inside: bool = True
     ) -> AsyncIterator[Event]: ...
     async def interrupt(self) -> None: ...
     async def restart(self) -> None: ...
@@ -202,6 +203,7 @@ class KernelRunner:
         results.params.reset()
         results.loss.reset()
         results.plots.reset()
+        results.inside.reset()
         results.active = "tab-output"  # the tab follows the run: Loss once a loss appears
         self._outcome = RunOutcome(checking=check is not None)
         self.output.note("Checking your code…" if check else f"Running on {device}…")
@@ -215,7 +217,8 @@ class KernelRunner:
                 summary = "kernel did not start"
                 screen.say("The kernel did not start: see Output.", "error")
                 return
-            async for event in session.run(code, device=device, check=check):
+            events = session.run(code, device=device, check=check, inside=results.inside.enabled)
+            async for event in events:
                 self._route(event, target)
                 if isinstance(event, RunFinished):
                     summary = self._finished_summary(event)
@@ -268,6 +271,8 @@ class KernelRunner:
                     self.results.active = "tab-loss"
         elif isinstance(event, PlotPoints):
             self.results.plots.set(event)
+        elif isinstance(event, InsideSample):
+            self.results.inside.add(event)
         elif isinstance(event, Shapes):
             self.results.shapes.show(event)
         elif isinstance(event, Params):
@@ -305,6 +310,7 @@ class KernelRunner:
             self.results.params.finish()
             self.results.loss.redraw_now()
             self.results.plots.redraw_now()
+            self.results.inside.finish()
             if event.device and screen.device == "auto":
                 screen.query_one(StatusBar).device = f"auto ({event.device})"
         elif isinstance(event, KernelStatus):
