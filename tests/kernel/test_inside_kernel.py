@@ -99,3 +99,23 @@ async def test_the_hooks_are_gone_after_the_run(kernel):
 
 def printed_lines(lines: list[str]) -> list[str]:
     return [line for line in lines if line]
+
+
+async def test_two_models_each_with_its_own_optimizer_are_not_flagged(kernel):
+    code = """\
+import torch
+from torch import nn
+torch.manual_seed(0)
+a, b = nn.Linear(3, 1), nn.Linear(3, 1)
+x, y = torch.randn(16, 3), torch.randn(16, 1)
+for model in (a, b):
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    for step in range(200):
+        optimizer.zero_grad()
+        nn.functional.mse_loss(model(x), y).backward()
+        optimizer.step()
+"""
+    events = await collect(kernel, code, device="cpu")
+    history = history_of(events)
+    assert {"a.weight", "b.weight"} <= set(history.params)
+    assert inside_flags(history) == []

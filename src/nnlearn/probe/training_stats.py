@@ -57,7 +57,6 @@ class _Sample:
     grad_norms: list[torch.Tensor | None]
     weight_norms: list[torch.Tensor | None]
     update_norms: dict[int, torch.Tensor] = field(default_factory=dict)  # index -> norm
-    optimized: set[int] | None = None  # indices an optimizer holds (None: none stepped)
     layers: list[tuple[str, str, list[torch.Tensor]]] = field(default_factory=list)
     stepped: set[int] = field(default_factory=set)  # ids of optimizers already measured
 
@@ -75,6 +74,8 @@ class InsideRecorder:
         self._open: _Sample | None = None
         self._ready: list[_Sample] = []
         self._before: dict[int, list[torch.Tensor]] = {}  # optimizer id -> weights before
+        # ids of the parameters held by any optimizer seen stepping in this Run (None: none)
+        self._optimized: set[int] | None = None
         self._hooks: list[Any] = []
         self._handles: list[Any] = []
         self._original_backward: Any = None
@@ -91,6 +92,7 @@ class InsideRecorder:
         self._open = None
         self._ready = []
         self._before = {}
+        self._optimized = None
         self.errors = 0
         if not enabled:
             return
@@ -163,7 +165,14 @@ class InsideRecorder:
             self._open = None
 
     def _sample(self) -> None:
-        named, leaves = self._named(self._models())
+        # Only models in training (one of their parameters has a .grad): a model that is
+        # not trained yet, or a frozen teacher, is not "a layer that gets no gradient".
+        training = [
+            (name, model)
+            for name, model in self._models()
+            if any(p.grad is not None for p in model.parameters())
+        ]
+        named, leaves = self._named(training)
         if not named and not leaves:
             return
         params = [p for _, p in named]
@@ -245,10 +254,10 @@ class InsideRecorder:
         started = time.perf_counter()
         try:
             held = {id(p) for group in optimizer.param_groups for p in group["params"]}
-            if sample.optimized is None:
-                sample.optimized = set()
+            if self._optimized is None:
+                self._optimized = set()
+            self._optimized.update(held)
             indices = [i for i, p in enumerate(sample.params) if id(p) in held]
-            sample.optimized.update(indices)
             with torch.no_grad():
                 self._before[id(optimizer)] = [sample.params[i].detach().clone() for i in indices]
         except Exception:
@@ -301,10 +310,11 @@ class InsideRecorder:
             for _, _, stats in sample.layers:
                 tensors.extend(stats)
         values = iter(_to_floats(tensors) if tensors else [])
-        return [_report(sample, values) for sample in taken]
+        return [_report(sample, values, self._optimized) for sample in taken]
 
 
-def _report(sample: _Sample, values: Any) -> dict[str, Any]:
+def _report(sample: _Sample, values: Any, optimized: set[int] | None) -> dict[str, Any]:
+    """One ``inside`` report; ``optimized`` holds the ids of parameters some optimizer holds."""
     grads = [None if n is None else next(values) for n in sample.grad_norms]
     weights = [None if n is None else next(values) for n in sample.weight_norms]
     updates = {i: next(values) for i in sample.update_norms}
@@ -321,7 +331,7 @@ def _report(sample: _Sample, values: Any) -> dict[str, Any]:
                 "grad_norm": grads[i],
                 "weight_norm": weight,
                 "update_ratio": ratio,
-                "optimized": None if sample.optimized is None else i in sample.optimized,
+                "optimized": None if optimized is None else id(sample.params[i]) in optimized,
             }
         )
     layers = []
