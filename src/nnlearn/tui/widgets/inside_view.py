@@ -39,7 +39,7 @@ class InsideView(VerticalScroll, can_focus=True):
     InsideView > Static { width: auto; min-width: 100%; }
     """
 
-    BINDINGS = [Binding("o", "toggle", "Inside on/off", show=False)]
+    BINDINGS = [Binding("o", "toggle_inside", "Inside on/off", show=False)]
 
     @dataclass
     class Toggled(Message):
@@ -82,7 +82,7 @@ class InsideView(VerticalScroll, can_focus=True):
     def on_show(self) -> None:
         self._draw()
 
-    def action_toggle(self) -> None:
+    def action_toggle_inside(self) -> None:
         self.enabled = not self.enabled
         self._revision += 1
         self._draw()
