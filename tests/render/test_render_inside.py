@@ -80,6 +80,12 @@ def test_sparklines_scale_per_row_and_show_gaps():
     assert len(sparkline([float(i) for i in range(100)])) == 12
 
 
+def test_noise_stays_flat_in_a_sparkline():
+    # A few per cent up and down is not a trend: no bar at either end of the scale.
+    for line in (sparkline([1.0, 1.02, 0.99, 1.01]), sparkline([3.3e-9, 3.1e-9], log=True)):
+        assert "▁" not in line and "█" not in line, line
+
+
 def test_numbers_stay_short_at_any_magnitude():
     assert [format_number(v) for v in (None, 0.0, 0.0312, 2.4e-9, 123456.0)] == [
         "—",

@@ -156,15 +156,19 @@ def sparkline(
     """One character per value (the last ``SPARK_WIDTH``), scaled to the row's own range.
 
     ``log`` compares orders of magnitude (gradient norms span many); ``bounds``
-    fixes the scale instead (a share of zeros is 0 to 1). A missing value is a
-    space, a zero on a log scale the lowest bar.
+    fixes the scale instead (a share of zeros is 0 to 1). A row spans at least
+    one decade (log) or a tenth of its largest value, so that noise stays
+    flat. A missing value is a space, a zero on a log scale the lowest bar.
     """
     shown = list(values)[-SPARK_WIDTH:]
     numbers = [_scaled(v, log) for v in shown]
     finite = [v for v in numbers if v is not None]
     if not finite:
         return " " * len(shown)
-    low, high = bounds if bounds is not None else (min(finite), max(finite))
+    if bounds is not None:
+        low, high = bounds
+    else:
+        low, high = _spread(min(finite), max(finite), log)
     chars = []
     for value in numbers:
         if value is None:
@@ -175,6 +179,15 @@ def sparkline(
             share = min(max((value - low) / (high - low), 0.0), 1.0)
             chars.append(_BARS[round(share * (len(_BARS) - 1))])
     return "".join(chars)
+
+
+def _spread(low: float, high: float, log: bool) -> tuple[float, float]:
+    """A row's range, widened so that noise (a change of a few per cent) stays flat."""
+    least = 1.0 if log else 0.1 * max(abs(low), abs(high))
+    if high - low >= least:
+        return low, high
+    middle = (low + high) / 2
+    return middle - least / 2, middle + least / 2
 
 
 def _scaled(value: float | None, log: bool) -> float | None:
