@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import pytest
+
 from nnlearn.kernel.events import InsideSample, LayerActivity, ParamFlow
 from nnlearn.render.inside import (
     HISTORY,
     InsideHistory,
     dead_layers,
     format_number,
+    gradient_table,
     inside_flags,
     inside_tables,
+    layer_update_ratio,
     sparkline,
 )
 
@@ -63,6 +67,21 @@ def test_history_keeps_only_the_last_samples():
     assert history.params["m.w"].grad_norms[-1] == 200.0
 
 
+def test_a_layers_update_ratio_weighs_its_tensors_by_their_size():
+    sample = InsideSample(
+        step=1,
+        params=(
+            ParamFlow("m.fc.weight", True, 0.1, 3.0, 0.01, True),  # update 0.03
+            ParamFlow("m.fc.bias", True, 0.1, 4.0, 0.01, True),  # update 0.04
+            ParamFlow("m.out.weight", True, 0.1, 1.0, None, True),
+        ),
+    )
+    history = history_of(sample)
+    assert layer_update_ratio(history, "m.fc") == pytest.approx(0.05 / 5.0)
+    assert layer_update_ratio(history, "m.out") is None
+    assert layer_update_ratio(history, "m.act") is None
+
+
 def test_a_layer_whose_output_is_all_zeros_is_dead():
     layers = (
         LayerActivity("model.1", "ReLU", 0.0, 0.0, 1.0),
@@ -114,6 +133,22 @@ def test_the_tables_fit_80_columns_and_show_warnings_first(to_text):
     assert "⚠ vanishing" in text  # model.4's 1e-12
     assert "100% dead" in text
     assert max(len(line) for line in lines) <= 80
+
+
+def test_updates_far_from_a_thousandth_of_the_weight_are_named(to_text):
+    sample = InsideSample(
+        step=3,
+        params=(
+            flow("m.a.weight", 0.1, ratio=0.165),
+            flow("m.b.weight", 0.1, ratio=1e-7),
+            flow("m.c.weight", 0.1, ratio=1e-3),
+        ),
+    )
+    lines = to_text(gradient_table(history_of(sample)), width=100).splitlines()
+    notes = {line.split()[0]: line for line in lines if line.startswith("m.")}
+    assert notes["m.a.weight"].endswith("update too large")
+    assert notes["m.b.weight"].endswith("update too small")
+    assert "update" not in notes["m.c.weight"].split("0.001")[-1]
 
 
 def test_a_healthy_run_says_so_and_long_tables_are_cut(to_text):

@@ -137,6 +137,26 @@ def inside_flags(history: InsideHistory) -> list[Flag]:
     ]
 
 
+def layer_update_ratio(history: InsideHistory, layer: str) -> float | None:
+    """The size of the layer's last update over the size of its weights, all its tensors together.
+
+    sqrt(sum of squared update norms) / sqrt(sum of squared weight norms), from the
+    per-tensor ratios; None for a layer without parameters or without an update.
+    """
+    updates = weights = 0.0
+    seen = False
+    for name, track in history.params.items():
+        if name.rpartition(".")[0] != layer or track.weight_norm is None:
+            continue
+        if track.last_ratio is not None:
+            seen = True
+            updates += (track.last_ratio * track.weight_norm) ** 2
+        weights += track.weight_norm**2
+    if not seen or weights <= 0:
+        return None
+    return math.sqrt(updates / weights)
+
+
 def dead_layers(history: InsideHistory) -> list[str]:
     """Layers whose latest output is (nearly) all exact zeros."""
     dead = []
@@ -235,7 +255,8 @@ def gradient_table(history: InsideHistory, *, max_rows: int | None = None) -> Ta
         elif last is not None and last < VANISHED:
             note = Text("⚠ vanishing", style="bold yellow")
         elif ratio is not None and (ratio < RATIO_TOO_SMALL or ratio > RATIO_TOO_LARGE):
-            note = Text("update too " + ("small" if ratio < 1 else "large"), style="yellow")
+            size = "small" if ratio < RATIO_TOO_SMALL else "large"
+            note = Text(f"update too {size}", style="yellow")
         table.add_row(
             Text(name),
             Text(sparkline(track.grad_norms, log=True), style="cyan"),
@@ -248,7 +269,7 @@ def gradient_table(history: InsideHistory, *, max_rows: int | None = None) -> Ta
 
 
 def activation_table(history: InsideHistory, *, max_rows: int | None = None) -> Table:
-    """One row per layer: mean and std of its output, and its share of exact zeros."""
+    """One row per layer: mean and std of its output, its share of exact zeros, update/weight."""
     table = Table(title="Activations", title_justify="left", box=None, pad_edge=False)
     table.add_column("layer", overflow="fold")
     table.add_column("class", overflow="fold")
@@ -256,6 +277,7 @@ def activation_table(history: InsideHistory, *, max_rows: int | None = None) -> 
     table.add_column("std", justify="right", no_wrap=True)
     table.add_column("zeros over steps", no_wrap=True)
     table.add_column("zeros", justify="right", no_wrap=True)
+    table.add_column("upd/w", justify="right", no_wrap=True)
     rows = list(history.layers.items())
     for name, track in rows[:max_rows]:
         zeros = _last(track.zeros)
@@ -268,6 +290,7 @@ def activation_table(history: InsideHistory, *, max_rows: int | None = None) -> 
             format_number(_last(track.stds)),
             Text(sparkline(track.zeros, bounds=(0.0, 1.0)), style="magenta"),
             Text(share + (" dead" if dead else ""), style="bold red" if dead else ""),
+            format_number(layer_update_ratio(history, name)),
         )
     _note_cut(table, len(rows), max_rows, "layers")
     return table
