@@ -36,7 +36,9 @@ def test_one_sample_holds_gradients_updates_and_the_next_forward(setup):
     grads = {n: p.grad.norm().item() for n, p in model.named_parameters()}
     step()  # its forward fills the activations, its backward closes the sample
     recorder.stop()
-    [report] = recorder.reports(final=True)
+    report, *later = recorder.reports(final=True)
+    # The optimizer's first step asks for one more; the end of the Run adds the last.
+    assert [r["step"] for r in later] == [1, 2] and later[-1]["layers"] == []
     assert report["step"] == 0
     params = {p["name"]: p for p in report["params"]}
     assert list(params) == ["model.0.weight", "model.0.bias", "model.2.weight", "model.2.bias"]
@@ -61,7 +63,8 @@ def test_no_sample_is_taken_until_one_is_asked_for(setup):
     for _ in range(5):
         step()
     recorder.stop()
-    assert len(recorder.reports(final=True)) == 1  # the first backward's only
+    # The Run's first backward, the one after the optimizer's first step, and the end.
+    assert [r["step"] for r in recorder.reports(final=True)] == [0, 1, 5]
     assert not any(module._forward_hooks for module in model.modules())
 
 
@@ -69,13 +72,14 @@ def test_the_cost_of_a_sample_delays_the_next_one(setup, monkeypatch):
     _, recorder, step, _ = setup
     monkeypatch.setattr(training_stats, "COST_SHARE", 1e-9)  # any sample costs "forever"
     recorder.start()
-    step()
-    step()
-    assert recorder.reports() != []  # the flusher's call: sends, and asks for more
-    assert not recorder.due  # refused: the last sample's cost is not paid off yet
+    for _ in range(3):
+        step()
+    # The Run's first backward and the new optimizer's first step were sampled.
+    assert [r["step"] for r in recorder.reports()] == [0, 1]
+    assert not recorder._requested  # the flusher asked again: refused, not paid off yet
     step()
     recorder.stop()
-    assert recorder.reports(final=True) == []
+    assert [r["step"] for r in recorder.reports(final=True)] == [4]  # the Run's end only
 
 
 def test_stop_puts_backward_back_and_removes_every_hook(setup):
@@ -116,3 +120,14 @@ def test_a_failing_measurement_never_breaks_training(setup, monkeypatch):
     recorder.stop()
     assert recorder.errors >= 1
     assert all(p.grad is not None for p in model.parameters())
+
+
+def test_a_run_that_trained_on_after_its_last_sample_gets_one_more_at_the_end(setup):
+    _, recorder, step, _ = setup
+    recorder.start()
+    for _ in range(5):
+        step()
+    recorder.stop()
+    *_, last = recorder.reports(final=True)
+    assert last["step"] == 5
+    assert last["layers"] == [] and all(p["grad_norm"] is not None for p in last["params"])

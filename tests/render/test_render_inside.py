@@ -42,7 +42,7 @@ def test_each_reason_a_layer_does_not_learn_is_named_once_per_layer():
             flow("model.fc5.weight", 0.2, ratio=None, optimized=False),
         ),
     )
-    flags = {f.layer: f for f in inside_flags(history_of(sample))}
+    flags = {f.layer: f for f in inside_flags(history_of(sample, sample))}
     assert set(flags) == {"model.fc2", "model.fc3", "model.fc4", "model.fc5"}
     assert flags["model.fc2"].params == ("weight", "bias")
     assert "requires_grad is False" in flags["model.fc2"].reason
@@ -50,6 +50,13 @@ def test_each_reason_a_layer_does_not_learn_is_named_once_per_layer():
     assert "zero gradient" in flags["model.fc4"].reason
     assert "no optimizer" in flags["model.fc5"].reason
     assert flags["model.fc2"].text().startswith("model.fc2 (weight, bias): frozen")
+
+
+def test_one_zero_gradient_is_not_enough_to_flag_a_parameter():
+    # A converged bias can get a gradient of exactly 0 in the one sample it has.
+    zero = InsideSample(step=9, params=(flow("m.fc.bias", 0.0),))
+    assert inside_flags(history_of(zero)) == []
+    assert [f.layer for f in inside_flags(history_of(zero, zero))] == ["m.fc"]
 
 
 def test_a_gradient_seen_once_clears_the_no_gradient_flag():

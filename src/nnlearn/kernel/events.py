@@ -545,8 +545,7 @@ class LayerActivity:
 class InsideSample:
     """One sample of training seen from inside, taken at most once per flush (0.1 s).
 
-    ``step`` counts the ``.backward()`` calls of the Run before the sample (the
-    loss series' step). A sample holds the gradients and updates of that step
+    ``step`` is the loss series' step of the ``.backward()`` it was taken after. A sample holds the gradients and updates of that step
     (``params``), the activations of the next forward pass (``layers``), or both.
     """
 

@@ -92,7 +92,10 @@ class _Probe:
         self.loss = LossRecorder(self._publish_live)
         self.points = PointsRecorder(self._publish_live)
         self.loss.extra_reports = self._live_reports
-        self.inside = InsideRecorder(lambda: _models(dict(self.namespace)), self.loss.steps_taken)
+        self.inside = InsideRecorder(
+            lambda: _models(dict(self.namespace)),
+            lambda: max(0, self.loss.steps_taken() - 1),  # the loss step of that backward
+        )
         self.namespace: dict[str, Any] = {}
         self.parent: Any = None
 

@@ -10,7 +10,9 @@ The budget (the training loop is sacred):
 * Nothing is measured on most steps. The loss flusher asks for a sample when it
   wakes (every 0.1 s, and only while loss points flow); the next ``.backward()``
   then takes it. Until then a step pays one attribute test in a wrapper of
-  ``torch.autograd.backward`` and one global optimizer hook that returns at once.
+  ``torch.autograd.backward`` and global optimizer hooks that look up the
+  optimizer in a dict (which parameters it holds is read once per optimizer)
+  and return.
 * A sample is a handful of tensor ops on the device (``torch._foreach_norm`` over
   all gradients, a copy of the weights around one ``optimizer.step()``, forward
   hooks on the layers for one forward pass that remove themselves), never a
@@ -78,6 +80,8 @@ class InsideRecorder:
         self._optimized: set[int] | None = None
         self._hooks: list[Any] = []
         self._handles: list[Any] = []
+        self._last_sampled = -1  # the step of the last sample
+        self._stepping: dict[int, Any] = {}  # optimizers seen stepping in this Run, by id
         self._original_backward: Any = None
         self._installed_backward: Any = None
         self.errors = 0
@@ -93,6 +97,8 @@ class InsideRecorder:
         self._ready = []
         self._before = {}
         self._optimized = None
+        self._stepping = {}
+        self._last_sampled = -1
         self.errors = 0
         if not enabled:
             return
@@ -106,7 +112,18 @@ class InsideRecorder:
         self.request()  # the first backward of the Run is sampled
 
     def stop(self) -> None:
-        """Unhook everything; the open sample is closed (``reports`` sends it)."""
+        """Unhook everything; the open sample is closed (``reports`` sends it).
+
+        A Run that trained on after its last sample gets one more, of the gradients
+        its last ``.backward()`` left (a short Run would otherwise show only its start).
+        """
+        if self._installed_backward is not None and self._steps() > self._last_sampled:
+            try:
+                self._close()
+                self._sample(watch_layers=False)
+            except Exception:
+                self.errors += 1
+                self._open = None
         if self._installed_backward is not None:
             if torch.autograd.backward is self._installed_backward:
                 torch.autograd.backward = self._original_backward
@@ -118,6 +135,7 @@ class InsideRecorder:
         self._remove_layer_hooks()
         self._close()
         self._before = {}
+        self._stepping = {}
         self.due = False
         self.enabled = False
 
@@ -164,7 +182,7 @@ class InsideRecorder:
             self._ready.append(self._open)
             self._open = None
 
-    def _sample(self) -> None:
+    def _sample(self, *, watch_layers: bool = True) -> None:
         # Only models in training (one of their parameters has a .grad): a model that is
         # not trained yet, or a frozen teacher, is not "a layer that gets no gradient".
         training = [
@@ -182,15 +200,16 @@ class InsideRecorder:
             norms = iter(_norms(present))
             grad_norms = [None if g is None else next(norms) for g in grads]
             weight_norms: list[torch.Tensor | None] = list(_norms([p.detach() for p in params]))
+        self._last_sampled = step = self._steps()
         self._open = _Sample(
-            step=self._steps(),
+            step=step,
             names=[name for name, _ in named],
             params=params,
             requires_grad=[p.requires_grad for p in params],
             grad_norms=grad_norms,
             weight_norms=weight_norms,
         )
-        for name, module in leaves:
+        for name, module in leaves if watch_layers else []:
             handle: list[Any] = []
             handle.append(module.register_forward_hook(self._layer_hook(name, module, handle)))
             self._hooks.append(handle[0])
@@ -248,15 +267,15 @@ class InsideRecorder:
         self._hooks = []
 
     def _before_step(self, optimizer: Any, _args: Any, _kwargs: Any) -> None:
+        if id(optimizer) not in self._stepping:  # once per optimizer: who holds what
+            self._note_optimizer(optimizer)
         sample = self._open
         if sample is None or id(optimizer) in sample.stepped:
             return
         started = time.perf_counter()
         try:
             held = {id(p) for group in optimizer.param_groups for p in group["params"]}
-            if self._optimized is None:
-                self._optimized = set()
-            self._optimized.update(held)
+            self._optimized = (self._optimized or set()) | held  # param groups added since
             indices = [i for i, p in enumerate(sample.params) if id(p) in held]
             with torch.no_grad():
                 self._before[id(optimizer)] = [sample.params[i].detach().clone() for i in indices]
@@ -264,6 +283,20 @@ class InsideRecorder:
             self.errors += 1
         finally:
             self._spent(time.perf_counter() - started)
+
+    def _note_optimizer(self, optimizer: Any) -> None:
+        """A new optimizer: note what it holds, and sample the training it starts."""
+        self._stepping[id(optimizer)] = optimizer  # held until stop: its id stays its own
+        # A second model trained after the first may be done within 0.1 s: without
+        # this, it would be seen only at the end of the Run, with no activations.
+        self._requested = True
+        self.due = True
+        try:
+            held = {id(p) for group in optimizer.param_groups for p in group["params"]}
+        except Exception:
+            self.errors += 1
+            return
+        self._optimized = (self._optimized or set()) | held
 
     def _after_step(self, optimizer: Any, _args: Any, _kwargs: Any) -> None:
         sample = self._open

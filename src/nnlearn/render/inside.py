@@ -30,6 +30,9 @@ RATIO_TOO_SMALL = 1e-5
 RATIO_TOO_LARGE = 1e-1
 DEAD_SHARE = 0.95  # a ReLU layer with this share of zeros is (nearly) dead
 VANISHED = 1e-7  # a gradient norm this small, next to others, has vanished
+# A converged bias can have a gradient of exactly 0 once; nothing flows back only if
+# it stays 0 over this many samples.
+ZERO_EVIDENCE = 2
 
 
 @dataclass
@@ -37,6 +40,7 @@ class _ParamTrack:
     requires_grad: bool = True
     ever_grad: bool = False  # some sample had a gradient
     ever_nonzero: bool = False  # some sample had a gradient with a norm above 0
+    zero_samples: int = 0  # samples whose gradient was exactly 0
     optimized: bool | None = None
     grad_norms: deque[float | None] = field(default_factory=lambda: deque(maxlen=HISTORY))
     last_ratio: float | None = None
@@ -98,6 +102,7 @@ class InsideHistory:
         if flow.grad_norm is not None:
             track.ever_grad = True
             track.ever_nonzero = track.ever_nonzero or flow.grad_norm > 0
+            track.zero_samples += flow.grad_norm == 0
         if flow.optimized is not None:
             track.optimized = flow.optimized
         if flow.update_ratio is not None:
@@ -117,7 +122,7 @@ def param_flag(track: _ParamTrack) -> str | None:
         return "frozen"
     if not track.ever_grad:
         return "no_grad"
-    if not track.ever_nonzero:
+    if not track.ever_nonzero and track.zero_samples >= ZERO_EVIDENCE:
         return "zero_grad"
     if track.optimized is False:
         return "not_optimized"
