@@ -2,9 +2,12 @@
 
 A 10,000-step training loop (3 -> 8 -> 1 MLP, MSE, SGD) runs in a plain
 ``python`` process and in nnlearn's kernel (shape recording, which replaces
-``Module.__call__``, and loss capture on), alternating, several times. Each loop times itself, so process
-and kernel start-up are left out. Last line: ``training_overhead_ratio X``
-(nnlearn median / plain median; target <= 1.05). ``--device cuda`` runs both
+``Module.__call__``, and loss capture on), alternating, several times, and in the kernel again with the
+inside views off (``--no-inside``: no gradient, update or activation
+sampling). Each loop times itself, so process and kernel start-up are left
+out. Last line: ``training_overhead_ratio X`` with everything on (nnlearn
+median / plain median; target <= 1.05); the line before it,
+``training_overhead_ratio_no_inside``, the same without the inside views. ``--device cuda`` runs both
 loops on the GPU (the model and data moved with ``.to(device)``, as lessons do).
 
     python bench/bench_training_overhead.py [--repeats 5] [--steps 10000] [--device cuda]
@@ -20,7 +23,7 @@ import sys
 
 from _common import report
 
-from nnlearn.kernel.events import LossPoints, RunFinished, Stream
+from nnlearn.kernel.events import InsideSample, LossPoints, RunFinished, Stream
 from nnlearn.kernel.session import KernelSession
 
 LOOP = """\
@@ -67,17 +70,23 @@ def plain_run(code: str) -> float:
     return _seconds(out.stdout)
 
 
-async def nnlearn_run(session: KernelSession, code: str, steps: int, device: str) -> float:
-    text, points = "", 0
-    async for event in session.run(code, device=device):
+async def nnlearn_run(
+    session: KernelSession, code: str, steps: int, device: str, *, inside: bool = True
+) -> float:
+    text, points, samples = "", 0, 0
+    async for event in session.run(code, device=device, inside=inside):
         if isinstance(event, Stream):
             text += event.text
         elif isinstance(event, LossPoints):
             points += len(event.points)
+        elif isinstance(event, InsideSample):
+            samples += 1
         elif isinstance(event, RunFinished) and not event.ok:
             raise SystemExit(f"the run failed:\n{text}")
     if points < steps:
         raise SystemExit(f"expected at least {steps} loss points, got {points}")
+    if inside and not samples:
+        raise SystemExit("the inside views sent no sample")
     return _seconds(text)
 
 
@@ -90,15 +99,21 @@ async def main() -> None:
     code = LOOP.format(steps=args.steps, device=args.device)
     session = KernelSession()
     await session.start()
-    plain, hooked = [], []
+    plain, hooked, lean = [], [], []
     try:
         for _ in range(args.repeats):
             plain.append(plain_run(code))
             hooked.append(await nnlearn_run(session, code, args.steps, args.device))
-            print(f"plain {plain[-1]:.3f}s  nnlearn {hooked[-1]:.3f}s", flush=True)
+            lean.append(await nnlearn_run(session, code, args.steps, args.device, inside=False))
+            print(
+                f"plain {plain[-1]:.3f}s  nnlearn {hooked[-1]:.3f}s  "
+                f"nnlearn --no-inside {lean[-1]:.3f}s",
+                flush=True,
+            )
     finally:
         await session.shutdown()
     print(f"device: {args.device}")
+    report("training_overhead_ratio_no_inside", plain, lean)
     report("training_overhead_ratio", plain, hooked)
 
 

@@ -58,6 +58,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS", help="the script's")
     run.add_argument("--device", default=argparse.SUPPRESS, help=DEVICE_HELP)
     run.add_argument("--json", action="store_true", help="one JSON object per line")
+    run.add_argument(
+        "--no-inside",
+        dest="inside",
+        action="store_false",
+        help="do not sample gradients, updates and activations while it trains",
+    )
     run.add_argument("--connect", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     lessons = commands.add_parser("lessons", help="list or validate lessons")
@@ -107,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
 def _split_script_args(argv: list[str]) -> tuple[list[str], list[str]]:
     """(nnlearn's arguments, the script's) for ``nnlearn run``.
 
-    After FILE, nnlearn's own options (--json, --device D, --connect K) stay nnlearn's
+    After FILE, nnlearn's own options (--json, --no-inside, --device D, --connect K) stay nnlearn's
     and everything else is the script's; after ``--`` everything is the script's.
     """
     if "run" not in argv:
@@ -129,7 +135,9 @@ def _own_options(remainder: list[str]) -> tuple[list[str], list[str]]:
     script: list[str] = []
     items = iter(remainder)
     for item in items:
-        if item == "--json" or item.startswith(tuple(f"{o}=" for o in _RUN_OPTIONS_WITH_VALUE)):
+        if item in ("--json", "--no-inside") or item.startswith(
+            tuple(f"{o}=" for o in _RUN_OPTIONS_WITH_VALUE)
+        ):
             own.append(item)
         elif item in _RUN_OPTIONS_WITH_VALUE:
             own.append(item)
@@ -150,6 +158,7 @@ def _main(argv: list[str]) -> int:
             head = argv[: len(argv) - len(args.args)]
             extra = parser.parse_args([*head[:-1], *own, head[-1]])
             args.json, args.device, args.connect = extra.json, extra.device, extra.connect
+            args.inside = extra.inside
         from nnlearn.run_command import run_file
 
         return asyncio.run(
@@ -159,6 +168,7 @@ def _main(argv: list[str]) -> int:
                 as_json=args.json,
                 connection_file=args.connect,
                 script_args=[*script_args, *tail],
+                inside=args.inside,
             )
         )
     if args.command == "doctor":

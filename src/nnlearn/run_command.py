@@ -1,7 +1,8 @@
 """``nnlearn run FILE``: the engine's reports without the TUI, for a quick look over SSH.
 
-Output streams as it comes; shapes, parameters, the loss curve and the
-``nnlearn.plot`` scatter follow.
+Output streams as it comes; shapes, parameters, the loss curve, the
+``nnlearn.plot`` scatter and training seen from inside (gradient flow,
+activations; off with ``--no-inside``) follow.
 ``--json`` prints one JSON object per line instead (the stable format in README).
 """
 
@@ -24,6 +25,7 @@ from nnlearn.kernel.consumer import EventHandler
 from nnlearn.kernel.events import (
     CheckResult,
     Event,
+    InsideSample,
     KernelDied,
     KernelRestarted,
     LossPoints,
@@ -52,6 +54,7 @@ from nnlearn.render import (
     shapes_table,
 )
 from nnlearn.render.cost import peak_memory_line
+from nnlearn.render.inside import InsideHistory, inside_tables
 from nnlearn.render.sanitize import sanitize, sanitize_fields
 
 
@@ -65,6 +68,7 @@ class TextReport(EventHandler):
         self.params: list[Params] = []
         self.loss = LossSeries()
         self.plots = PlotSeries()
+        self.inside = InsideHistory()
         self.messages: list[Any] = []
         self.finished: RunFinished | None = None
         self.memory: PeakMemory | None = None
@@ -109,6 +113,9 @@ class TextReport(EventHandler):
     def on_memory(self, event: PeakMemory) -> None:
         self.memory = event
 
+    def on_inside(self, event: InsideSample) -> None:
+        self.inside.add(event)
+
     def close(self) -> None:
         console = self.console
         if self.shapes is not None and self.shapes.rows:
@@ -134,10 +141,15 @@ class TextReport(EventHandler):
             self.out.write(scatter + "\n")
         if self.memory is not None:
             console.print(Text(peak_memory_line(self.memory)))
+        if self.inside:
+            console.print(inside_tables(self.inside, max_rows=MAX_INSIDE_ROWS))
         for message in self.messages:
             console.print(message)
         if self.finished is not None:
             console.print(render_finished(self.finished))
+
+
+MAX_INSIDE_ROWS = 40
 
 
 class JsonReport:
@@ -175,10 +187,12 @@ async def run_file(
     connection_file: str | None = None,
     out: TextIO | None = None,
     script_args: list[str] | None = None,
+    inside: bool = True,
 ) -> int:
     """Run ``path`` like ``python path *script_args``; the exit status ``nnlearn run`` ends with.
 
-    Ctrl+C during the kernel's start stops at once; during the Run it interrupts the
+    ``inside=False`` (``--no-inside``) turns off the sampling of gradients, updates
+    and activations. Ctrl+C during the kernel's start stops at once; during the Run it interrupts the
     script, and a second Ctrl+C stops without waiting. A closed stdout (``| head``)
     stops the Run quietly. None of these print a traceback.
     """
@@ -218,7 +232,9 @@ async def run_file(
             _say("nnlearn: starting the kernel…")
         await session.start()
         running = True
-        events = session.run(code, device=device, path=str(path), argv=list(script_args or []))
+        events = session.run(
+            code, device=device, path=str(path), argv=list(script_args or []), inside=inside
+        )
         async with contextlib.aclosing(events):
             async for event in events:
                 reporter.handle(event)

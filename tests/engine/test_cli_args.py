@@ -13,9 +13,14 @@ from nnlearn import cli
 def calls(monkeypatch):
     seen: dict = {}
 
-    async def fake_run_file(path, device, *, as_json, connection_file, script_args):
+    async def fake_run_file(path, device, *, as_json, connection_file, script_args, inside):
         seen.update(
-            path=path, device=device, json=as_json, connect=connection_file, args=script_args
+            path=path,
+            device=device,
+            json=as_json,
+            connect=connection_file,
+            args=script_args,
+            inside=inside,
         )
         return 0
 
@@ -79,3 +84,21 @@ def test_run_passes_the_scripts_arguments_through(calls, argv, script_args, as_j
     assert calls["args"] == script_args
     assert calls["json"] is as_json and calls["device"] == device
     assert calls["path"] == Path("m.py")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "--no-inside", "train.py", "--epochs", "2"],
+        ["run", "train.py", "--no-inside", "--epochs", "2"],
+    ],
+)
+def test_no_inside_turns_the_sampling_off_before_or_after_the_file(calls, argv):
+    assert cli.main(argv) == 0
+    assert calls["inside"] is False
+    assert calls["args"] == ["--epochs", "2"]
+
+
+def test_the_sampling_is_on_by_default(calls):
+    assert cli.main(["run", "train.py"]) == 0
+    assert calls["inside"] is True

@@ -15,6 +15,7 @@ import pytest
 from nnlearn.kernel.events import (
     CheckResult,
     Event,
+    InsideSample,
     LossPoints,
     Params,
     RunError,
@@ -124,6 +125,21 @@ async def test_loss_capture_does_not_synchronise_every_step(gpu_kernel):
     assert points == steps
     # One sync per published batch (at most ten a second), none per step.
     assert _syncs(events) <= steps // 50, f"{_syncs(events)} syncs for {steps} steps"
+
+
+async def test_inside_sampling_adds_no_sync_per_step(gpu_kernel):
+    # Gradients, updates and activations are sampled on the device and converted with
+    # the loss batches: at most one more sync per sample than with the sampling off.
+    code = TRAINING.format(steps=3000, per_step="pass")
+    off = await collect(gpu_kernel, code, device="cuda", inside=False)  # type: ignore[arg-type]
+    on = await collect(gpu_kernel, code, device="cuda")
+    assert finished(off).ok and finished(on).ok, printed(on)
+    samples = [e for e in on if isinstance(e, InsideSample)]
+    assert samples, "the inside views sent no sample"
+    assert all(p.grad_norm is not None for s in samples for p in s.params)
+    assert _syncs(on) <= _syncs(off) + len(samples) + 2, (
+        f"{_syncs(on)} syncs with the sampling on, {_syncs(off)} without, {len(samples)} samples"
+    )
 
 
 async def test_a_gpu_number_out_of_range_is_refused_before_the_code_runs(gpu_kernel):

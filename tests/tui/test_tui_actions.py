@@ -114,7 +114,7 @@ async def test_run_shows_shapes_params_and_loss(make_app, kernel):
         assert screen.query_one(TabbedContent).active == "tab-loss"  # the tab follows the run
         assert loss.is_on_screen
         assert "loss: step 29" in str(loss.query_one(".loss-summary").render())
-        for tab in ("tab-plots", "tab-output", "tab-shapes", "tab-params", "tab-loss"):
+        for tab in ("tab-plots", "tab-inside", "tab-output", "tab-shapes", "tab-params"):
             await pilot.press("f4")
             await pilot.pause()
             assert screen.query_one(TabbedContent).active == tab
@@ -553,7 +553,7 @@ async def test_f4_cycles_result_tabs(make_app):
         await until_started(pilot)
         tabs = app.main_screen.query_one(TabbedContent)
         seen = []
-        for _ in range(6):
+        for _ in range(7):
             await pilot.press("f4")
             await pilot.pause()
             seen.append(tabs.active)
@@ -564,6 +564,7 @@ async def test_f4_cycles_result_tabs(make_app):
             "tab-params",
             "tab-loss",
             "tab-plots",
+            "tab-inside",
             "tab-output",
         ]
         assert app.main_screen.pane == "results"

@@ -18,11 +18,14 @@ from nnlearn.kernel.events import (
     CheckResult,
     DeviceInfo,
     Event,
+    InsideSample,
     KernelDied,
     KernelInfo,
     KernelRestarted,
     KernelStatus,
+    LayerActivity,
     LossPoints,
+    ParamFlow,
     ParamRow,
     Params,
     PlotPoints,
@@ -43,6 +46,7 @@ class RunCall:
     code: str
     device: str
     check: str | None
+    inside: bool = True
 
 
 @dataclass
@@ -86,9 +90,9 @@ class FakeSession:
         self._set("idle")
 
     async def run(
-        self, code: str, device: str = "auto", check: str | None = None
+        self, code: str, device: str = "auto", check: str | None = None, *, inside: bool = True
     ) -> AsyncIterator[Event]:
-        self.calls.append(RunCall(code, device, check))
+        self.calls.append(RunCall(code, device, check, inside))
         if self.state == "dead":  # as KernelSession.run does
             yield KernelRestarted("the kernel had died")
             await self.restart()
@@ -96,14 +100,16 @@ class FakeSession:
         self._set("busy")
         ran_on = self.devices[0] if device == "auto" else device
         try:
-            async for event in self._events(code, ran_on, check):
+            async for event in self._events(code, ran_on, check, inside):
                 yield event
                 await asyncio.sleep(self.event_delay)
         finally:
             if self.state == "busy":
                 self._set("idle")
 
-    async def _events(self, code: str, device: str, check: str | None) -> AsyncIterator[Event]:
+    async def _events(
+        self, code: str, device: str, check: str | None, inside: bool = True
+    ) -> AsyncIterator[Event]:
         if "die" in code:
             self._set("dead", "os._exit")
             yield KernelDied("the kernel process exited")
@@ -152,6 +158,19 @@ class FakeSession:
             for start in range(0, self.loss_points, self.loss_batch):
                 stop = min(start + self.loss_batch, self.loss_points)
                 yield LossPoints("loss", tuple((s, 1.0 / (s + 1)) for s in range(start, stop)))
+        if "frozen" in code and inside:
+            for step in (0, 10, 20):
+                yield InsideSample(
+                    step=step,
+                    params=(
+                        ParamFlow("model.0.weight", True, 0.5 / (step + 1), 2.0, 1e-3, True),
+                        ParamFlow("model.2.weight", False, None, 1.5, None, True),
+                    ),
+                    layers=(
+                        LayerActivity("model.0", "Linear", 0.1, 0.9, 0.0),
+                        LayerActivity("model.1", "ReLU", 0.0, 0.0, 1.0),
+                    ),
+                )
         if "nnlearn.plot" in code:
             yield PlotPoints("data", tuple((x / 10, 0.7 * x / 10 + 0.3) for x in range(10)), 10)
             yield PlotPoints("pred", tuple((x / 10, 0.1) for x in range(10)), 10)

@@ -720,3 +720,136 @@ class DeviceMemory(Event):
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DeviceMemory:
         return cls(tuple(MemoryRow.from_json(row) for row in data.get("rows", [])))
+
+
+# Training, seen from inside (issue 11 §3): gradient flow, updates, activations.
+
+INSIDE_FLAGS = ("frozen", "no_grad", "zero_grad", "not_optimized")
+
+
+@dataclass(frozen=True)
+class ParamFlow:
+    """One parameter tensor at one sampled training step (a row of an ``InsideSample``).
+
+    ``grad_norm`` is None when its ``.grad`` was None (frozen, detached, unused);
+    ``update_ratio`` is the norm of the optimizer step's change over the norm of the
+    weight (None when no optimizer stepped it at this sample); ``optimized`` says
+    whether an optimizer that stepped during the Run holds it (None: none stepped yet).
+    """
+
+    name: str
+    requires_grad: bool
+    grad_norm: float | None
+    weight_norm: float | None
+    update_ratio: float | None = None
+    optimized: bool | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "requires_grad": self.requires_grad,
+            "grad_norm": _finite_or_none(self.grad_norm),
+            "weight_norm": _finite_or_none(self.weight_norm),
+            "update_ratio": _finite_or_none(self.update_ratio),
+            "optimized": self.optimized,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ParamFlow:
+        optimized = data.get("optimized")
+        return cls(
+            name=_str(data["name"]),
+            requires_grad=bool(data.get("requires_grad", True)),
+            grad_norm=_float_or_none(data.get("grad_norm")),
+            weight_norm=_float_or_none(data.get("weight_norm")),
+            update_ratio=_float_or_none(data.get("update_ratio")),
+            optimized=None if optimized is None else bool(optimized),
+        )
+
+
+@dataclass(frozen=True)
+class LayerActivity:
+    """The output of one layer (a module without children) at one sampled forward pass.
+
+    ``zeros`` is the fraction of elements exactly 0 (dead ReLUs show as 1.0).
+    """
+
+    name: str
+    cls: str
+    mean: float | None
+    std: float | None
+    zeros: float | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "class": self.cls,
+            "mean": _finite_or_none(self.mean),
+            "std": _finite_or_none(self.std),
+            "zeros": _finite_or_none(self.zeros),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> LayerActivity:
+        return cls(
+            name=_str(data["name"]),
+            cls=str(data.get("class", "")),
+            mean=_float_or_none(data.get("mean")),
+            std=_float_or_none(data.get("std")),
+            zeros=_float_or_none(data.get("zeros")),
+        )
+
+
+@dataclass(frozen=True)
+class InsideSample(Event):
+    """One sample of training seen from inside, taken at most once per flush (0.1 s).
+
+    ``step`` is the loss series' step of the ``.backward()`` it was taken after.
+    A sample holds the gradients and updates of that step (``params``), the
+    activations of the next forward pass (``layers``), or both.
+    """
+
+    kind: ClassVar[str] = "inside"
+
+    step: int
+    params: tuple[ParamFlow, ...] = ()
+    layers: tuple[LayerActivity, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "step": self.step,
+            "params": [p.to_json() for p in self.params],
+            "layers": [layer.to_json() for layer in self.layers],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> InsideSample:
+        step = data.get("step", 0)
+        if isinstance(step, bool) or not isinstance(step, int):
+            raise TypeError(f"an inside sample's step must be an int, got {type(step).__name__}")
+        return cls(
+            step=step,
+            params=tuple(
+                ParamFlow.from_json(p) for p in data.get("params", []) if isinstance(p, dict)
+            ),
+            layers=tuple(
+                LayerActivity.from_json(layer)
+                for layer in data.get("layers", [])
+                if isinstance(layer, dict)
+            ),
+        )
+
+
+def _float_or_none(value: Any) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _finite_or_none(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None

@@ -62,18 +62,21 @@ def run_code(
     check: str | None,
     path: str | None = None,
     argv: list[str] | None = None,
+    inside: bool = True,
 ) -> str:
     """The one line the kernel executes for a Run: the probe gets the code as a string.
 
     ``path`` is the script's file for ``nnlearn run`` (None for the editor) and ``argv``
-    its arguments. The probe is found through ``sys.modules`` rather than a name in the
+    its arguments; ``inside=False`` turns off the sampling of gradients, updates and
+    activations (left out when on, so an older probe still understands the line). The probe is found through ``sys.modules`` rather than a name in the
     kernel's namespace, which a Run could have deleted.
     """
     args = list(argv or [])
+    options = "" if inside else ", inside=False"
     return (
         f"__import__({PROBE_MODULE!r}, fromlist=['run'])"
         f".run({code!r}, device={device!r}, check={check!r}, "
-        f"path={path!r}, argv={args!r})"
+        f"path={path!r}, argv={args!r}{options})"
     )
 
 

@@ -32,6 +32,7 @@ class Session(Protocol):
         *,
         path: str | None = None,
         argv: list[str] | None = None,
+        inside: bool = True,
     ) -> AsyncGenerator[Event, None]:
         """Run ``code`` (and ``check`` after it) as a fresh script; RunFinished comes last."""
 

@@ -417,12 +417,14 @@ class KernelSession:
         *,
         path: str | None = None,
         argv: list[str] | None = None,
+        inside: bool = True,
     ) -> AsyncGenerator[Event, None]:
         """Run ``code`` as a fresh script; yield its events, RunFinished last.
 
         ``path`` and ``argv`` make it the script ``path`` run with those arguments
         (``__file__``, ``sys.argv``, its folder first on ``sys.path``); the editor's
-        code leaves them out.
+        code leaves them out. ``inside=False`` turns off the sampling of gradients,
+        updates and activations (``InsideSample`` events).
         """
         async with self._run_lock:
             started = time.perf_counter()
@@ -443,7 +445,7 @@ class KernelSession:
             self._set_state("busy", device)
             finished: RunFinished | None = None
             try:
-                async for msg in self._execute(run_code(code, device, check, path, argv)):
+                async for msg in self._execute(run_code(code, device, check, path, argv, inside)):
                     kind = msg["msg_type"]
                     if kind == "nnlearn_died":
                         reason = _death_reason(await self._exit_code())

@@ -53,6 +53,7 @@ from nnlearn.probe.peak_memory import PeakMemoryMeter
 from nnlearn.probe.points import PointsRecorder
 from nnlearn.probe.script import enter_script, main_module, script_place, stack_depth
 from nnlearn.probe.shapes import ShapeRecorder
+from nnlearn.probe.training_stats import InsideRecorder
 
 CHECK_FILENAME = "<check>"
 
@@ -109,6 +110,10 @@ class _Probe:
         self.loss = LossRecorder(self._publish_live)
         self.points = PointsRecorder(self._publish_live)
         self.loss.extra_reports = self._live_reports
+        self.inside = InsideRecorder(
+            lambda: _models(dict(self.namespace)),
+            lambda: max(0, self.loss.steps_taken() - 1),  # the loss step of that backward
+        )
         self.namespace: dict[str, Any] = {}
         self.parent: Any = None
         self.warm_up: threading.Thread | None = None  # install()'s background imports
@@ -117,7 +122,7 @@ class _Probe:
         _publish(reports, flush_streams=False, parent=self.parent)
 
     def _live_reports(self) -> list[Event]:
-        return [*self._live_shapes(), *self.points.reports()]
+        return [*self._live_shapes(), *self.points.reports(), *self.inside.reports()]
 
     def _live_shapes(self) -> list[Event]:
         """Shapes so far, sent with loss points (from the flusher thread, while the Run runs)."""
@@ -226,8 +231,12 @@ def run(
     check: str | None = None,
     path: str | None = None,
     argv: list[str] | None = None,
+    inside: bool = True,
 ) -> None:
-    """Run ``code`` as the script ``path`` (the editor's when None) and publish what it did."""
+    """Run ``code`` as the script ``path`` (the editor's when None) and publish what it did.
+
+    ``inside`` samples gradient flow, updates and activations while it trains.
+    """
     started = time.perf_counter()
     _finish_warm_up()
     try:
@@ -253,7 +262,7 @@ def run(
     _probe.parent = _parent_header()
     try:
         enter_script(place, module)
-        outcome = _execute(compiled, namespace, chosen, snapshot)
+        outcome = _execute(compiled, namespace, chosen, snapshot, inside)
     finally:
         # Before any more of our own code runs: the Run may have deleted builtins.len.
         _probe.namespace = {}
@@ -264,6 +273,7 @@ def run(
         *_probe.loss.reports(),
         *_probe.points.reports(),
         *_probe.memory.report(),
+        *_probe.inside.reports(final=True),
     ]
     try:
         reports.extend(_model_reports(namespace))
@@ -357,11 +367,16 @@ class _Outcome:
 
 
 def _execute(
-    compiled: Any, namespace: dict[str, Any], chosen: torch.device, snapshot: StateSnapshot
+    compiled: Any,
+    namespace: dict[str, Any],
+    chosen: torch.device,
+    snapshot: StateSnapshot,
+    inside: bool = True,
 ) -> _Outcome:
     """Run the learner's code with the recorders on."""
     _probe.shapes.start()
     _probe.loss.start()
+    _probe.inside.start(enabled=inside)
     _probe.points.start()
     _probe.memory.start(chosen)
     try:
@@ -383,6 +398,7 @@ def _execute(
         snapshot.restore_builtins()
         sys.setrecursionlimit(snapshot.recursion_limit)
         _probe.shapes.stop()
+        _probe.inside.stop()
         _probe.loss.stop()
         sys.stdout.flush()
         sys.stderr.flush()

@@ -133,6 +133,10 @@ class LossRecorder:
 
         return backward
 
+    def steps_taken(self) -> int:
+        """How many loss points the Run has so far (the step of the next one)."""
+        return self._losses_sent + len(self._losses)
+
     def add(self, series: str, value: Any, step: int | None) -> None:
         """A point of a named series; raises ``TrackError`` for a value that is not one number."""
         value = checked_value(series, value)

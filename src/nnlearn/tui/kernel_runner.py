@@ -23,6 +23,7 @@ from nnlearn.kernel.consumer import EventHandler
 from nnlearn.kernel.events import (
     CheckResult,
     Event,
+    InsideSample,
     KernelDied,
     KernelInfo,
     KernelRestarted,
@@ -225,6 +226,7 @@ class KernelRunner(EventHandler):
         results.params.reset()
         results.loss.reset()
         results.plots.reset()
+        results.inside.reset()
         results.active = "tab-output"  # the tab follows the run: Loss once a loss appears
         self._outcome = RunOutcome(checking=check is not None)
         self._target = target
@@ -240,7 +242,8 @@ class KernelRunner(EventHandler):
                 summary = "kernel did not start"
                 screen.say("The kernel did not start: see Output.", "error")
                 return
-            async for event in session.run(code, device=device, check=check):
+            events = session.run(code, device=device, check=check, inside=results.inside.enabled)
+            async for event in events:
                 self.handle(event)
                 if isinstance(event, RunFinished):
                     summary = self._finished_summary(event)
@@ -297,6 +300,9 @@ class KernelRunner(EventHandler):
     def on_plot(self, event: PlotPoints) -> None:
         self.results.plots.set(event)
 
+    def on_inside(self, event: InsideSample) -> None:
+        self.results.inside.add(event)
+
     def on_shapes(self, event: Shapes) -> None:
         self.results.shapes.show(event)
 
@@ -345,6 +351,7 @@ class KernelRunner(EventHandler):
         self.results.params.finish()
         self.results.loss.redraw_now()
         self.results.plots.redraw_now()
+        self.results.inside.finish()
         if event.device and screen.device == "auto":
             screen.query_one(StatusBar).device = f"auto ({event.device})"
 

@@ -71,6 +71,7 @@ OTHER_KEYS: tuple[tuple[str, str], ...] = (
     ("tab / shift+tab", "Move focus; in the editor, indent / dedent the line or selected lines"),
     ("enter", "Editor: new line, same indentation (one level more after a ':')"),
     ("ctrl+home / ctrl+end", "Editor: start / end of the code (add shift to select)"),
+    ("o", "Inside tab: turn the sampling of gradients and activations off / on"),
     ("escape", "Close a dialog"),
     ("+ / -", "Shapes and Params tabs: unfold / fold the module tree one level"),
 )

@@ -31,6 +31,7 @@ from nnlearn.tui.screens.pane_layout import PaneLayout
 from nnlearn.tui.screens.step_code import StepCodeActions
 from nnlearn.tui.widgets.editor import AUTOSAVE_DELAY, CodeEditor
 from nnlearn.tui.widgets.feedback_line import FeedbackLine
+from nnlearn.tui.widgets.inside_view import InsideView
 from nnlearn.tui.widgets.key_bar import KeyBar
 from nnlearn.tui.widgets.lesson_pane import LessonPane, StepView
 from nnlearn.tui.widgets.quiz import QuizView
@@ -235,6 +236,12 @@ class MainScreen(StepCodeActions, PaneLayout):
     def on_code_editor_draft_settled(self, event: CodeEditor.DraftSettled) -> None:
         if event.code == event.editor.text:
             self.save_draft()
+
+    def on_inside_view_toggled(self, event: InsideView.Toggled) -> None:
+        if event.enabled:
+            self.say("Inside is on: the next Runs sample gradients and activations.")
+        else:
+            self.say("Inside is off: the next Runs train without sampling (o turns it on).")
 
     def on_quiz_view_answered(self, event: QuizView.Answered) -> None:
         lesson, step = self.lesson, self.step

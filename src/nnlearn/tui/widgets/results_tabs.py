@@ -1,4 +1,4 @@
-"""The results tabs: Output, Shapes, Params, Loss and Plots, and where to find each.
+"""The results tabs: Output, Shapes, Params, Loss, Plots and Inside, and where to find each.
 
 They are empty until the first run, so the main screen mounts them just after
 its first frame (with plotext, which this module imports, the heaviest part of
@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from textual.widgets import TabbedContent, TabPane
 
+from nnlearn.tui.widgets.inside_view import InsideView
 from nnlearn.tui.widgets.loss_view import LossView
 from nnlearn.tui.widgets.output_log import OutputLog
 from nnlearn.tui.widgets.params_view import ParamsView
 from nnlearn.tui.widgets.plots_view import PlotsView
 from nnlearn.tui.widgets.shapes_view import ShapesView
 
-TABS = ("tab-output", "tab-shapes", "tab-params", "tab-loss", "tab-plots")
+TABS = ("tab-output", "tab-shapes", "tab-params", "tab-loss", "tab-plots", "tab-inside")
 
 
 class ResultsTabs(TabbedContent):
@@ -32,12 +33,14 @@ class ResultsTabs(TabbedContent):
         self.params = ParamsView(id="params")
         self.loss = LossView(id="loss")
         self.plots = PlotsView(id="plots")
+        self.inside = InsideView(id="inside")
         for title, tab, view in (
             ("Output", "tab-output", self.output),
             ("Shapes", "tab-shapes", self.shapes),
             ("Params", "tab-params", self.params),
             ("Loss", "tab-loss", self.loss),
             ("Plots", "tab-plots", self.plots),
+            ("Inside", "tab-inside", self.inside),
         ):
             self.compose_add_child(TabPane(title, view, id=tab))
 
@@ -46,4 +49,6 @@ class ResultsTabs(TabbedContent):
 
     def focus_active_view(self) -> None:
         active = self.get_pane(self.active)
-        active.query("OutputLog, ShapesView, ParamsView, LossView, PlotsView").first().focus()
+        active.query(
+            "OutputLog, ShapesView, ParamsView, LossView, PlotsView, InsideView"
+        ).first().focus()

@@ -1,0 +1,393 @@
+"""Training, seen from inside: gradient flow, update sizes and activations, sampled.
+
+What the learner gets: per parameter tensor the norm of its gradient and the
+size of the optimizer's update against the weight's, and per layer (a module
+without children) the mean, standard deviation and fraction of exact zeros of
+its output. A parameter whose gradient never arrives is visible as such.
+
+The budget (the training loop is sacred):
+
+* Nothing is measured on most steps. The loss flusher asks for a sample when it
+  wakes (every 0.1 s, and only while loss points flow); the next ``.backward()``
+  then takes it. Until then a step pays one attribute test in a wrapper of
+  ``torch.autograd.backward`` and global optimizer hooks that look up the
+  optimizer in a dict (which parameters it holds is read once per optimizer)
+  and return.
+* A sample is a handful of tensor ops on the device (``torch._foreach_norm`` over
+  all gradients, a copy of the weights around one ``optimizer.step()``, forward
+  hooks on the layers for one forward pass that remove themselves), never a
+  ``.item()``: the flusher thread converts whole samples in one batch (one
+  device sync), as it does for loss points.
+* The time a sample took on the training thread sets when the next may be
+  taken (at most ``COST_SHARE`` of the Run), so a huge model is sampled less
+  often instead of slowing down.
+
+A sample is opened by a ``.backward()`` (gradients), filled by the following
+``optimizer.step()`` (updates) and forward pass (activations), and closed by
+the next ``.backward()``; only closed samples are sent.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from torch import nn
+from torch.optim.optimizer import (
+    register_optimizer_step_post_hook,
+    register_optimizer_step_pre_hook,
+)
+
+from nnlearn.kernel.events import InsideSample, LayerActivity, ParamFlow
+from nnlearn.probe.loss import _to_floats
+
+MAX_PARAMS = 256
+MAX_LAYERS = 128
+COST_SHARE = 0.01
+
+ModelsFn = Callable[[], list[tuple[str, nn.Module]]]
+
+
+@dataclass
+class _Sample:
+    step: int
+    names: list[str]
+    params: list[torch.Tensor]
+    requires_grad: list[bool]
+    grad_norms: list[torch.Tensor | None]
+    weight_norms: list[torch.Tensor | None]
+    update_norms: dict[int, torch.Tensor] = field(default_factory=dict)  # index -> norm
+    layers: list[tuple[str, str, list[torch.Tensor]]] = field(default_factory=list)
+    stepped: set[int] = field(default_factory=set)  # ids of optimizers already measured
+
+
+class InsideRecorder:
+    """Samples gradient norms, update/weight ratios and activation statistics during a Run."""
+
+    def __init__(self, models: ModelsFn, steps: Callable[[], int]) -> None:
+        self._models = models
+        self._steps = steps
+        self.enabled = False
+        self.due = False  # read on every backward: something to do at the next one
+        self._requested = False
+        self._next_allowed = 0.0
+        self._open: _Sample | None = None
+        self._ready: list[_Sample] = []
+        self._before: dict[int, list[torch.Tensor]] = {}  # optimizer id -> weights before
+        # ids of the parameters held by any optimizer seen stepping in this Run (None: none)
+        self._optimized: set[int] | None = None
+        self._hooks: list[Any] = []
+        self._handles: list[Any] = []
+        self._last_sampled = -1  # the step of the last sample
+        self._stepping: dict[int, Any] = {}  # optimizers seen stepping in this Run, by id
+        self._original_backward: Any = None
+        self._installed_backward: Any = None
+        self.errors = 0
+
+    # ---------------------------------------------------------------- life cycle
+
+    def start(self, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self.due = False
+        self._requested = False
+        self._next_allowed = 0.0
+        self._open = None
+        self._ready = []
+        self._before = {}
+        self._optimized = None
+        self._stepping = {}
+        self._last_sampled = -1
+        self.errors = 0
+        if not enabled:
+            return
+        self._original_backward = torch.autograd.backward
+        self._installed_backward = self._make_backward()
+        torch.autograd.backward = self._installed_backward  # type: ignore[assignment]
+        self._handles = [
+            register_optimizer_step_pre_hook(self._before_step),
+            register_optimizer_step_post_hook(self._after_step),
+        ]
+        self.request()  # the first backward of the Run is sampled
+
+    def stop(self) -> None:
+        """Unhook everything; the open sample is closed (``reports`` sends it).
+
+        A Run that trained on after its last sample gets one more, of the gradients
+        its last ``.backward()`` left (a short Run would otherwise show only its start).
+        """
+        if self._installed_backward is not None and self._steps() > self._last_sampled:
+            try:
+                self._close()
+                self._sample(watch_layers=False)
+            except Exception:
+                self.errors += 1
+                self._open = None
+        if self._installed_backward is not None:
+            if torch.autograd.backward is self._installed_backward:
+                torch.autograd.backward = self._original_backward
+            self._installed_backward = None
+            self._original_backward = None
+        for handle in self._handles:
+            handle.remove()
+        self._handles = []
+        self._remove_layer_hooks()
+        self._close()
+        self._before = {}
+        self._stepping = {}
+        self.due = False
+        self.enabled = False
+
+    def request(self) -> None:
+        """Ask for a sample at the next backward (the flusher calls this when it wakes)."""
+        if self.enabled and time.perf_counter() >= self._next_allowed:
+            self._requested = True
+            self.due = True
+
+    # ---------------------------------------------------------------- the training thread
+
+    def _make_backward(self) -> Callable[..., Any]:
+        original = self._original_backward
+
+        def backward(tensors: Any, *args: Any, **kwargs: Any) -> Any:
+            result = original(tensors, *args, **kwargs)
+            if self.due:
+                self._on_backward()
+            return result
+
+        return backward
+
+    def _on_backward(self) -> None:
+        started = time.perf_counter()
+        try:
+            self._close()
+            if self._requested:
+                self._requested = False
+                self._sample()
+        except Exception:  # the learner's training must never fail because of us
+            self.errors += 1
+            self._open = None
+        finally:
+            self.due = self._open is not None or self._requested
+            self._spent(time.perf_counter() - started)
+
+    def _spent(self, seconds: float) -> None:
+        self._next_allowed = max(self._next_allowed, time.perf_counter() + seconds / COST_SHARE)
+
+    def _close(self) -> None:
+        self._remove_layer_hooks()
+        self._before = {}
+        if self._open is not None:
+            self._ready.append(self._open)
+            self._open = None
+
+    def _sample(self, *, watch_layers: bool = True) -> None:
+        # Only models in training (one of their parameters has a .grad): a model that is
+        # not trained yet, or a frozen teacher, is not "a layer that gets no gradient".
+        training = [
+            (name, model)
+            for name, model in self._models()
+            if any(p.grad is not None for p in model.parameters())
+        ]
+        named, leaves = self._named(training)
+        if not named and not leaves:
+            return
+        params = [p for _, p in named]
+        with torch.no_grad():
+            grads = [p.grad for p in params]
+            present = [g for g in grads if g is not None]
+            norms = iter(_norms(present))
+            grad_norms = [None if g is None else next(norms) for g in grads]
+            weight_norms: list[torch.Tensor | None] = list(_norms([p.detach() for p in params]))
+        self._last_sampled = step = self._steps()
+        self._open = _Sample(
+            step=step,
+            names=[name for name, _ in named],
+            params=params,
+            requires_grad=[p.requires_grad for p in params],
+            grad_norms=grad_norms,
+            weight_norms=weight_norms,
+        )
+        for name, module in leaves if watch_layers else []:
+            handle: list[Any] = []
+            handle.append(module.register_forward_hook(self._layer_hook(name, module, handle)))
+            self._hooks.append(handle[0])
+
+    def _named(
+        self, models: list[tuple[str, nn.Module]]
+    ) -> tuple[list[tuple[str, torch.Tensor]], list[tuple[str, nn.Module]]]:
+        named: list[tuple[str, torch.Tensor]] = []
+        leaves: list[tuple[str, nn.Module]] = []
+        seen: set[int] = set()
+        for model_name, model in models:
+            for sub_name, module in model.named_modules():
+                if id(module) in seen:
+                    continue
+                seen.add(id(module))
+                path = f"{model_name}.{sub_name}" if sub_name else model_name
+                if len(leaves) < MAX_LAYERS and not module._modules:
+                    leaves.append((path, module))
+                for param_name, param in module.named_parameters(recurse=False):
+                    if id(param) not in seen and len(named) < MAX_PARAMS:
+                        seen.add(id(param))
+                        named.append((f"{path}.{param_name}", param))
+        return named, leaves
+
+    def _layer_hook(self, name: str, module: nn.Module, handle: list[Any]) -> Callable[..., None]:
+        """A hook that measures one output and removes itself (the layer's first call)."""
+        cls = type(module).__name__
+
+        def hook(_module: Any, _args: Any, output: Any) -> None:
+            started = time.perf_counter()
+            sample = self._open
+            handle[0].remove()  # torch iterates over a copy of the hooks: safe here
+            try:
+                tensor = _first_tensor(output)
+                if sample is None or tensor is None or not tensor.is_floating_point():
+                    return
+                with torch.no_grad():
+                    values = tensor.detach()
+                    if values.numel() == 0:
+                        return
+                    wide = values.float()
+                    std = wide.std() if values.numel() > 1 else torch.zeros((), device=wide.device)
+                    zeros = (values == 0).sum() / values.numel()
+                    sample.layers.append((name, cls, [wide.mean(), std, zeros]))
+            except Exception:
+                self.errors += 1
+            finally:
+                self._spent(time.perf_counter() - started)
+
+        return hook
+
+    def _remove_layer_hooks(self) -> None:
+        for handle in self._hooks:
+            handle.remove()
+        self._hooks = []
+
+    def _before_step(self, optimizer: Any, _args: Any, _kwargs: Any) -> None:
+        if id(optimizer) not in self._stepping:  # once per optimizer: who holds what
+            self._note_optimizer(optimizer)
+        sample = self._open
+        if sample is None or id(optimizer) in sample.stepped:
+            return
+        started = time.perf_counter()
+        try:
+            held = {id(p) for group in optimizer.param_groups for p in group["params"]}
+            self._optimized = (self._optimized or set()) | held  # param groups added since
+            indices = [i for i, p in enumerate(sample.params) if id(p) in held]
+            with torch.no_grad():
+                self._before[id(optimizer)] = [sample.params[i].detach().clone() for i in indices]
+        except Exception:
+            self.errors += 1
+        finally:
+            self._spent(time.perf_counter() - started)
+
+    def _note_optimizer(self, optimizer: Any) -> None:
+        """A new optimizer: note what it holds, and sample the training it starts."""
+        self._stepping[id(optimizer)] = optimizer  # held until stop: its id stays its own
+        # A second model trained after the first may be done within 0.1 s: without
+        # this, it would be seen only at the end of the Run, with no activations.
+        self._requested = True
+        self.due = True
+        try:
+            held = {id(p) for group in optimizer.param_groups for p in group["params"]}
+        except Exception:
+            self.errors += 1
+            return
+        self._optimized = (self._optimized or set()) | held
+
+    def _after_step(self, optimizer: Any, _args: Any, _kwargs: Any) -> None:
+        sample = self._open
+        before = self._before.pop(id(optimizer), None)
+        if sample is None or before is None:
+            return
+        started = time.perf_counter()
+        try:
+            sample.stepped.add(id(optimizer))
+            held = {id(p) for group in optimizer.param_groups for p in group["params"]}
+            indices = [i for i, p in enumerate(sample.params) if id(p) in held]
+            if len(indices) == len(before):
+                with torch.no_grad():
+                    after = [sample.params[i].detach() for i in indices]
+                    diffs = [a - b for a, b in zip(after, before, strict=True)]
+                    for i, norm in zip(indices, _norms(diffs), strict=True):
+                        sample.update_norms[i] = norm
+        except Exception:
+            self.errors += 1
+        finally:
+            self._spent(time.perf_counter() - started)
+
+    # ---------------------------------------------------------------- the flusher thread
+
+    def reports(self, *, final: bool = False) -> list[InsideSample]:
+        """Closed samples as ``inside`` reports (all tensors converted in one batch).
+
+        ``final`` is the end of the Run (after ``stop``); otherwise this is the
+        flusher, which also asks for the next sample.
+        """
+        if not final:
+            self.request()
+        ready = self._ready
+        count = len(ready)
+        if not count:
+            return []
+        taken = ready[:count]
+        del ready[:count]
+        tensors: list[Any] = []
+        for sample in taken:
+            tensors.extend(n for n in sample.grad_norms if n is not None)
+            tensors.extend(n for n in sample.weight_norms if n is not None)
+            tensors.extend(sample.update_norms.values())
+            for _, _, stats in sample.layers:
+                tensors.extend(stats)
+        values = iter(_to_floats(tensors) if tensors else [])
+        return [_report(sample, values, self._optimized) for sample in taken]
+
+
+def _report(sample: _Sample, values: Any, optimized: set[int] | None) -> InsideSample:
+    """One ``inside`` report; ``optimized`` holds the ids of parameters some optimizer holds."""
+    grads = [None if n is None else next(values) for n in sample.grad_norms]
+    weights = [None if n is None else next(values) for n in sample.weight_norms]
+    updates = {i: next(values) for i in sample.update_norms}
+    params: list[ParamFlow] = []
+    for i, name in enumerate(sample.names):
+        update, weight = updates.get(i), weights[i]
+        ratio = None
+        if update is not None and weight is not None:
+            ratio = update / weight if weight > 0 else None
+        params.append(
+            ParamFlow(
+                name=name,
+                requires_grad=sample.requires_grad[i],
+                grad_norm=grads[i],
+                weight_norm=weight,
+                update_ratio=ratio,
+                optimized=None if optimized is None else id(sample.params[i]) in optimized,
+            )
+        )
+    layers: list[LayerActivity] = []
+    for name, cls, stats in sample.layers:
+        mean, std, zeros = (next(values) for _ in stats)
+        layers.append(LayerActivity(name=name, cls=cls, mean=mean, std=std, zeros=zeros))
+    return InsideSample(step=sample.step, params=tuple(params), layers=tuple(layers))
+
+
+def _norms(tensors: list[torch.Tensor]) -> list[torch.Tensor]:
+    """The 2-norm of each tensor, as 0-d tensors on their devices (no sync)."""
+    if not tensors:
+        return []
+    try:
+        return list(torch._foreach_norm(tensors))
+    except (RuntimeError, TypeError, NotImplementedError):
+        return [torch.linalg.vector_norm(t.float()) for t in tensors]
+
+
+def _first_tensor(value: Any) -> torch.Tensor | None:
+    if isinstance(value, torch.Tensor):
+        return value
+    if isinstance(value, (tuple, list)) and value:
+        return _first_tensor(value[0])
+    return None

@@ -1,0 +1,89 @@
+"""The Inside tab: gradient flow and activations of a training Run, and turning it off."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from textual.app import App, ComposeResult
+from textual.widgets import TabbedContent
+from waiting import until_started
+
+from nnlearn.kernel.events import InsideSample, LayerActivity, ParamFlow
+from nnlearn.tui.widgets.editor import CodeEditor
+from nnlearn.tui.widgets.feedback_line import FeedbackLine
+from nnlearn.tui.widgets.inside_view import EMPTY, OFF, InsideView
+
+
+def text_of(view: InsideView, width: int = 80) -> str:
+    console = Console(width=width, record=True, color_system=None, file=io.StringIO())
+    console.print(view.shown)
+    return console.export_text()
+
+
+async def run_and_wait(pilot, screen) -> None:
+    await pilot.press("f5")
+    for _ in range(400):
+        await pilot.pause()
+        if not screen.runner.running:
+            break
+    assert not screen.runner.running
+
+
+class InsideApp(App):
+    def compose(self) -> ComposeResult:
+        yield InsideView(id="inside")
+
+
+async def test_samples_become_tables_at_the_next_redraw():
+    app = InsideApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(InsideView)
+        assert " ".join(text_of(view).split()) == EMPTY
+        view.add(
+            InsideSample(
+                step=5,
+                params=(ParamFlow("net.fc.weight", True, 0.25, 1.0, 1e-3, True),),
+                layers=(LayerActivity("net.fc", "Linear", 0.5, 1.0, 0.0),),
+            )
+        )
+        view.finish()
+        await pilot.pause()
+        text = text_of(view)
+        assert "✓ every parameter receives a gradient" in text
+        assert "net.fc.weight" in text and "0.25" in text and "0.001" in text
+
+
+async def test_a_frozen_layer_is_flagged_in_the_inside_tab_and_o_turns_it_off(make_app, kernel):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_started(pilot)
+        screen = app.main_screen
+        screen.query_one(CodeEditor).load_text("model[2].requires_grad_(False)  # frozen\n")
+        await run_and_wait(pilot, screen)
+        assert kernel.session.calls[-1].inside is True
+        # F4 walks the tabs to Inside (on a narrow screen the first F4 shows the results).
+        for _ in range(8):
+            if screen.query_one(TabbedContent).active == "tab-inside":
+                break
+            await pilot.press("f4")
+        assert screen.query_one(TabbedContent).active == "tab-inside"
+        view = screen.query_one(InsideView)
+        await pilot.pause()
+        text = text_of(view)
+        assert "⚠ model.2 (weight): frozen" in text
+        assert "⚠ dead: model.1" in text
+        assert "3 samples up to step 20" in text
+
+        view.focus()
+        await pilot.press("o")
+        assert view.enabled is False
+        assert "Inside is off" in str(screen.query_one(FeedbackLine).render())
+        await run_and_wait(pilot, screen)
+        assert kernel.session.calls[-1].inside is False
+        screen.query_one(TabbedContent).active = "tab-inside"
+        await pilot.pause()
+        assert OFF.split(":")[0] in text_of(view)
+        view.focus()
+        await pilot.press("o")
+        assert view.enabled is True
