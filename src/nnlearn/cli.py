@@ -50,6 +50,16 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS", help="the script's")
     run.add_argument("--device", default=argparse.SUPPRESS, help=DEVICE_HELP)
     run.add_argument("--json", action="store_true", help="one JSON object per line")
+    run.add_argument(
+        "--depth",
+        type=int,
+        default=None,
+        metavar="N",
+        help="show modules down to depth N in the tables (default 3; model.fc1 is 1)",
+    )
+    run.add_argument(
+        "--all", action="store_true", help="show every row of the tables, at any depth"
+    )
     run.add_argument("--connect", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     lessons = commands.add_parser("lessons", help="list or validate lessons")
@@ -99,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
 def _split_script_args(argv: list[str]) -> tuple[list[str], list[str]]:
     """(nnlearn's arguments, the script's) for ``nnlearn run``.
 
-    After FILE, nnlearn's own options (--json, --device D, --connect K) stay nnlearn's
+    After FILE, nnlearn's own options (--json, --all, --device D, --depth N, --connect K)
+    stay nnlearn's
     and everything else is the script's; after ``--`` everything is the script's.
     """
     if "run" not in argv:
@@ -112,7 +123,8 @@ def _split_script_args(argv: list[str]) -> tuple[list[str], list[str]]:
     return argv, tail
 
 
-_RUN_OPTIONS_WITH_VALUE = ("--device", "--connect")
+_RUN_OPTIONS_WITH_VALUE = ("--device", "--connect", "--depth")
+_RUN_FLAGS = ("--json", "--all")
 
 
 def _own_options(remainder: list[str]) -> tuple[list[str], list[str]]:
@@ -121,7 +133,7 @@ def _own_options(remainder: list[str]) -> tuple[list[str], list[str]]:
     script: list[str] = []
     items = iter(remainder)
     for item in items:
-        if item == "--json" or item.startswith(tuple(f"{o}=" for o in _RUN_OPTIONS_WITH_VALUE)):
+        if item in _RUN_FLAGS or item.startswith(tuple(f"{o}=" for o in _RUN_OPTIONS_WITH_VALUE)):
             own.append(item)
         elif item in _RUN_OPTIONS_WITH_VALUE:
             own.append(item)
@@ -142,7 +154,8 @@ def _main(argv: list[str]) -> int:
             head = argv[: len(argv) - len(args.args)]
             extra = parser.parse_args([*head[:-1], *own, head[-1]])
             args.json, args.device, args.connect = extra.json, extra.device, extra.connect
-        from nnlearn.run_command import run_file
+            args.depth, args.all = extra.depth, extra.all
+        from nnlearn.run_command import DEFAULT_DEPTH, run_file
 
         return asyncio.run(
             run_file(
@@ -151,6 +164,8 @@ def _main(argv: list[str]) -> int:
                 as_json=args.json,
                 connection_file=args.connect,
                 script_args=[*script_args, *tail],
+                depth=DEFAULT_DEPTH if args.depth is None else args.depth,
+                show_all=args.all,
             )
         )
     if args.command == "doctor":

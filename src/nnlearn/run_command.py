@@ -50,13 +50,29 @@ from nnlearn.render import (
 )
 from nnlearn.render.sanitize import sanitize, sanitize_fields
 
+DEFAULT_DEPTH = 3
+MORE_HINT = "Everything: nnlearn run FILE --all (or --depth N), or --json."
+
 
 class TextReport:
-    """Prints a run for people: streams now, tables and the plot at the end."""
+    """Prints a run for people: streams now, tables and the plot at the end.
 
-    def __init__(self, out: TextIO, console: Console) -> None:
+    The tables are bounded by the terminal (each at most a screen of rows) and by
+    ``depth``; ``show_all`` lifts both. Repeated identical blocks are shown once.
+    """
+
+    def __init__(
+        self,
+        out: TextIO,
+        console: Console,
+        *,
+        depth: int | None = DEFAULT_DEPTH,
+        show_all: bool = False,
+    ) -> None:
         self.out = out
         self.console = console
+        self.depth = None if show_all else depth
+        self.show_all = show_all
         self.shapes: Shapes | None = None
         self.params: list[Params] = []
         self.loss = LossSeries()
@@ -92,11 +108,13 @@ class TextReport:
 
     def close(self) -> None:
         console = self.console
-        if self.shapes is not None and self.shapes.rows:
-            console.print(shapes_table(self.shapes))
-        for params in self.params:
-            console.print(params_table(params))
         width, height = shutil.get_terminal_size((80, 24))
+        max_rows = None if self.show_all else max(10, height - 6)
+        bounds = {"max_rows": max_rows, "max_depth": self.depth, "more_hint": MORE_HINT}
+        if self.shapes is not None and self.shapes.rows:
+            console.print(shapes_table(self.shapes, **bounds))
+        for params in self.params:
+            console.print(params_table(params, **bounds))
         plot_width, plot_height = max(20, min(width, 120)), max(8, min(height - 4, 20))
         color = console.color_system is not None
         if self.loss:
@@ -154,6 +172,8 @@ async def run_file(
     connection_file: str | None = None,
     out: TextIO | None = None,
     script_args: list[str] | None = None,
+    depth: int | None = DEFAULT_DEPTH,
+    show_all: bool = False,
 ) -> int:
     """Run ``path`` like ``python path *script_args``; the exit status ``nnlearn run`` ends with.
 
@@ -171,7 +191,9 @@ async def run_file(
         print(f"nnlearn: {path} is not a UTF-8 text file", file=sys.stderr)
         return 2
     reporter: TextReport | JsonReport = (
-        JsonReport(out) if as_json else TextReport(out, Console(file=out, highlight=False))
+        JsonReport(out)
+        if as_json
+        else TextReport(out, Console(file=out, highlight=False), depth=depth, show_all=show_all)
     )
     session = KernelSession(connection_file=connection_file)
     loop = asyncio.get_running_loop()

@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from nnlearn.kernel.events import ShapeLike, ShapeRow, Shapes, ShapeSignature
+from nnlearn.render.grouping import Grouped, group_shape_rows
 
 DEFAULT_DTYPE = "float32"
 DEFAULT_DEVICE = "cpu"
@@ -69,13 +70,28 @@ def _needs_placement_columns(rows: Sequence[ShapeRow]) -> bool:
     )
 
 
-def shapes_table(shapes: Shapes, *, max_rows: int | None = None) -> Table:
+def copies_mark(copies: int) -> str:
+    """`` ×12`` after the label of a block shown once for 12 identical ones; else nothing."""
+    return f" ×{copies:,}" if copies > 1 else ""
+
+
+def shapes_table(
+    shapes: Shapes,
+    *,
+    max_rows: int | None = None,
+    max_depth: int | None = None,
+    group: bool = True,
+    more_hint: str = "",
+) -> Table:
     """A Rich table with one row per module, in the order the probe saw them.
 
     dtype and device columns appear only when something is not float32 on the
     CPU, so the common case stays narrow. A module called with different input
-    shapes gets one line per distinct shapes, each with its own count. ``max_rows`` cuts long tables and
-    says how many rows were left out.
+    shapes gets one line per distinct shapes, each with its own count. Runs of
+    identical sibling blocks are shown once, marked ``×N`` (``group``).
+    ``max_depth`` hides modules deeper than it (``model.fc1`` is depth 1) and
+    ``max_rows`` cuts the rest; the caption says how many were left out, then
+    ``more_hint`` (how to see them).
     """
     rows = list(shapes.rows)
     placement = _needs_placement_columns(rows)
@@ -88,11 +104,15 @@ def shapes_table(shapes: Shapes, *, max_rows: int | None = None) -> Table:
         table.add_column("device")
     table.add_column("Calls", justify="right")
 
-    shown = rows if max_rows is None else rows[: max(max_rows, 0)]
-    for row in shown:
+    grouped = group_shape_rows(rows) if group else [Grouped(row.path, row) for row in rows]
+    visible = [g for g in grouped if max_depth is None or g.depth <= max_depth]
+    shown = visible if max_rows is None else visible[: max(max_rows, 0)]
+    for item in shown:
+        row = item.row
         for index, (flow, calls) in enumerate(_call_lines(row)):
             first = index == 0
-            cells = [Text(row.path if first else ""), Text(row.cls if first else ""), Text(flow)]
+            label = item.label + copies_mark(item.copies)
+            cells = [Text(label if first else ""), Text(row.cls if first else ""), Text(flow)]
             if placement:
                 cells += [
                     Text(row.dtype or NOTHING if first else ""),
@@ -101,8 +121,22 @@ def shapes_table(shapes: Shapes, *, max_rows: int | None = None) -> Table:
             cells.append(Text(f"{calls:,}"))
             table.add_row(*cells)
 
+    notes = []
     if not rows:
-        table.caption = "No module was called during this run."
-    elif len(shown) < len(rows):
-        table.caption = f"… {len(rows) - len(shown)} more modules not shown"
+        notes.append("No module was called during this run.")
+    if len(grouped) < len(rows):
+        notes.append(f"{len(rows):,} modules; ×N: N identical blocks shown once (calls per block).")
+    hidden = len(grouped) - len(shown)
+    if len(visible) < len(grouped):
+        notes.append(
+            f"… {hidden:,} more modules not shown (deeper than depth {max_depth}"
+            + (" or past the screen)." if len(shown) < len(visible) else ").")
+        )
+    elif hidden:
+        notes.append(f"… {hidden:,} more modules not shown")
+    if hidden and more_hint:
+        notes.append(more_hint)
+    if notes:
+        table.caption = "\n".join(notes)
+        table.caption_justify = "left"
     return table
