@@ -33,6 +33,7 @@ from nnlearn.kernel.events import (
     Shapes,
     Stream,
 )
+from nnlearn.kernel.parts import PartJoiner
 from nnlearn.kernel.session import KernelError, KernelSession
 from nnlearn.render import (
     LossSeries,
@@ -219,9 +220,12 @@ async def run_file(
         await session.start()
         running = True
         events = session.run(code, device=device, path=str(path), argv=list(script_args or []))
+        joiner = None if as_json else PartJoiner()  # --json prints the parts as they come
         async with contextlib.aclosing(events):
             async for event in events:
-                reporter.handle(event)
+                whole = event if joiner is None else joiner.add(event)
+                if whole is not None:
+                    reporter.handle(whole)
         running = False
         reporter.close()
     except asyncio.CancelledError:

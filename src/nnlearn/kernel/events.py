@@ -113,12 +113,31 @@ class ShapeRow:
 
 @dataclass(frozen=True)
 class Shapes:
-    """Every module seen during the run, in model order."""
+    """Every module seen during the run, in model order.
+
+    A large report comes in parts (see ``kernel/parts.py``): ``rows`` is then the
+    slice that starts at row ``first_row`` of ``rows_total``; None means whole.
+    """
 
     rows: tuple[ShapeRow, ...]
+    first_row: int = 0
+    rows_total: int | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": "shapes", "rows": [r.to_json() for r in self.rows]}
+        data: dict[str, Any] = {"kind": "shapes", "rows": [r.to_json() for r in self.rows]}
+        return data | _part_json(self.first_row, self.rows_total)
+
+
+def _part_json(first_row: int, rows_total: int | None) -> dict[str, int]:
+    return {} if rows_total is None else {"first_row": first_row, "rows_total": rows_total}
+
+
+def _part_from_json(report: dict[str, Any]) -> dict[str, Any]:
+    total = report.get("rows_total")
+    if not isinstance(total, int) or isinstance(total, bool):
+        return {}
+    first = report.get("first_row", 0)
+    return {"first_row": first if isinstance(first, int) else 0, "rows_total": total}
 
 
 @dataclass(frozen=True)
@@ -159,7 +178,11 @@ class ParamRow:
 
 @dataclass(frozen=True)
 class Params:
-    """The parameter table of one top-level model found in the namespace."""
+    """The parameter table of one top-level model found in the namespace.
+
+    Like ``Shapes``, a large table comes in parts: ``rows`` starts at ``first_row``
+    of ``rows_total`` (None: whole); every part carries the totals.
+    """
 
     model: str
     cls: str
@@ -169,6 +192,8 @@ class Params:
     buffers: int
     bytes: int
     rows: tuple[ParamRow, ...]
+    first_row: int = 0
+    rows_total: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -181,7 +206,7 @@ class Params:
             "buffers": self.buffers,
             "bytes": self.bytes,
             "rows": [r.to_json() for r in self.rows],
-        }
+        } | _part_json(self.first_row, self.rows_total)
 
 
 @dataclass(frozen=True)
@@ -398,7 +423,8 @@ def event_from_report(report: dict[str, Any]) -> Event | None:
     """
     kind = report.get("kind")
     if kind == "shapes":
-        return Shapes(tuple(ShapeRow.from_json(r) for r in report.get("rows", [])))
+        rows = tuple(ShapeRow.from_json(r) for r in report.get("rows", []))
+        return Shapes(rows, **_part_from_json(report))
     if kind == "params":
         return Params(
             model=report["model"],
@@ -409,6 +435,7 @@ def event_from_report(report: dict[str, Any]) -> Event | None:
             buffers=int(report["buffers"]),
             bytes=int(report.get("bytes", 0)),
             rows=tuple(ParamRow.from_json(r) for r in report.get("rows", [])),
+            **_part_from_json(report),
         )
     if kind == "loss":
         return LossPoints(

@@ -31,6 +31,7 @@ from nnlearn.probe.errors import exception_report, safe_str, syntax_error_report
 from nnlearn.probe.loss import LossRecorder
 from nnlearn.probe.memory import is_out_of_memory, out_of_memory_report, release_cached_memory
 from nnlearn.probe.params import module_paths, params_reports, top_level_models
+from nnlearn.probe.parts import messages
 from nnlearn.probe.points import PointsRecorder
 from nnlearn.probe.script import enter_script, main_module, script_place, stack_depth
 from nnlearn.probe.shapes import ShapeRecorder
@@ -50,22 +51,24 @@ def _publish(
     reports are plain JSON already and need no ordering against printed output.
     The final report of a Run flushes, so everything printed comes before ``done``.
     ``parent`` is the Run's request header, given by the loss flusher's thread (which
-    has no request of its own).
+    has no request of its own). Large reports go out in parts, several messages in
+    order (``probe/parts.py``).
     """
-    data = {MIME: {"kind": "batch", "reports": reports}}
     if flush_streams:
         sys.stdout.flush()
         sys.stderr.flush()
     publisher = _display_publisher()
-    if publisher is None:
-        from IPython.display import publish_display_data
+    for batch in messages(reports):
+        data = {MIME: {"kind": "batch", "reports": batch}}
+        if publisher is None:
+            from IPython.display import publish_display_data
 
-        publish_display_data(data)
-        return
-    content = {"data": data, "metadata": {}, "transient": {}}
-    header = parent if parent is not None else publisher.parent_header
-    msg = publisher.session.msg("display_data", content, parent=header)
-    publisher.session.send(publisher.pub_socket, msg, ident=publisher.topic)
+            publish_display_data(data)
+            continue
+        content = {"data": data, "metadata": {}, "transient": {}}
+        header = parent if parent is not None else publisher.parent_header
+        msg = publisher.session.msg("display_data", content, parent=header)
+        publisher.session.send(publisher.pub_socket, msg, ident=publisher.topic)
 
 
 def _parent_header() -> Any:

@@ -32,6 +32,7 @@ from nnlearn.kernel.events import (
     Shapes,
     Stream,
 )
+from nnlearn.kernel.parts import PartJoiner
 from nnlearn.render import kernel_event_message, render_check, render_error, render_finished
 from nnlearn.render.sanitize import sanitize, sanitize_fields
 from nnlearn.tui import keys
@@ -215,8 +216,11 @@ class KernelRunner:
                 summary = "kernel did not start"
                 screen.say("The kernel did not start: see Output.", "error")
                 return
-            async for event in session.run(code, device=device, check=check):
-                self._route(event, target)
+            joiner = PartJoiner()  # a huge model's tables come in parts: route them whole
+            async for part in session.run(code, device=device, check=check):
+                event = joiner.add(part)
+                if event is not None:
+                    self._route(event, target)
                 if isinstance(event, RunFinished):
                     summary = self._finished_summary(event)
                 await asyncio.sleep(0)  # a flood of ready messages must not starve the keys
