@@ -58,7 +58,9 @@ def _parser() -> argparse.ArgumentParser:
         help="show modules down to depth N in the tables (default 3; model.fc1 is 1)",
     )
     run.add_argument(
-        "--all", action="store_true", help="show every row of the tables, at any depth"
+        "--all",
+        action="store_true",
+        help="show every row of the tables: every module and tensor, at any depth",
     )
     run.add_argument("--connect", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 

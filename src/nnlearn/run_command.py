@@ -59,7 +59,8 @@ class TextReport:
     """Prints a run for people: streams now, tables and the plot at the end.
 
     The tables are bounded by the terminal (each at most a screen of rows) and by
-    ``depth``; ``show_all`` lifts both. Repeated identical blocks are shown once.
+    ``depth``, and repeated identical blocks are shown once; ``show_all`` prints
+    every row, one per module or tensor.
     """
 
     def __init__(
@@ -111,7 +112,12 @@ class TextReport:
         console = self.console
         width, height = shutil.get_terminal_size((80, 24))
         max_rows = None if self.show_all else max(10, height - 6)
-        bounds = {"max_rows": max_rows, "max_depth": self.depth, "more_hint": MORE_HINT}
+        bounds = {
+            "max_rows": max_rows,
+            "max_depth": self.depth,
+            "group": not self.show_all,
+            "more_hint": MORE_HINT,
+        }
         if self.shapes is not None and self.shapes.rows:
             console.print(shapes_table(self.shapes, **bounds))
         for params in self.params:
