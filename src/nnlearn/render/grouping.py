@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from nnlearn.kernel.events import ParamRow, ShapeRow
 
@@ -63,27 +63,20 @@ def range_label(names: Sequence[str]) -> str:
     return f"{{{names[0]},…,{names[-1]}}}"
 
 
-def _freeze(value: Any) -> Hashable:
-    if isinstance(value, (list, tuple)):
-        return tuple(_freeze(item) for item in value)
-    if isinstance(value, dict):
-        return tuple((key, _freeze(item)) for key, item in value.items())
-    return value  # type: ignore[no-any-return]
-
-
 # ---- shapes -----------------------------------------------------------------------------
 
 
-def _shape_fingerprint(row: ShapeRow, relative: str) -> Hashable:
+def _shape_fingerprint(row: ShapeRow) -> Hashable:
+    """What must match, apart from the path, for two module calls to count as identical."""
+    # repr is exact for these lists of ints, strings and None, and far cheaper than a walk.
     signatures = tuple(
-        (_freeze(s.inputs), _freeze(s.kwargs), _freeze(s.outputs), s.calls) for s in row.signatures
+        (repr(s.inputs), repr(s.kwargs), repr(s.outputs), s.calls) for s in row.signatures
     )
     return (
-        relative,
         row.cls,
-        _freeze(row.inputs),
-        _freeze(row.kwargs),
-        _freeze(row.outputs),
+        repr(row.inputs),
+        repr(row.kwargs),
+        repr(row.outputs),
         row.dtype,
         row.device,
         row.calls,
@@ -108,14 +101,13 @@ def _shape_units(rows: Sequence[ShapeRow], start: int, end: int) -> list[tuple[i
 def group_shape_rows(rows: Sequence[ShapeRow]) -> list[Grouped[ShapeRow]]:
     """The shapes rows with runs of identical sibling modules shown once."""
     out: list[Grouped[ShapeRow]] = []
+    own = [_shape_fingerprint(row) for row in rows]
     fingerprints: dict[int, Hashable] = {}
 
     def fingerprint(first: int, past: int) -> Hashable:
         if first not in fingerprints:
-            base = rows[first].path
-            fingerprints[first] = tuple(
-                _shape_fingerprint(rows[k], rows[k].path[len(base) :]) for k in range(first, past)
-            )
+            base = len(rows[first].path)
+            fingerprints[first] = tuple((rows[k].path[base:], own[k]) for k in range(first, past))
         return fingerprints[first]
 
     def walk(start: int, end: int, old: str, new: str, copies: int) -> None:
