@@ -10,6 +10,7 @@ errors and an exercise check as ``application/vnd.nnlearn.v1+json`` display data
 
 from __future__ import annotations
 
+import gc
 import linecache
 import platform
 import sys
@@ -133,6 +134,7 @@ def install() -> None:
     """Warm the kernel and publish a ``ready`` report."""
     started = time.perf_counter()
     _warm_torch()
+    _freeze_kernel_objects()
     report = {
         "kind": "ready",
         "python": platform.python_version(),
@@ -154,6 +156,19 @@ def _warm_torch() -> None:
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
+
+
+def _freeze_kernel_objects() -> None:
+    """Take the kernel's own objects out of the cycle collector's sight.
+
+    torch, IPython and the kernel leave some 200,000 objects that live as long as the
+    kernel. Every full pass of the collector walked them all, so a script that makes
+    many objects (a model of 20,000 modules) spent more time collecting than under
+    plain ``python``, whose heap is smaller: measured in-process, half the time to
+    build such a model went to the collector, and a tenth after the freeze. The
+    learner's objects are collected as usual.
+    """
+    gc.freeze()
 
 
 def _register_source(filename: str, code: str) -> None:
