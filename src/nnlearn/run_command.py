@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import os
 import shutil
@@ -202,6 +203,9 @@ async def run_file(
         if as_json
         else TextReport(out, Console(file=out, highlight=False), depth=depth, show_all=show_all)
     )
+    # What is imported by now lives until exit: the cycle collector need not walk it
+    # each time the reports of a huge model (tens of thousands of rows) are parsed.
+    gc.freeze()
     session = KernelSession(connection_file=connection_file)
     loop = asyncio.get_running_loop()
     task = asyncio.current_task()
