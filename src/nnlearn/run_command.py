@@ -233,6 +233,8 @@ async def run_file(
         joiner = None if as_json else PartJoiner()  # --json prints the parts as they come
         async with contextlib.aclosing(events):
             async for event in events:
+                if joiner is not None and isinstance(event, (Shapes, Params)):
+                    gc.freeze()  # the report keeps these rows to the end: walking them is waste
                 whole = event if joiner is None else joiner.add(event)
                 if whole is not None:
                     reporter.handle(whole)

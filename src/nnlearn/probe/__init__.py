@@ -10,7 +10,6 @@ errors and an exercise check as ``application/vnd.nnlearn.v1+json`` display data
 
 from __future__ import annotations
 
-import gc
 import linecache
 import platform
 import sys
@@ -22,6 +21,7 @@ from typing import Any
 import torch
 
 from nnlearn.probe.clean_state import StateSnapshot, threads_message
+from nnlearn.probe.collector import collector_paused, freeze_kernel_objects
 from nnlearn.probe.devices import (
     DeviceUnavailable,
     available_devices,
@@ -134,7 +134,7 @@ def install() -> None:
     """Warm the kernel and publish a ``ready`` report."""
     started = time.perf_counter()
     _warm_torch()
-    _freeze_kernel_objects()
+    freeze_kernel_objects()
     report = {
         "kind": "ready",
         "python": platform.python_version(),
@@ -156,19 +156,6 @@ def _warm_torch() -> None:
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-
-
-def _freeze_kernel_objects() -> None:
-    """Take the kernel's own objects out of the cycle collector's sight.
-
-    torch, IPython and the kernel leave some 200,000 objects that live as long as the
-    kernel. Every full pass of the collector walked them all, so a script that makes
-    many objects (a model of 20,000 modules) spent more time collecting than under
-    plain ``python``, whose heap is smaller: measured in-process, half the time to
-    build such a model went to the collector, and a tenth after the freeze. The
-    learner's objects are collected as usual.
-    """
-    gc.freeze()
 
 
 def _register_source(filename: str, code: str) -> None:
@@ -226,7 +213,8 @@ def run(
         print(outcome.exit_message, file=sys.stderr, flush=True)
     reports = _probe.loss.reports() + _probe.points.reports()
     try:
-        reports.extend(_model_reports(namespace))
+        with collector_paused():
+            reports.extend(_model_reports(namespace))
     except Exception as exc:  # a strange object in the namespace must not lose the run
         reports.append(exception_report(exc, place.compile_name) | {"type": "ReportError"})
     finally:
