@@ -23,6 +23,18 @@ LESSONS_CHECK_RUNS = (
 )
 
 
+def _depth(text: str) -> int:
+    try:
+        depth = int(text)
+    except ValueError:
+        depth = -1
+    if depth < 0:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a depth: give 0 (the models only), 1 (model.fc1), 2, …"
+        )
+    return depth
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nnlearn",
@@ -52,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="one JSON object per line")
     run.add_argument(
         "--depth",
-        type=int,
+        type=_depth,
         default=None,
         metavar="N",
         help="show modules down to depth N in the tables (default 3; model.fc1 is 1)",
@@ -112,8 +124,8 @@ def _split_script_args(argv: list[str]) -> tuple[list[str], list[str]]:
     """(nnlearn's arguments, the script's) for ``nnlearn run``.
 
     After FILE, nnlearn's own options (--json, --all, --device D, --depth N, --connect K)
-    stay nnlearn's
-    and everything else is the script's; after ``--`` everything is the script's.
+    stay nnlearn's and everything else is the script's; after ``--`` everything is the
+    script's.
     """
     if "run" not in argv:
         return argv, []

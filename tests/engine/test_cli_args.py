@@ -97,3 +97,12 @@ def test_run_passes_the_scripts_arguments_through(calls, argv, script_args, as_j
 def test_run_depth_and_all_stay_nnlearns(calls, argv, depth, show_all, script_args):
     assert cli.main(argv) == 0
     assert (calls["depth"], calls["all"], calls["args"]) == (depth, show_all, script_args)
+
+
+@pytest.mark.parametrize("depth", ["-1", "deep"])
+def test_a_depth_that_is_not_one_says_what_to_give(calls, capsys, depth):
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["run", "m.py", "--depth", depth])
+    assert stopped.value.code == 2
+    assert "is not a depth: give 0" in capsys.readouterr().err
+    assert "depth" not in calls
