@@ -13,7 +13,7 @@ draw the result. ``--json`` is never grouped: it stays complete.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -157,19 +157,17 @@ def group_param_rows(rows: Sequence[ParamRow]) -> list[Grouped[ParamRow]]:
     """
     params = [row for row in rows if not row.buffer]
     buffers = [row for row in rows if row.buffer]
-    return _group_names(params, lambda r: r.name) + _group_names(buffers, lambda r: r.name)
+    return _group_names(params) + _group_names(buffers)
 
 
-def _group_names(
-    rows: Sequence[ParamRow], name_of: Callable[[ParamRow], str]
-) -> list[Grouped[ParamRow]]:
+def _group_names(rows: Sequence[ParamRow]) -> list[Grouped[ParamRow]]:
     out: list[Grouped[ParamRow]] = []
 
     def walk(items: Sequence[ParamRow], skip: int, label: str, copies: int) -> None:
         # items share the first `skip` characters of their names; split on the next part.
         parts: list[tuple[str, list[ParamRow]]] = []
         for row in items:
-            rest = name_of(row)[skip:]
+            rest = row.name[skip:]
             head, dot, _ = rest.partition(".")
             key = head if dot else rest + "\0leaf"
             if parts and parts[-1][0] == key:
@@ -180,15 +178,15 @@ def _group_names(
         while index < len(parts):
             key, members = parts[index]
             if key.endswith("\0leaf"):
-                out.append(Grouped(label + name_of(members[0])[skip:], members[0], copies))
+                out.append(Grouped(label + members[0].name[skip:], members[0], copies))
                 index += 1
                 continue
             inner = skip + len(key) + 1
-            mark = tuple(_param_fingerprint(r, name_of(r)[inner:]) for r in members)
+            mark = tuple(_param_fingerprint(r, r.name[inner:]) for r in members)
             run = index + 1
             while run < len(parts) and not parts[run][0].endswith("\0leaf"):
                 other_skip = skip + len(parts[run][0]) + 1
-                other = tuple(_param_fingerprint(r, name_of(r)[other_skip:]) for r in parts[run][1])
+                other = tuple(_param_fingerprint(r, r.name[other_skip:]) for r in parts[run][1])
                 if other != mark:
                     break
                 run += 1
