@@ -13,10 +13,13 @@ from nnlearn import cli
 def calls(monkeypatch):
     seen: dict = {}
 
-    async def fake_run_file(path, device, *, as_json, connection_file, script_args):
+    async def fake_run_file(
+        path, device, *, as_json, connection_file, script_args, depth=3, show_all=False
+    ):
         seen.update(
             path=path, device=device, json=as_json, connect=connection_file, args=script_args
         )
+        seen.update(depth=depth, all=show_all)
         return 0
 
     import nnlearn.run_command as run_command
@@ -79,3 +82,27 @@ def test_run_passes_the_scripts_arguments_through(calls, argv, script_args, as_j
     assert calls["args"] == script_args
     assert calls["json"] is as_json and calls["device"] == device
     assert calls["path"] == Path("m.py")
+
+
+@pytest.mark.parametrize(
+    ("argv", "depth", "show_all", "script_args"),
+    [
+        (["run", "m.py"], 3, False, []),
+        (["run", "m.py", "--depth", "5"], 5, False, []),
+        (["run", "--depth=1", "m.py", "x"], 1, False, ["x"]),
+        (["run", "m.py", "--all", "--epochs", "2"], 3, True, ["--epochs", "2"]),
+        (["run", "m.py", "--", "--all"], 3, False, ["--all"]),
+    ],
+)
+def test_run_depth_and_all_stay_nnlearns(calls, argv, depth, show_all, script_args):
+    assert cli.main(argv) == 0
+    assert (calls["depth"], calls["all"], calls["args"]) == (depth, show_all, script_args)
+
+
+@pytest.mark.parametrize("depth", ["-1", "deep"])
+def test_a_depth_that_is_not_one_says_what_to_give(calls, capsys, depth):
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["run", "m.py", "--depth", depth])
+    assert stopped.value.code == 2
+    assert "is not a depth: give 0" in capsys.readouterr().err
+    assert "depth" not in calls
