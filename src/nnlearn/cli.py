@@ -23,6 +23,18 @@ LESSONS_CHECK_RUNS = (
 )
 
 
+def _depth(text: str) -> int:
+    try:
+        depth = int(text)
+    except ValueError:
+        depth = -1
+    if depth < 0:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a depth: give 0 (the models only), 1 (model.fc1), 2, …"
+        )
+    return depth
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nnlearn",
@@ -63,6 +75,18 @@ def _parser() -> argparse.ArgumentParser:
         dest="inside",
         action="store_false",
         help="do not sample gradients, updates and activations while it trains",
+    )
+    run.add_argument(
+        "--depth",
+        type=_depth,
+        default=None,
+        metavar="N",
+        help="show modules down to depth N in the tables (default 3; model.fc1 is 1)",
+    )
+    run.add_argument(
+        "--all",
+        action="store_true",
+        help="show every row of the tables: every module and tensor, at any depth",
     )
     run.add_argument("--connect", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
@@ -113,8 +137,9 @@ def main(argv: list[str] | None = None) -> int:
 def _split_script_args(argv: list[str]) -> tuple[list[str], list[str]]:
     """(nnlearn's arguments, the script's) for ``nnlearn run``.
 
-    After FILE, nnlearn's own options (--json, --no-inside, --device D, --connect K) stay nnlearn's
-    and everything else is the script's; after ``--`` everything is the script's.
+    After FILE, nnlearn's own options (--json, --all, --no-inside, --device D, --depth N,
+    --connect K) stay nnlearn's and everything else is the script's; after ``--``
+    everything is the script's.
     """
     if "run" not in argv:
         return argv, []
@@ -126,7 +151,8 @@ def _split_script_args(argv: list[str]) -> tuple[list[str], list[str]]:
     return argv, tail
 
 
-_RUN_OPTIONS_WITH_VALUE = ("--device", "--connect")
+_RUN_OPTIONS_WITH_VALUE = ("--device", "--connect", "--depth")
+_RUN_FLAGS = ("--json", "--all", "--no-inside")
 
 
 def _own_options(remainder: list[str]) -> tuple[list[str], list[str]]:
@@ -135,9 +161,7 @@ def _own_options(remainder: list[str]) -> tuple[list[str], list[str]]:
     script: list[str] = []
     items = iter(remainder)
     for item in items:
-        if item in ("--json", "--no-inside") or item.startswith(
-            tuple(f"{o}=" for o in _RUN_OPTIONS_WITH_VALUE)
-        ):
+        if item in _RUN_FLAGS or item.startswith(tuple(f"{o}=" for o in _RUN_OPTIONS_WITH_VALUE)):
             own.append(item)
         elif item in _RUN_OPTIONS_WITH_VALUE:
             own.append(item)
@@ -159,7 +183,8 @@ def _main(argv: list[str]) -> int:
             extra = parser.parse_args([*head[:-1], *own, head[-1]])
             args.json, args.device, args.connect = extra.json, extra.device, extra.connect
             args.inside = extra.inside
-        from nnlearn.run_command import run_file
+            args.depth, args.all = extra.depth, extra.all
+        from nnlearn.run_command import DEFAULT_DEPTH, run_file
 
         return asyncio.run(
             run_file(
@@ -169,6 +194,8 @@ def _main(argv: list[str]) -> int:
                 connection_file=args.connect,
                 script_args=[*script_args, *tail],
                 inside=args.inside,
+                depth=DEFAULT_DEPTH if args.depth is None else args.depth,
+                show_all=args.all,
             )
         )
     if args.command == "doctor":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import os
 import shutil
@@ -37,6 +38,7 @@ from nnlearn.kernel.events import (
     Shapes,
     Stream,
 )
+from nnlearn.kernel.parts import PartJoiner
 from nnlearn.kernel.runner import Session
 from nnlearn.kernel.session import KernelError, KernelSession
 from nnlearn.render import (
@@ -57,13 +59,30 @@ from nnlearn.render.cost import peak_memory_line
 from nnlearn.render.inside import InsideHistory, inside_tables
 from nnlearn.render.sanitize import sanitize, sanitize_fields
 
+DEFAULT_DEPTH = 3
+MORE_HINT = "Everything: nnlearn run FILE --all (or --depth N), or --json."
+
 
 class TextReport(EventHandler):
-    """Prints a run for people: streams now, tables and the plot at the end."""
+    """Prints a run for people: streams now, tables and the plot at the end.
 
-    def __init__(self, out: TextIO, console: Console) -> None:
+    The tables are bounded by the terminal (each at most a screen of rows) and by
+    ``depth``, and repeated identical blocks are shown once; ``show_all`` prints
+    every row, one per module or tensor.
+    """
+
+    def __init__(
+        self,
+        out: TextIO,
+        console: Console,
+        *,
+        depth: int | None = DEFAULT_DEPTH,
+        show_all: bool = False,
+    ) -> None:
         self.out = out
         self.console = console
+        self.depth = None if show_all else depth
+        self.show_all = show_all
         self.shapes: Shapes | None = None
         self.params: list[Params] = []
         self.loss = LossSeries()
@@ -72,8 +91,17 @@ class TextReport(EventHandler):
         self.messages: list[Any] = []
         self.finished: RunFinished | None = None
         self.memory: PeakMemory | None = None
+        self.joiner = (
+            PartJoiner()
+        )  # a huge model's tables come in parts: the tables want them whole
 
     def handle(self, event: Event) -> None:
+        if isinstance(event, (Shapes, Params)):
+            gc.freeze()  # the report keeps these rows to the end: walking them is waste
+            whole = self.joiner.add(event)
+            if whole is None:
+                return
+            event = whole
         # Streams and errors are sanitised where they are written (a stream keeps its \r).
         super().handle(event if isinstance(event, (Stream, RunError)) else sanitize_fields(event))
 
@@ -118,11 +146,29 @@ class TextReport(EventHandler):
 
     def close(self) -> None:
         console = self.console
-        if self.shapes is not None and self.shapes.rows:
-            console.print(shapes_table(self.shapes))
-        for params in self.params:
-            console.print(params_table(params))
         width, height = shutil.get_terminal_size((80, 24))
+        max_rows = None if self.show_all else max(10, height - 6)
+        group = not self.show_all
+        if self.shapes is not None and self.shapes.rows:
+            console.print(
+                shapes_table(
+                    self.shapes,
+                    max_rows=max_rows,
+                    max_depth=self.depth,
+                    group=group,
+                    more_hint=MORE_HINT,
+                )
+            )
+        for params in self.params:
+            console.print(
+                params_table(
+                    params,
+                    max_rows=max_rows,
+                    max_depth=self.depth,
+                    group=group,
+                    more_hint=MORE_HINT,
+                )
+            )
         plot_width, plot_height = max(20, min(width, 120)), max(8, min(height - 4, 20))
         color = console.color_system is not None
         if self.loss:
@@ -188,6 +234,8 @@ async def run_file(
     out: TextIO | None = None,
     script_args: list[str] | None = None,
     inside: bool = True,
+    depth: int | None = DEFAULT_DEPTH,
+    show_all: bool = False,
 ) -> int:
     """Run ``path`` like ``python path *script_args``; the exit status ``nnlearn run`` ends with.
 
@@ -206,8 +254,13 @@ async def run_file(
         print(f"nnlearn: {path} is not a UTF-8 text file", file=sys.stderr)
         return 2
     reporter: TextReport | JsonReport = (
-        JsonReport(out) if as_json else TextReport(out, Console(file=out, highlight=False))
+        JsonReport(out)
+        if as_json
+        else TextReport(out, Console(file=out, highlight=False), depth=depth, show_all=show_all)
     )
+    # What is imported by now lives until exit: the cycle collector need not walk it
+    # each time the reports of a huge model (tens of thousands of rows) are parsed.
+    gc.freeze()
     # One script, then the kernel is gone: no warm-up that would only pay off later.
     session: Session = KernelSession(connection_file=connection_file, warm="lean")
     loop = asyncio.get_running_loop()
@@ -236,7 +289,7 @@ async def run_file(
             code, device=device, path=str(path), argv=list(script_args or []), inside=inside
         )
         async with contextlib.aclosing(events):
-            async for event in events:
+            async for event in events:  # --json prints a huge report's parts as they come
                 reporter.handle(event)
         running = False
         reporter.close()

@@ -13,7 +13,9 @@ from nnlearn import cli
 def calls(monkeypatch):
     seen: dict = {}
 
-    async def fake_run_file(path, device, *, as_json, connection_file, script_args, inside):
+    async def fake_run_file(
+        path, device, *, as_json, connection_file, script_args, inside, depth=3, show_all=False
+    ):
         seen.update(
             path=path,
             device=device,
@@ -22,6 +24,7 @@ def calls(monkeypatch):
             args=script_args,
             inside=inside,
         )
+        seen.update(depth=depth, all=show_all)
         return 0
 
     import nnlearn.run_command as run_command
@@ -102,3 +105,27 @@ def test_no_inside_turns_the_sampling_off_before_or_after_the_file(calls, argv):
 def test_the_sampling_is_on_by_default(calls):
     assert cli.main(["run", "train.py"]) == 0
     assert calls["inside"] is True
+
+
+@pytest.mark.parametrize(
+    ("argv", "depth", "show_all", "script_args"),
+    [
+        (["run", "m.py"], 3, False, []),
+        (["run", "m.py", "--depth", "5"], 5, False, []),
+        (["run", "--depth=1", "m.py", "x"], 1, False, ["x"]),
+        (["run", "m.py", "--all", "--epochs", "2"], 3, True, ["--epochs", "2"]),
+        (["run", "m.py", "--", "--all"], 3, False, ["--all"]),
+    ],
+)
+def test_run_depth_and_all_stay_nnlearns(calls, argv, depth, show_all, script_args):
+    assert cli.main(argv) == 0
+    assert (calls["depth"], calls["all"], calls["args"]) == (depth, show_all, script_args)
+
+
+@pytest.mark.parametrize("depth", ["-1", "deep"])
+def test_a_depth_that_is_not_one_says_what_to_give(calls, capsys, depth):
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["run", "m.py", "--depth", depth])
+    assert stopped.value.code == 2
+    assert "is not a depth: give 0" in capsys.readouterr().err
+    assert "depth" not in calls

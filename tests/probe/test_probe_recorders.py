@@ -105,3 +105,26 @@ def test_errors_keep_only_editor_frames():
     except SyntaxError as exc:
         syntax = syntax_error_report(exc)
     assert syntax.line == 1 and syntax.type == "SyntaxError"
+
+
+def test_roots_are_the_outermost_called_modules_whatever_was_called_first():
+    def build_and_call():
+        net = nn.Sequential(nn.Sequential(nn.Linear(2, 2), nn.ReLU()), nn.Linear(2, 1))
+        other = nn.Linear(2, 2)
+        x = torch.zeros(1, 2)
+        net[0][0](x)  # a part first, then the whole, then a module of its own
+        net(x)
+        other(x)
+
+    recorder = ShapeRecorder()
+    recorder.start()
+    try:
+        build_and_call()
+    finally:
+        recorder.stop()
+    roots = recorder.roots(set())
+    assert [(name, type(module).__name__) for name, module in roots] == [
+        ("net", "Sequential"),
+        ("other", "Linear"),
+    ]
+    recorder.clear()

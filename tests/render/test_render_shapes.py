@@ -79,7 +79,7 @@ def test_empty_run_says_so(to_text):
 
 
 def test_max_rows_cuts_and_counts(to_text):
-    shapes = Shapes(tuple(row(f"m.{i}", "Linear", [[1]], [[1]]) for i in range(10)))
+    shapes = Shapes(tuple(row(f"m.{i}", "Linear", [[i]], [[1]]) for i in range(10)))
     text = to_text(shapes_table(shapes, max_rows=3))
     assert "m.2" in text
     assert "m.3" not in text

@@ -2,7 +2,8 @@
 
 What a run yields is decided by markers in the code, so a test reads like
 what the learner typed: ``raise`` fails on that line, ``nn.Linear(3, 1)`` gives
-shape and parameter rows, ``loss`` gives loss points, ``nnlearn.plot`` two
+shape and parameter rows, ``huge`` the tables of a model of 1,200 identical blocks
+in parts, as the probe sends them, ``loss`` gives loss points, ``nnlearn.plot`` two
 scatter series, ``block`` runs until interrupted, ``flood`` prints numbered
 lines in big chunks until interrupted, ``die`` kills the kernel.
 """
@@ -154,6 +155,9 @@ class FakeSession:
                     ParamRow("bias", [1], 1, "float32", device, True, False),
                 ),
             )
+        if "huge" in code:
+            for part in huge_model_parts(device):
+                yield part
         if "loss" in code:
             for start in range(0, self.loss_points, self.loss_batch):
                 stop = min(start + self.loss_batch, self.loss_points)
@@ -203,6 +207,43 @@ class FakeSession:
             if self.state == "idle" and self._death is not None:
                 reason, self._death = self._death, None
                 self._set("dead", reason)
+
+
+HUGE_BLOCKS = 1200
+
+
+def huge_model_parts(device: str) -> list[Event]:
+    """The shapes and params of ``HUGE_BLOCKS`` identical Linear blocks, in parts of 1,000 rows."""
+    shapes = [ShapeRow("model", "Big", [[2, 4]], [[2, 4]], "float32", device, 1)]
+    params = []
+    for index in range(HUGE_BLOCKS):
+        shapes.append(
+            ShapeRow(f"model.blocks.{index}", "Linear", [[2, 4]], [[2, 4]], "float32", device, 1)
+        )
+        params.append(
+            ParamRow(f"blocks.{index}.weight", [4, 4], 16, "float32", device, True, False)
+        )
+    parts: list[Event] = [
+        Shapes(tuple(shapes[first : first + 1000]), first, len(shapes))
+        for first in range(0, len(shapes), 1000)
+    ]
+    total = 16 * HUGE_BLOCKS
+    parts += [
+        Params(
+            "model",
+            "Big",
+            total,
+            total,
+            0,
+            0,
+            4 * total,
+            tuple(params[first : first + 1000]),
+            first,
+            len(params),
+        )
+        for first in range(0, len(params), 1000)
+    ]
+    return parts
 
 
 class FakeKernel:

@@ -224,18 +224,38 @@ class ShapeRow:
 
 @dataclass(frozen=True)
 class Shapes(Event):
-    """Every module seen during the run, in model order."""
+    """Every module seen during the run, in model order.
+
+    A large report comes in parts (see ``kernel/parts.py``): ``rows`` is then the
+    slice that starts at row ``first_row`` of ``rows_total``; None means whole.
+    """
 
     kind: ClassVar[str] = "shapes"
 
     rows: tuple[ShapeRow, ...]
+    first_row: int = 0
+    rows_total: int | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "rows": [r.to_json() for r in self.rows]}
+        data: dict[str, Any] = {"kind": self.kind, "rows": [r.to_json() for r in self.rows]}
+        return data | _part_json(self.first_row, self.rows_total)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Shapes:
-        return cls(tuple(ShapeRow.from_json(r) for r in data.get("rows", [])))
+        rows = tuple(ShapeRow.from_json(r) for r in data.get("rows", []))
+        return cls(rows, **_part_from_json(data))
+
+
+def _part_json(first_row: int, rows_total: int | None) -> dict[str, int]:
+    return {} if rows_total is None else {"first_row": first_row, "rows_total": rows_total}
+
+
+def _part_from_json(report: dict[str, Any]) -> dict[str, Any]:
+    total = report.get("rows_total")
+    if not isinstance(total, int) or isinstance(total, bool):
+        return {}
+    first = report.get("first_row", 0)
+    return {"first_row": first if isinstance(first, int) else 0, "rows_total": total}
 
 
 @dataclass(frozen=True)
@@ -279,7 +299,11 @@ class ParamRow:
 
 @dataclass(frozen=True)
 class Params(Event):
-    """The parameter table of one top-level model found in the namespace."""
+    """The parameter table of one top-level model found in the namespace.
+
+    Like ``Shapes``, a large table comes in parts: ``rows`` starts at ``first_row``
+    of ``rows_total`` (None: whole); every part carries the totals.
+    """
 
     kind: ClassVar[str] = "params"
 
@@ -291,6 +315,8 @@ class Params(Event):
     buffers: int
     bytes: int
     rows: tuple[ParamRow, ...]
+    first_row: int = 0
+    rows_total: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -303,7 +329,7 @@ class Params(Event):
             "buffers": self.buffers,
             "bytes": self.bytes,
             "rows": [r.to_json() for r in self.rows],
-        }
+        } | _part_json(self.first_row, self.rows_total)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Params:
@@ -316,6 +342,7 @@ class Params(Event):
             buffers=int(data["buffers"]),
             bytes=int(data.get("bytes", 0)),
             rows=tuple(ParamRow.from_json(r) for r in data.get("rows", [])),
+            **_part_from_json(data),
         )
 
 

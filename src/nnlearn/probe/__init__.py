@@ -30,9 +30,10 @@ from nnlearn.kernel.events import (
     RunError,
     RunFinished,
     Stream,
-    batch_data,
+    wire_data,
 )
 from nnlearn.probe.clean_state import StateSnapshot, threads_message
+from nnlearn.probe.collector import collector_paused, freeze_kernel_objects
 from nnlearn.probe.devices import (
     DeviceUnavailable,
     available_devices,
@@ -49,6 +50,7 @@ from nnlearn.probe.memory import (
     release_cached_memory,
 )
 from nnlearn.probe.params import module_paths, params_reports, top_level_models
+from nnlearn.probe.parts import messages
 from nnlearn.probe.peak_memory import PeakMemoryMeter
 from nnlearn.probe.points import PointsRecorder
 from nnlearn.probe.script import enter_script, main_module, script_place, stack_depth
@@ -68,22 +70,24 @@ def _publish(reports: Sequence[Event], *, flush_streams: bool = True, parent: An
     printed output.
     The final report of a Run flushes, so everything printed comes before ``done``.
     ``parent`` is the Run's request header, given by the loss flusher's thread (which
-    has no request of its own).
+    has no request of its own). Large reports go out in parts, several messages in
+    order (``probe/parts.py``).
     """
-    data = batch_data(reports)
     if flush_streams:
         sys.stdout.flush()
         sys.stderr.flush()
     publisher = _display_publisher()
-    if publisher is None:
-        from IPython.display import publish_display_data
+    for batch in messages([report.to_json() for report in reports]):
+        data = wire_data(batch)
+        if publisher is None:
+            from IPython.display import publish_display_data
 
-        publish_display_data(data)
-        return
-    content = {"data": data, "metadata": {}, "transient": {}}
-    header = parent if parent is not None else publisher.parent_header
-    msg = publisher.session.msg("display_data", content, parent=header)
-    publisher.session.send(publisher.pub_socket, msg, ident=publisher.topic)
+            publish_display_data(data)
+            continue
+        content = {"data": data, "metadata": {}, "transient": {}}
+        header = parent if parent is not None else publisher.parent_header
+        msg = publisher.session.msg("display_data", content, parent=header)
+        publisher.session.send(publisher.pub_socket, msg, ident=publisher.topic)
 
 
 def _parent_header() -> Any:
@@ -173,6 +177,7 @@ def install(mode: str = "full") -> None:
         _probe.warm_up = warm_in_background()
     elif mode == "spare":
         _warm_torch()
+    freeze_kernel_objects()
     report = KernelInfo(
         python=platform.python_version(),
         torch=torch.__version__,
@@ -276,7 +281,8 @@ def run(
         *_probe.inside.reports(final=True),
     ]
     try:
-        reports.extend(_model_reports(namespace))
+        with collector_paused():
+            reports.extend(_model_reports(namespace))
     except Exception as exc:  # a strange object in the namespace must not lose the run
         reports.append(replace(exception_report(exc, place.compile_name), type="ReportError"))
     finally:

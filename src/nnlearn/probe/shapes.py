@@ -337,8 +337,11 @@ class ShapeRecorder:
         records = list(self.records.values())
         contained = set(known)
         for record in records:
-            for sub in record[_MODULE].modules():
-                if sub is not record[_MODULE]:
+            module = record[_MODULE]
+            if id(module) in contained:
+                continue  # inside one walked already: so is all it contains
+            for sub in module.modules():
+                if sub is not module:
                     contained.add(id(sub))
         roots: list[tuple[str, nn.Module]] = []
         taken: dict[str, int] = dict.fromkeys(names, 1)

@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from nnlearn.kernel.events import ParamRow, Params
+from nnlearn.render.grouping import Grouped, group_param_rows
 
 _UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB")
 
@@ -53,11 +54,21 @@ def params_summary(params: Params) -> str:
     )
 
 
-def params_table(params: Params, *, max_rows: int | None = None) -> Table:
+def params_table(
+    params: Params,
+    *,
+    max_rows: int | None = None,
+    max_depth: int | None = None,
+    group: bool = True,
+    more_hint: str = "",
+) -> Table:
     """A Rich table titled ``model (MLP)`` with one row per parameter or buffer.
 
-    The caption carries the totals. ``max_rows`` cuts long tables (a ResNet
-    has hundreds of rows) and says how many rows were left out.
+    The caption carries the totals. Runs of identical sibling blocks are shown
+    once, marked ``×N`` (``group``). ``max_depth`` hides the tensors of modules
+    deeper than it (``fc1.weight`` belongs to depth 1) and ``max_rows`` cuts long
+    tables (a ResNet has hundreds of rows); the caption says how many rows were
+    left out, then ``more_hint`` (how to see them).
     """
     table = Table(title=f"{params.model} ({params.cls})", title_justify="left")
     table.add_column("Name", overflow="fold")
@@ -68,10 +79,14 @@ def params_table(params: Params, *, max_rows: int | None = None) -> Table:
     table.add_column("Status")
 
     rows = list(params.rows)
-    shown = rows if max_rows is None else rows[: max(max_rows, 0)]
-    for row in shown:
+    grouped = group_param_rows(rows) if group else [Grouped(row.name, row) for row in rows]
+    visible = [g for g in grouped if max_depth is None or g.depth <= max_depth]
+    shown = visible if max_rows is None else visible[: max(max_rows, 0)]
+    for item in shown:
+        row = item.row
+        mark = f" ×{item.copies:,}" if item.copies > 1 else ""
         table.add_row(
-            Text(row.name),
+            Text(item.label + mark),
             Text(format_param_shape(row.shape)),
             Text(f"{row.numel:,}"),
             Text(row.dtype),
@@ -83,8 +98,16 @@ def params_table(params: Params, *, max_rows: int | None = None) -> Table:
     table.min_width = len(caption)  # the totals on one line when the terminal allows
     if not rows:
         caption = "This model has no parameters or buffers. " + caption
-    elif len(shown) < len(rows):
-        caption += f"\n… {len(rows) - len(shown)} more rows not shown"
+    if len(grouped) < len(rows):
+        caption += f"\n{len(rows):,} rows; ×N: N identical blocks shown once."
+    hidden = len(grouped) - len(shown)
+    if hidden:
+        deeper = len(grouped) - len(visible)
+        caption += f"\n… {hidden:,} more rows not shown" + (
+            f" ({deeper:,} deeper than depth {max_depth})" if deeper else ""
+        )
+        if more_hint:
+            caption += "\n" + more_hint
     table.caption = caption
     table.caption_justify = "left"
     return table

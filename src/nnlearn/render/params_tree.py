@@ -19,6 +19,7 @@ from rich.text import Text
 
 from nnlearn.kernel.events import ParamRow, Params
 from nnlearn.render.cost import trainable_status
+from nnlearn.render.grouping import Grouped, group_param_rows, split_label
 from nnlearn.render.params import format_bytes, format_param_shape, params_summary
 
 FOLD_MARK = " ▸"
@@ -37,6 +38,8 @@ class TreeRow:
     buffers: int = 0
     size: int | None = 0
     children: list[TreeRow] = field(default_factory=list)
+    short: str = ""  # the last part of the name (a ``{0..11}`` range stays whole)
+    copies: int = 1  # identical blocks this row stands for (grouping)
 
     @property
     def status(self) -> str:
@@ -49,29 +52,44 @@ class TreeRow:
         return trainable_status(self.numel, self.trainable)
 
 
-def param_tree(params: Params) -> list[TreeRow]:
-    """Every module and parameter row, in order (a module before what it holds)."""
+def param_tree(params: Params, *, group: bool = False) -> list[TreeRow]:
+    """Every module and parameter row, in order (a module before what it holds).
+
+    ``group`` shows runs of identical sibling blocks once (``render/grouping.py``):
+    a module row's sums still count every copy.
+    """
     rows: list[TreeRow] = []
     modules: dict[str, TreeRow] = {}
-    for param in params.rows:
-        parts = param.name.split(".")
+    items = group_param_rows(params.rows) if group else [Grouped(r.name, r) for r in params.rows]
+    for item in items:
+        param, copies = item.row, item.copies
+        parts = split_label(item.label)
         chain: list[TreeRow] = []
         for depth in range(1, len(parts)):
             path = ".".join(parts[:depth])
             module = modules.get(path)
             if module is None:
-                module = modules[path] = TreeRow(path, depth - 1)
+                module = modules[path] = TreeRow(path, depth - 1, short=parts[depth - 1])
                 rows.append(module)
             chain.append(module)
-        rows.append(TreeRow(param.name, len(parts) - 1, param=param, size=param.bytes))
+        rows.append(
+            TreeRow(
+                item.label,
+                len(parts) - 1,
+                param=param,
+                size=param.bytes,
+                short=parts[-1],
+                copies=copies,
+            )
+        )
         for module in chain:
             if module.size is not None:
-                module.size = None if param.bytes is None else module.size + param.bytes
+                module.size = None if param.bytes is None else module.size + param.bytes * copies
             if param.buffer:
-                module.buffers += param.numel
+                module.buffers += param.numel * copies
             else:
-                module.numel += param.numel
-                module.trainable += param.numel if param.requires_grad else 0
+                module.numel += param.numel * copies
+                module.trainable += param.numel * copies if param.requires_grad else 0
     return rows
 
 
@@ -81,9 +99,17 @@ def tree_depth_of(params: Params) -> int:
 
 
 def params_tree_table(
-    params: Params, *, depth: int | None = None, max_rows: int | None = None
+    params: Params,
+    *,
+    depth: int | None = None,
+    max_rows: int | None = None,
+    group: bool = True,
 ) -> Table:
-    """Like ``params_table``, with a row per module above its weights, folded to ``depth``."""
+    """Like ``params_table``, with a row per module above its weights, folded to ``depth``.
+
+    Identical sibling blocks are shown once (``group``): a range ``{0..11}`` and,
+    on each weight, ``×12``; a module row sums every copy.
+    """
     table = Table(title=f"{params.model} ({params.cls})", title_justify="left")
     table.add_column("Name", overflow="fold")
     table.add_column("Shape")
@@ -93,13 +119,14 @@ def params_tree_table(
     table.add_column("Size", justify="right")
     table.add_column("Status")
 
-    everything = param_tree(params)
+    everything = param_tree(params, group=group)
     rows = [row for row in everything if depth is None or row.depth <= depth]
     folded = len(everything) - len(rows)
     shown = rows if max_rows is None else rows[: max(max_rows, 0)]
     for row in shown:
         status = row.status
-        label = Text("  " * row.depth + row.name.rsplit(".", 1)[-1])
+        mark = f" ×{row.copies:,}" if row.copies > 1 else ""
+        label = Text("  " * row.depth + (row.short or row.name) + mark)
         if row.param is None:
             label.stylize("bold")
             if depth is not None and row.depth == depth:

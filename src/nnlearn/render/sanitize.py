@@ -97,10 +97,18 @@ def sanitize_fields(value: T, *, keep_sgr: bool = False) -> T:
     return _sanitize_any(value, keep_sgr)
 
 
+# Numbers and None hold no text: the shapes of a 20,000-module model are mostly ints.
+_NO_TEXT = (int, float, bool, type(None))
+
+
 def _sanitize_any(value: Any, keep_sgr: bool) -> Any:
+    if type(value) in _NO_TEXT:
+        return value
     if isinstance(value, str):
         return value if _CONTROL.search(value) is None else sanitize(value, keep_sgr=keep_sgr)
     if isinstance(value, (list, tuple)):
+        if all(type(item) is int for item in value):  # a tensor's shape
+            return value
         items = [_sanitize_any(item, keep_sgr) for item in value]
         if all(new is old for new, old in zip(items, value, strict=True)):
             return value
@@ -115,14 +123,27 @@ def _sanitize_any(value: Any, keep_sgr: bool) -> Any:
         ):
             return value
         return type(value)(pairs)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    names = _init_fields(type(value))
+    if names:
         changes = {}
-        for field in dataclasses.fields(value):
-            if not field.init:
-                continue
-            old = getattr(value, field.name)
+        for name in names:
+            old = getattr(value, name)
             new = _sanitize_any(old, keep_sgr)
             if new is not old:
-                changes[field.name] = new
+                changes[name] = new
         return dataclasses.replace(value, **changes) if changes else value
     return value
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _init_fields(kind: type) -> tuple[str, ...]:
+    """The fields a dataclass takes in ``__init__`` (none for anything else), looked up once."""
+    names = _FIELDS.get(kind)
+    if names is None:
+        names = ()
+        if dataclasses.is_dataclass(kind) and not issubclass(kind, type):
+            names = tuple(field.name for field in dataclasses.fields(kind) if field.init)
+        _FIELDS[kind] = names
+    return names

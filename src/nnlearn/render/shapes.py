@@ -21,6 +21,7 @@ from nnlearn.render.cost import (
     params_cell,
     uncounted_note,
 )
+from nnlearn.render.grouping import Grouped, group_shape_rows
 
 DEFAULT_DTYPE = "float32"
 DEFAULT_DEVICE = "cpu"
@@ -80,18 +81,34 @@ def _needs_placement_columns(rows: Sequence[ShapeRow]) -> bool:
 FOLD_MARK = " ▸"
 
 
-def shapes_table(shapes: Shapes, *, max_rows: int | None = None, depth: int | None = None) -> Table:
+def copies_mark(copies: int) -> str:
+    """`` ×12`` after the label of a block shown once for 12 identical ones; else nothing."""
+    return f" ×{copies:,}" if copies > 1 else ""
+
+
+def shapes_table(
+    shapes: Shapes,
+    *,
+    max_rows: int | None = None,
+    max_depth: int | None = None,
+    group: bool = True,
+    more_hint: str = "",
+    depth: int | None = None,
+) -> Table:
     """A Rich table with one row per module, in the order the probe saw them.
 
     dtype and device columns appear only when something is not float32 on the
     CPU, so the common case stays narrow. A module called with different input
-    shapes gets one line per distinct shapes, each with its own count. ``max_rows`` cuts long tables and
-    says how many rows were left out.
+    shapes gets one line per distinct shapes, each with its own count. Runs of
+    identical sibling blocks are shown once, marked ``×N`` (``group``).
+    ``max_depth`` hides modules deeper than it (``model.fc1`` is depth 1) and
+    ``max_rows`` cuts the rest; the caption says how many were left out, then
+    ``more_hint`` (how to see them).
 
     The cost columns (FLOPs of the first call, bytes of its output, parameters
     with trainable / frozen / partial) count each module with its submodules,
-    so ``depth`` (None: every row) can fold the tree: rows deeper than it are
-    hidden and a row hiding some is marked ``▸``.
+    so ``depth`` (None: every row; the TUI's folding) can fold the tree: rows
+    deeper than it are hidden and a row hiding some is marked ``▸``.
     """
     all_rows = list(shapes.rows)
     shown_indexes, hiding = folded([row.path for row in all_rows], depth)
@@ -112,11 +129,18 @@ def shapes_table(shapes: Shapes, *, max_rows: int | None = None, depth: int | No
     table.add_column("Calls", justify="right")
 
     hiding_rows = {id(all_rows[index]) for index in hiding}
-    shown = rows if max_rows is None else rows[: max(max_rows, 0)]
-    for row in shown:
-        label = row.path + (FOLD_MARK if id(row) in hiding_rows else "")
+    grouped = group_shape_rows(rows) if group else [Grouped(row.path, row) for row in rows]
+    visible = [g for g in grouped if max_depth is None or g.depth <= max_depth]
+    shown = visible if max_rows is None else visible[: max(max_rows, 0)]
+    for item in shown:
+        row = item.row
         for index, (flow, calls) in enumerate(_call_lines(row)):
             first = index == 0
+            label = (
+                item.label
+                + copies_mark(item.copies)
+                + (FOLD_MARK if id(row) in hiding_rows else "")
+            )
             cells = [Text(label if first else ""), Text(row.cls if first else ""), Text(flow)]
             if placement:
                 cells += [
@@ -135,17 +159,27 @@ def shapes_table(shapes: Shapes, *, max_rows: int | None = None, depth: int | No
             cells.append(Text(f"{calls:,}"))
             table.add_row(*cells)
 
-    captions = []
+    notes = []
     if not all_rows:
-        captions.append("No module was called during this run.")
-    elif len(shown) < len(rows):
-        captions.append(f"… {len(rows) - len(shown)} more modules not shown")
+        notes.append("No module was called during this run.")
+    if len(grouped) < len(rows):
+        notes.append(f"{len(rows):,} modules; ×N: N identical blocks shown once (calls per block).")
+    hidden = len(grouped) - len(shown)
+    if len(visible) < len(grouped):
+        notes.append(
+            f"… {hidden:,} more modules not shown (deeper than depth {max_depth}"
+            + (" or past the screen)." if len(shown) < len(visible) else ").")
+        )
+    elif hidden:
+        notes.append(f"… {hidden:,} more modules not shown")
+    if hidden and more_hint:
+        notes.append(more_hint)
     if hiding:
-        captions.append(f"▸ {len(all_rows) - len(rows)} deeper modules folded (depth {depth})")
+        notes.append(f"▸ {len(all_rows) - len(rows)} deeper modules folded (depth {depth})")
     note = uncounted_note(rows) if cost else None
     if note is not None:
-        captions.append(note)
-    if captions:
-        table.caption = "\n".join(captions)
+        notes.append(note)
+    if notes:
+        table.caption = "\n".join(notes)
         table.caption_justify = "left"
     return table

@@ -37,6 +37,7 @@ from nnlearn.kernel.events import (
     Shapes,
     Stream,
 )
+from nnlearn.kernel.parts import PartJoiner
 from nnlearn.kernel.runner import Session
 from nnlearn.kernel.spare import spare_wanted
 from nnlearn.render import kernel_event_message, render_check, render_error, render_finished
@@ -97,6 +98,7 @@ class KernelRunner(EventHandler):
         self._flush_timer: Timer | None = None
         self._outcome = RunOutcome()
         self._target: tuple[str, int] | None = None  # the exercise the current Run checks
+        self._joiner = PartJoiner()  # a huge model's tables come in parts: route them whole
 
     @property
     def started(self) -> bool:
@@ -242,6 +244,7 @@ class KernelRunner(EventHandler):
                 summary = "kernel did not start"
                 screen.say("The kernel did not start: see Output.", "error")
                 return
+            self._joiner = PartJoiner()  # a new Run: no parts left from the last one
             events = session.run(code, device=device, check=check, inside=results.inside.enabled)
             async for event in events:
                 self.handle(event)
@@ -278,7 +281,14 @@ class KernelRunner(EventHandler):
         return f"last run {'ok' if done.ok else 'failed'} in {done.seconds:.2f}s"
 
     def handle(self, event: Event) -> None:
-        """Route one event of the Run to its pane, its text made safe to draw first."""
+        """Route one event of the Run to its pane, its text made safe to draw first.
+
+        The parts of a huge model's table are joined first: the panes see it whole.
+        """
+        whole = self._joiner.add(event)
+        if whole is None:
+            return
+        event = whole
         if isinstance(event, (LossPoints, PlotPoints)):  # thousands of numbers: only the name
             name = sanitize(event.series, keep_sgr=False)
             if name != event.series:

@@ -1,0 +1,44 @@
+"""Pilot: a huge model's tables arrive in parts and are shown whole, its blocks grouped."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from textual.widgets import Static
+from tui_fakes import HUGE_BLOCKS
+from waiting import until_started
+
+from nnlearn.tui.widgets.editor import CodeEditor
+from nnlearn.tui.widgets.params_view import ParamsView
+from nnlearn.tui.widgets.shapes_view import ShapesView
+
+
+def drawn(view) -> str:
+    """The text a view's table shows, as a 120-column terminal would."""
+    console = Console(file=io.StringIO(), width=120, color_system=None, record=True)
+    console.print(view.query_one(Static).content)
+    return console.export_text()
+
+
+async def test_parts_are_joined_and_identical_blocks_shown_once(make_app, kernel):
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until_started(pilot)
+        app.main_screen.query_one(CodeEditor).load_text("model = huge()\n")
+        await pilot.press("f5")
+        for _ in range(200):
+            await pilot.pause()
+            if not app.main_screen.runner.running:
+                break
+        shapes_view = app.main_screen.query_one(ShapesView)
+        params_view = app.main_screen.query_one(ParamsView)
+        assert shapes_view.shapes is not None
+        paths = [row.path for row in shapes_view.shapes.rows]
+        assert paths == ["model", *(f"model.blocks.{i}" for i in range(HUGE_BLOCKS))]
+        [params] = params_view.models
+        assert len(params.rows) == HUGE_BLOCKS and params.rows_total is None
+        assert f"model.blocks.{{0..{HUGE_BLOCKS - 1}}} ×{HUGE_BLOCKS:,}" in drawn(shapes_view)
+        params_drawn = drawn(params_view)  # a tree: the range, then its weight under it
+        assert f"{{0..{HUGE_BLOCKS - 1}}}" in params_drawn
+        assert f"weight ×{HUGE_BLOCKS:,}" in params_drawn
