@@ -1,4 +1,4 @@
-"""SVG snapshots of the main screen (80x24 and 160x48), help, an answered quiz and a failed run.
+"""SVG snapshots at 80x24 and 160x48: main screen, help, a quiz, a failed run, Shapes and Inside.
 
 Everything shown comes from the fake kernel and fixture lessons, with fixed
 run times, so the pictures do not change between runs. Update them with
@@ -90,3 +90,36 @@ def test_failed_run_without_colour(snap_compare, make_app, monkeypatch):
         await pilot.press("f3", "f3")  # results -> lesson -> editor, which names the line
 
     assert snap_compare(make_app(), terminal_size=NARROW, run_before=fail)
+
+
+def _run_and_show(code: str, tab: str):
+    async def show(pilot) -> None:
+        await _run_code(pilot, code)
+        pilot.app.main_screen.show_results_tab(tab)
+        await pilot.pause()
+
+    return show
+
+
+SHAPES_CODE = "import torch\nlayer = nn.Linear(3, 1)\n"
+INSIDE_CODE = "model = nn.Linear(3, 1)  # frozen by mistake\nloss = 1\n"
+
+
+def test_shapes_tab_narrow(snap_compare, make_app):
+    show = _run_and_show(SHAPES_CODE, "tab-shapes")
+    assert snap_compare(make_app(), terminal_size=NARROW, run_before=show)
+
+
+def test_shapes_tab_wide(snap_compare, make_app):
+    show = _run_and_show(SHAPES_CODE, "tab-shapes")
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=show)
+
+
+def test_inside_tab_narrow(snap_compare, make_app):
+    show = _run_and_show(INSIDE_CODE, "tab-inside")
+    assert snap_compare(make_app(), terminal_size=NARROW, run_before=show)
+
+
+def test_inside_tab_wide(snap_compare, make_app):
+    show = _run_and_show(INSIDE_CODE, "tab-inside")
+    assert snap_compare(make_app(), terminal_size=WIDE, run_before=show)
