@@ -14,12 +14,7 @@ to that output reaching the app. The reference is a fresh
 
 from __future__ import annotations
 
-import argparse
-import os
-import tempfile
-
-from _common import ROOT, interleave, report
-from bench_startup import TORCH_CHILD, time_until_line
+from bench_startup import against_import_torch
 
 APP_CHILD = """
 import gc
@@ -32,17 +27,17 @@ from nnlearn.kernel.events import Stream
 from nnlearn.tui import kernel_runner
 from nnlearn.tui.app import NnlearnApp
 
-route = kernel_runner.KernelRunner._route
+handle = kernel_runner.KernelRunner.handle
 
 
-def route_and_report(runner, event, target):
-    route(runner, event, target)
+def handle_and_report(runner, event):
+    handle(runner, event)
     if isinstance(event, Stream) and "RAN" in event.text:
         print("RAN", flush=True)
         runner.screen.app.exit()
 
 
-kernel_runner.KernelRunner._route = route_and_report
+kernel_runner.KernelRunner.handle = handle_and_report
 
 
 class PressRunAtOnce(NnlearnApp):
@@ -58,21 +53,7 @@ PressRunAtOnce(
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=7, help="runs of each (at least 5)")
-    args = parser.parse_args()
-    runs = max(args.runs, 5)
-    home = tempfile.mkdtemp(prefix="nnlearn-bench-home-")
-    env = {**os.environ, "NNLEARN_HOME": home, "PYTHONPATH": str(ROOT / "src")}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-
-    torch_times, app_times = interleave(
-        runs,
-        ("import torch", lambda: time_until_line(TORCH_CHILD, "IMPORTED", env)),
-        ("launch to Run", lambda: time_until_line(APP_CHILD, "RAN", env)),
-    )
-    report("launch_to_run_ratio", torch_times, app_times)
-    return 0
+    return against_import_torch("launch_to_run_ratio", APP_CHILD, "RAN", "launch to Run", __doc__)
 
 
 if __name__ == "__main__":

@@ -103,8 +103,9 @@ def time_until_line(code: str, marker: str, env: dict[str, str]) -> float:
     return elapsed
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def against_import_torch(ratio: str, app_child: str, marker: str, label: str, doc: str) -> int:
+    """Time ``app_child`` until it prints ``marker``, interleaved with a cold ``import torch``."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="runs of each (at least 5)")
     args = parser.parse_args()
     runs = max(args.runs, 5)
@@ -115,10 +116,14 @@ def main() -> int:
     torch_times, app_times = interleave(
         runs,
         ("import torch", lambda: time_until_line(TORCH_CHILD, "IMPORTED", env)),
-        ("first frame", lambda: time_until_line(APP_CHILD, "PAINTED", env)),
+        (label, lambda: time_until_line(app_child, marker, env)),
     )
-    report("startup_ratio", torch_times, app_times)
+    report(ratio, torch_times, app_times)
     return 0
+
+
+def main() -> int:
+    return against_import_torch("startup_ratio", APP_CHILD, "PAINTED", "first frame", __doc__)
 
 
 if __name__ == "__main__":

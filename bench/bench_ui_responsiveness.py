@@ -124,14 +124,14 @@ async def measure_flood(pilot, fake: bool, min_busy_presses: int) -> FloodResult
     screen = pilot.app.main_screen
     editor = screen.query_one(CodeEditor)
     finished: list[RunFinished] = []
-    route = screen.runner._route
+    handle = screen.runner.handle
 
-    def spy(event, target):
+    def spy(event):
         if isinstance(event, RunFinished):
             finished.append(event)
-        route(event, target)
+        handle(event)
 
-    screen.runner._route = spy
+    screen.runner.handle = spy
     screen.show_results_tab("tab-output")
     result = FloodResult()
     editor.load_text((ENDLESS_FLOOD if fake else FLOOD) + "# keys\n")

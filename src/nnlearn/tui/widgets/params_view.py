@@ -9,13 +9,13 @@ from textual.widgets import Static
 
 from nnlearn.kernel.events import Params
 from nnlearn.render.params_tree import params_tree_table, tree_depth_of
-from nnlearn.tui.widgets.tree_depth import FOLD_BINDINGS, TreeDepth
+from nnlearn.tui.widgets.tree_depth import FOLD_BINDINGS, FoldableTree, TreeDepth
 
 EMPTY = "Run your code (F5) to see the parameters of every model it defines."
 MAX_ROWS = 300
 
 
-class ParamsView(VerticalScroll):
+class ParamsView(FoldableTree, VerticalScroll):
     """Shows every ``Params`` report of the last run, one table per model."""
 
     DEFAULT_CSS = """
@@ -37,14 +37,6 @@ class ParamsView(VerticalScroll):
         self.models = [m for m in self.models if m.model != params.model] + [params]
         self.depth_control.deepest = max(tree_depth_of(model) for model in self.models)
         self._draw()
-
-    def action_unfold(self) -> None:
-        if self.depth_control.unfold():
-            self._draw()
-
-    def action_fold(self) -> None:
-        if self.depth_control.fold():
-            self._draw()
 
     def _draw(self) -> None:
         if not self.models:

@@ -10,13 +10,13 @@ from textual.widgets import Static
 from nnlearn.kernel.events import PeakMemory, Shapes
 from nnlearn.render import shapes_table
 from nnlearn.render.cost import max_depth, peak_memory_line
-from nnlearn.tui.widgets.tree_depth import FOLD_BINDINGS, TreeDepth
+from nnlearn.tui.widgets.tree_depth import FOLD_BINDINGS, FoldableTree, TreeDepth
 
 EMPTY = "Run your code (F5) to see what shape goes into and comes out of every layer."
 MAX_ROWS = 500
 
 
-class ShapesView(VerticalScroll):
+class ShapesView(FoldableTree, VerticalScroll):
     """Shows the ``Shapes`` report of the last run, and its peak memory."""
 
     DEFAULT_CSS = """
@@ -43,14 +43,6 @@ class ShapesView(VerticalScroll):
     def show_memory(self, memory: PeakMemory) -> None:
         self.memory = memory
         if self.shapes is not None:
-            self._draw()
-
-    def action_unfold(self) -> None:
-        if self.depth_control.unfold():
-            self._draw()
-
-    def action_fold(self) -> None:
-        if self.depth_control.fold():
             self._draw()
 
     def _draw(self) -> None:

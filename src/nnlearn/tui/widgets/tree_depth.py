@@ -48,3 +48,20 @@ class TreeDepth:
         if self.deepest == 0:
             return None
         return Text(f"Depth {self.shown} of {self.deepest} · + unfold · - fold", style="dim")
+
+
+class FoldableTree:
+    """The + and - actions of a view that has a ``depth_control`` and redraws with ``_draw``."""
+
+    depth_control: TreeDepth
+
+    def _draw(self) -> None:
+        raise NotImplementedError
+
+    def action_unfold(self) -> None:
+        if self.depth_control.unfold():
+            self._draw()
+
+    def action_fold(self) -> None:
+        if self.depth_control.fold():
+            self._draw()
