@@ -56,16 +56,7 @@ def split_label(label: str) -> list[str]:
 
 
 def _depth(label: str) -> int:
-    depth = 0
-    braces = 0
-    for char in label:
-        if char == "{":
-            braces += 1
-        elif char == "}":
-            braces -= 1
-        elif char == "." and braces == 0:
-            depth += 1
-    return depth
+    return len(split_label(label)) - 1
 
 
 def range_label(names: Sequence[str]) -> str:
