@@ -4,10 +4,15 @@ A 10,000-step training loop (3 -> 8 -> 1 MLP, MSE, SGD) runs in a plain
 ``python`` process and in nnlearn's kernel (shape recording, which replaces
 ``Module.__call__``, and loss capture on), alternating, several times, and in the kernel again with the
 inside views off (``--no-inside``: no gradient, update or activation
-sampling). Each loop times itself, so process and kernel start-up are left
-out. Last line: ``training_overhead_ratio X`` with everything on (nnlearn
-median / plain median; target <= 1.05); the line before it,
-``training_overhead_ratio_no_inside``, the same without the inside views. ``--device cuda`` runs both
+sampling), and in the same kernel without nnlearn at all (the loop sent as
+a plain execute request: what ipykernel itself costs). Each loop times
+itself, so process and kernel start-up are left out. The three kernel runs
+of a repeat follow the plain one in a rotating order: the run right after a
+``python`` process was measured 5 % slower than the next one, and a fixed
+order gave that to one variant. Last line: ``training_overhead_ratio X``
+with everything on (nnlearn median / plain median; target <= 1.05); before
+it ``training_overhead_ratio_no_inside`` (the inside views off) and
+``kernel_overhead_ratio`` (the bare kernel). ``--device cuda`` runs the
 loops on the GPU (the model and data moved with ``.to(device)``, as lessons do).
 
     python bench/bench_training_overhead.py [--repeats 5] [--steps 10000] [--device cuda]
@@ -90,6 +95,17 @@ async def nnlearn_run(
     return _seconds(text)
 
 
+async def bare_kernel_run(session: KernelSession, code: str) -> float:
+    """The loop as a plain execute request: ipykernel without nnlearn's probe."""
+    text = ""
+    async for msg in session._execute(code):
+        if msg["msg_type"] == "stream":
+            text += msg["content"].get("text", "")
+        elif msg["msg_type"] == "error":
+            raise SystemExit(f"the bare kernel run failed: {msg['content'].get('evalue')}")
+    return _seconds(text)
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
@@ -99,22 +115,30 @@ async def main() -> None:
     code = LOOP.format(steps=args.steps, device=args.device)
     session = KernelSession()
     await session.start()
-    plain, hooked, lean = [], [], []
+    plain: list[float] = []
+    times: dict[str, list[float]] = {"nnlearn": [], "nnlearn --no-inside": [], "bare kernel": []}
+    runs = {
+        "nnlearn": lambda: nnlearn_run(session, code, args.steps, args.device),
+        "nnlearn --no-inside": lambda: nnlearn_run(
+            session, code, args.steps, args.device, inside=False
+        ),
+        "bare kernel": lambda: bare_kernel_run(session, code),
+    }
+    order = list(runs)
     try:
-        for _ in range(args.repeats):
+        for repeat in range(args.repeats):
             plain.append(plain_run(code))
-            hooked.append(await nnlearn_run(session, code, args.steps, args.device))
-            lean.append(await nnlearn_run(session, code, args.steps, args.device, inside=False))
-            print(
-                f"plain {plain[-1]:.3f}s  nnlearn {hooked[-1]:.3f}s  "
-                f"nnlearn --no-inside {lean[-1]:.3f}s",
-                flush=True,
-            )
+            shift = repeat % len(order)
+            for name in order[shift:] + order[:shift]:
+                times[name].append(await runs[name]())
+            line = "  ".join(f"{name} {values[-1]:.3f}s" for name, values in times.items())
+            print(f"plain {plain[-1]:.3f}s  {line}", flush=True)
     finally:
         await session.shutdown()
     print(f"device: {args.device}")
-    report("training_overhead_ratio_no_inside", plain, lean)
-    report("training_overhead_ratio", plain, hooked)
+    report("kernel_overhead_ratio", plain, times["bare kernel"])
+    report("training_overhead_ratio_no_inside", plain, times["nnlearn --no-inside"])
+    report("training_overhead_ratio", plain, times["nnlearn"])
 
 
 if __name__ == "__main__":

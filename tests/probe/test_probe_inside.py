@@ -140,3 +140,19 @@ def test_a_run_that_trained_on_after_its_last_sample_gets_one_more_at_the_end(se
     *_, last = as_json(recorder.reports(final=True))
     assert last["step"] == 5
     assert last["layers"] == [] and all(p["grad_norm"] is not None for p in last["params"])
+
+
+def test_between_samples_a_step_meets_no_hook_and_a_new_optimizer_asks_for_one(setup):
+    model, recorder, step, _ = setup
+    from torch.optim import optimizer as optim_module
+
+    recorder.start()
+    for _ in range(3):
+        step()  # samples at 0 and 1, closed by the backward of step 2
+    assert not optim_module._global_optimizer_pre_hooks
+    assert not optim_module._global_optimizer_post_hooks
+    assert not recorder.due
+    torch.optim.Adam(model.parameters())  # a second training starts: sample it now
+    assert recorder.due
+    recorder.stop()
+    assert not hasattr(torch.optim.Optimizer.__init__, "__wrapped__")

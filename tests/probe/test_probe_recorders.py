@@ -91,6 +91,45 @@ def test_loss_recorder_batches_and_sends_nan_as_null():
     assert torch.autograd.backward.__module__ == "torch.autograd"
 
 
+def test_the_loss_recorder_keeps_no_step_alive():
+    """A step's loss and its graph die when the loop drops them, as under python.
+
+    Holding each step's tensor until the flush (even detached) pinned its memory,
+    and every later step of a small training loop was 5 % slower.
+    """
+    import weakref
+
+    recorder = LossRecorder(lambda _reports: None)
+    recorder.start(flush_in_background=False)
+    try:
+        w = nn.Parameter(torch.tensor(3.0))
+        loss = (w * 2) ** 2
+        dead = weakref.ref(loss)
+        loss.backward()
+        del loss
+        assert dead() is None  # and with it the step's graph
+        assert recorder._losses == [36.0]  # the value itself, read without a sync (CPU)
+    finally:
+        recorder.stop()
+    assert [r.points for r in recorder.reports()] == [((0, 36.0),)]
+
+
+def test_a_loss_tensor_subclass_is_kept_untouched():
+    """Nothing is called on a subclass (its __torch_function__ would see it) until the flush."""
+
+    class Logged(torch.Tensor):
+        pass
+
+    recorder = LossRecorder(lambda _reports: None)
+    recorder.start(flush_in_background=False)
+    try:
+        w = nn.Parameter(torch.tensor(1.0))
+        (w * 2).as_subclass(Logged).backward()
+    finally:
+        recorder.stop()
+    assert [r.points for r in recorder.reports()] == [((0, 2.0),)]
+
+
 def test_errors_keep_only_editor_frames():
     code = "def f():\n    return 1 / 0\nf()\n"
     try:

@@ -381,8 +381,8 @@ def _execute(
 ) -> _Outcome:
     """Run the learner's code with the recorders on."""
     _probe.shapes.start()
-    _probe.loss.start()
-    _probe.inside.start(enabled=inside)
+    _probe.loss.start(watcher=_probe.inside if inside else None)
+    _probe.inside.start(enabled=inside, wrap_backward=False)
     _probe.points.start()
     _probe.memory.start(chosen)
     try:

@@ -1,7 +1,8 @@
 """Capture loss values without slowing training down, and send them on time.
 
-Every ``.backward()`` on a scalar appends the tensor to a pending list, and
-that is all the training loop pays: no ``.item()`` (so no GPU
+Every ``.backward()`` on a scalar appends its value to a pending list, and
+that is all the training loop pays: on the CPU the number itself (``.item()``
+costs no sync there), on a GPU the detached 0-d tensor (so no GPU
 synchronisation per step), no clock read. A flusher thread wakes every
 ``FLUSH_INTERVAL`` seconds and converts whatever is pending in one batch (one
 device sync per batch, in that thread) and publishes it, so the last points
@@ -80,7 +81,9 @@ class LossRecorder:
     def active(self) -> bool:
         return self._active
 
-    def start(self, *, flush_in_background: bool = True) -> None:
+    def start(self, *, flush_in_background: bool = True, watcher: Any = None) -> None:
+        """Capture the Run's losses; ``watcher.after_backward()`` runs after a backward
+        while ``watcher.due`` (the inside views: one wrapper of backward, not two)."""
         self._series = {}
         self._counts = {}
         self._losses = []
@@ -88,7 +91,7 @@ class LossRecorder:
         self.flush_errors = []
         if self._original_backward is None:
             self._original_backward = torch.autograd.backward
-            torch.autograd.backward = self._make_backward()  # type: ignore[assignment]
+            torch.autograd.backward = self._make_backward(watcher)  # type: ignore[assignment]
         with self._flush_lock:
             self._active = True
         if flush_in_background:
@@ -117,19 +120,35 @@ class LossRecorder:
             except Exception as exc:  # the thread must outlive one bad batch
                 self.flush_errors.append(f"{type(exc).__name__}")
 
-    def _make_backward(self) -> Callable[..., Any]:
+    def _make_backward(self, watcher: Any = None) -> Callable[..., Any]:
         """``torch.autograd.backward`` that first keeps a scalar's value (the hot path)."""
         original = self._original_backward
         append = self._losses.append  # the list lives for the whole Run (see the docstring)
         tensor_type = torch.Tensor
 
         def backward(tensors: Any, *args: Any, **kwargs: Any) -> Any:
-            # Not even .detach() here (a new tensor, most of this function's cost): the
-            # flush reads the values under no_grad, at most FLUSH_INTERVAL later, and
-            # detach() would share the storage anyway.
-            if isinstance(tensors, tensor_type) and tensors.dim() == 0:
-                append(tensors)
-            return original(tensors, *args, **kwargs)
+            if type(tensors) is tensor_type:
+                if tensors.dim() == 0:
+                    if tensors.is_cpu:
+                        # Read now: a CPU tensor needs no sync, and keeping each step's
+                        # tensor (even detached) pins its memory: every later step was 5%
+                        # slower.
+                        try:
+                            append(tensors.item())
+                        except Exception:  # unreadable: the flush says NaN, training goes on
+                            append(tensors.detach())
+                    else:
+                        # No sync on a GPU: the flusher reads a batch of these at once.
+                        # detach() lets the step's graph go now, as it would under python.
+                        append(tensors.detach())
+            elif isinstance(tensors, tensor_type) and tensors.dim() == 0:
+                append(tensors)  # a subclass: no call its __torch_function__ would see
+            if watcher is None:
+                return original(tensors, *args, **kwargs)
+            result = original(tensors, *args, **kwargs)
+            if watcher.due:
+                watcher.after_backward()
+            return result
 
         return backward
 
@@ -204,6 +223,8 @@ class _Flusher(threading.Thread):
 
 def _to_floats(values: list[Any]) -> list[float]:
     converted: list[Any]
+    if all(type(v) is float for v in values):  # CPU losses, read when they were made
+        return [v if math.isfinite(v) else math.nan for v in values]
     try:
         # The usual case, 0-d losses on one device: one op and one sync for the batch.
         with torch.no_grad():

@@ -144,6 +144,8 @@ class ShapeRecorder:
 
     def __init__(self) -> None:
         self.records: dict[int, list[Any]] = {}
+        # id(module) -> the signature of its last call, for the hot path (record[_LAST]).
+        self.lasts: dict[int, list[Any]] = {}
         self._original_call: Any = None
         self.new_since_flush = False
         self.flops = FlopTracker()
@@ -152,6 +154,7 @@ class ShapeRecorder:
 
     def start(self) -> None:
         self.records.clear()
+        self.lasts.clear()
         self.new_since_flush = False
         if self._original_call is not None:
             return
@@ -162,12 +165,36 @@ class ShapeRecorder:
         finish = self._finish
         abandon = self.flops.abandon
         tensor_type = torch.Tensor
+        lasts = self.lasts
 
         if original is getattr(nn.Module, "_wrapped_call_impl", None):
 
             def recording_call(module: Any, *args: Any, **kwargs: Any) -> Any:
                 # Runs for every module call of the Run: inlined, and the call itself is
-                # made here (as _wrapped_call_impl does) so that no frame is added.
+                # made here (as _wrapped_call_impl does) so that no frame is added. The
+                # usual call, one or two plain tensors with the shapes of the module's
+                # last call, only bumps that signature's counter.
+                last = lasts.get(id(module))
+                if last is not None and not kwargs:
+                    count = len(args)
+                    if count == 1:
+                        first = args[0]
+                        if type(first) is tensor_type and first.shape == last[0]:
+                            last[4] += 1
+                            if module._compiled_call_impl is not None:
+                                return module._compiled_call_impl(*args)
+                            return module._call_impl(*args)
+                    elif count == 2:
+                        first, second = args
+                        if (
+                            type(first) is tensor_type
+                            and type(second) is tensor_type
+                            and (first.shape, second.shape) == last[0]
+                        ):
+                            last[4] += 1
+                            if module._compiled_call_impl is not None:
+                                return module._compiled_call_impl(*args)
+                            return module._call_impl(*args)
                 record = records.get(id(module))
                 if record is None:
                     # A first call may open a FLOP count: closed here whatever happens.
@@ -182,32 +209,7 @@ class ShapeRecorder:
                         raise
                     finish(opened, output)
                     return output
-                if kwargs:
-                    pending = other_call(record, args, kwargs)
-                else:
-                    # The usual calls, one or two tensors (a layer, a loss), are keyed here
-                    # and counted under the last signature when it matches.
-                    count = len(args)
-                    if count == 1 and isinstance(args[0], tensor_type):
-                        last = record[_LAST]
-                        if last[_SIG_KEY] == args[0].shape:
-                            last[_SIG_CALLS] += 1
-                            pending = None
-                        else:
-                            pending = other_call(record, args, kwargs)
-                    elif (
-                        count == 2
-                        and isinstance(args[0], tensor_type)
-                        and isinstance(args[1], tensor_type)
-                    ):
-                        last = record[_LAST]
-                        if last[_SIG_KEY] == (args[0].shape, args[1].shape):
-                            last[_SIG_CALLS] += 1
-                            pending = None
-                        else:
-                            pending = other_call(record, args, kwargs)
-                    else:
-                        pending = other_call(record, args, kwargs)
+                pending = other_call(record, args, kwargs)
                 if module._compiled_call_impl is not None:
                     output = module._compiled_call_impl(*args, **kwargs)
                 else:
@@ -276,6 +278,7 @@ class ShapeRecorder:
             None,
         ]
         self.records[id(module)] = record
+        self.lasts[id(module)] = signature
         self.new_since_flush = True
         # A compiled module is not counted: a dispatch mode would make it recompile.
         compiled = getattr(module, "_compiled_call_impl", None) is not None
@@ -292,7 +295,7 @@ class ShapeRecorder:
         for signature in record[_SIGNATURES]:
             if signature[_SIG_KEY] == key:
                 signature[_SIG_CALLS] += 1
-                record[_LAST] = signature
+                record[_LAST] = self.lasts[id(record[_MODULE])] = signature
                 return None
         if len(record[_SIGNATURES]) >= MAX_SIGNATURES:
             record[_UNLISTED] += 1
@@ -305,7 +308,7 @@ class ShapeRecorder:
             record[_UNLISTED] += 1
             return None
         record[_SIGNATURES].append(signature)
-        record[_LAST] = signature
+        record[_LAST] = self.lasts[id(record[_MODULE])] = signature
         return None, signature, None
 
     def _finish(self, pending: tuple[Any, list[Any], Any], output: Any) -> None:
@@ -399,3 +402,4 @@ class ShapeRecorder:
     def clear(self) -> None:
         self.flops.close()
         self.records.clear()
+        self.lasts.clear()
