@@ -51,7 +51,7 @@ from nnlearn.probe.loss import _to_floats
 MAX_PARAMS = 256
 MAX_LAYERS = 128
 COST_SHARE = 0.01
-SAMPLE_INTERVAL = 0.5  # seconds between samples at most (the flusher asks every 0.1 s)
+SAMPLE_INTERVAL = 0.25  # seconds between samples at most (the flusher asks every 0.1 s)
 
 ModelsFn = Callable[[], list[tuple[str, nn.Module]]]
 
