@@ -131,6 +131,10 @@ def test_a_new_kind_needs_only_its_class():
         {"kind": "stream", "name": "stdout", "text": ["not", "text"]},
         {"kind": "params", "model": "m"},
         {"kind": "loss", "series": "loss", "points": [["a", "b"]]},
+        {"kind": "loss", "series": "loss", "first": 0, "values_f64": "not base64!"},
+        {"kind": "loss", "series": "loss", "first": 0, "values_f64": "AAAA"},  # 3 bytes
+        {"kind": "loss", "series": "loss", "first": "0", "values_f64": ""},
+        {"kind": "loss", "series": "loss", "first": True, "values_f64": ""},
         {"kind": "error", "type": None},
         {"kind": "unknown-kind"},
         ["not", "a", "dict"],
@@ -145,3 +149,22 @@ def test_reports_the_probe_does_not_send_give_no_event(report):
 )
 def test_display_data_that_is_not_ours_holds_no_reports(data):
     assert reports_in_data(data) == []
+
+
+def test_loss_points_travel_compact_and_exact():
+    """Consecutive steps go as ``first`` and base64 float64s: every bit, NaN included."""
+    points = tuple((5 + i, value) for i, value in enumerate([0.1 + 0.2, math.nan, 1e-300, -2.5]))
+    event = LossPoints("loss", points)
+    wire = json.loads(json.dumps(event.to_wire(), allow_nan=False))
+    assert wire["first"] == 5 and "points" not in wire
+    back = event_from_report(wire)
+    assert isinstance(back, LossPoints)
+    assert [s for s, _ in back.points] == [5, 6, 7, 8]
+    assert back.points[0][1] == 0.1 + 0.2 and math.isnan(back.points[1][1])
+    assert back.points[2:] == points[2:]
+
+
+def test_loss_points_with_gaps_and_the_documented_json_keep_their_pairs():
+    gappy = LossPoints("acc", ((0, 1.0), (10, 2.0)))
+    assert gappy.to_wire() == gappy.to_json()
+    assert LossPoints("loss", ((0, 1.0), (1, 2.0))).to_json()["points"] == [[0, 1.0], [1, 2.0]]

@@ -66,7 +66,7 @@ def _publish(reports: Sequence[Event], *, flush_streams: bool = True, parent: An
     IPython's own ``publish_display_data`` flushes stdout and stderr first (each a
     round trip to ipykernel's I/O thread) and walks the data to clean it; during a
     training loop that cost about 10 % of the run. Loss batches skip both: the
-    reports' ``to_json()`` is plain JSON already and needs no ordering against
+    reports' ``to_wire()`` is plain JSON already and needs no ordering against
     printed output.
     The final report of a Run flushes, so everything printed comes before ``done``.
     ``parent`` is the Run's request header, given by the loss flusher's thread (which
@@ -77,7 +77,7 @@ def _publish(reports: Sequence[Event], *, flush_streams: bool = True, parent: An
         sys.stdout.flush()
         sys.stderr.flush()
     publisher = _display_publisher()
-    for batch in messages([report.to_json() for report in reports]):
+    for batch in messages([report.to_wire() for report in reports]):
         data = wire_data(batch)
         if publisher is None:
             from IPython.display import publish_display_data
