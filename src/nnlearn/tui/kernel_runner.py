@@ -293,7 +293,8 @@ class KernelRunner(EventHandler):
             name = sanitize(event.series, keep_sgr=False)
             if name != event.series:
                 event = dataclasses.replace(event, series=name)
-        elif not isinstance(event, (Stream, RunError)):  # those two are sanitised where drawn
+        elif not isinstance(event, (Stream, RunError, Shapes, Params)):
+            # Those are sanitised where drawn: a huge model's tables in the views' workers.
             event = sanitize_fields(event)
         super().handle(event)
 
