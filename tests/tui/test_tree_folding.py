@@ -7,6 +7,7 @@ import io
 from rich.console import Console
 from textual.app import App, ComposeResult
 from textual.widgets import Static
+from waiting import until_prepared
 
 from nnlearn.kernel.events import ModuleCost, ParamRow, Params, PeakMemory, ShapeRow, Shapes
 from nnlearn.tui.widgets.params_view import ParamsView
@@ -71,7 +72,7 @@ async def test_shapes_view_folds_and_unfolds_from_the_keyboard():
         view.show(SHAPES)
         view.show_memory(PeakMemory("cpu", "process_peak_rss", 300 * 2**20, 200 * 2**20))
         view.focus()
-        await pilot.pause()
+        await until_prepared(pilot, view)
         text = shown_text(view)
         assert "Depth 2 of 2" in text
         assert "model.encoder.0" in text and "FLOPs" in text and "1.1 K" in text
@@ -79,14 +80,17 @@ async def test_shapes_view_folds_and_unfolds_from_the_keyboard():
         assert "Peak memory: 300.0 MiB" in text
 
         await pilot.press("minus")
+        await until_prepared(pilot, view)
         text = shown_text(view)
         assert "Depth 1 of 2" in text
         assert "model.encoder.0" not in text and "model.encoder ▸" in text
         await pilot.press("minus", "minus")
+        await until_prepared(pilot, view)
         text = shown_text(view)
         assert "Depth 0 of 2" in text and "model.head" not in text and "model ▸" in text
 
         await pilot.press("plus", "equals_sign", "plus")
+        await until_prepared(pilot, view)
         text = shown_text(view)
         assert "Depth 2 of 2" in text and "model.encoder.1" in text
 
@@ -97,7 +101,7 @@ async def test_params_view_shows_modules_with_trainable_frozen_partial_and_folds
         view = app.query_one(ParamsView)
         view.add(PARAMS)
         view.focus()
-        await pilot.pause()
+        await until_prepared(pilot, view)
         text = shown_text(view)
         assert "Depth 2 of 2" in text
         lines = {line.split("│")[1].strip(): line for line in text.splitlines() if "│" in line}
@@ -106,11 +110,13 @@ async def test_params_view_shows_modules_with_trainable_frozen_partial_and_folds
         assert "weight" in lines and "bias" in lines
 
         await pilot.press("minus", "minus")
+        await until_prepared(pilot, view)
         text = shown_text(view)
         assert "Depth 0 of 2" in text and "weight" not in text
         assert "encoder ▸" in text and "head ▸" in text
 
         await pilot.press("plus")
+        await until_prepared(pilot, view)
         text = shown_text(view)
         assert "Depth 1 of 2" in text and "0 ▸" in text
 
@@ -121,8 +127,9 @@ async def test_the_chosen_depth_stays_for_the_next_run():
         view = app.query_one(ShapesView)
         view.show(SHAPES)
         view.focus()
+        await until_prepared(pilot, view)  # the depth of the report is known with its table
         await pilot.press("minus")
         view.reset()
         view.show(SHAPES)
-        await pilot.pause()
+        await until_prepared(pilot, view)
         assert "Depth 1 of 2" in shown_text(view)

@@ -7,7 +7,7 @@ import io
 from rich.console import Console
 from textual.widgets import Static
 from tui_fakes import HUGE_BLOCKS
-from waiting import until_started
+from waiting import until_prepared, until_started
 
 from nnlearn.tui.widgets.editor import CodeEditor
 from nnlearn.tui.widgets.params_view import ParamsView
@@ -33,6 +33,7 @@ async def test_parts_are_joined_and_identical_blocks_shown_once(make_app, kernel
                 break
         shapes_view = app.main_screen.query_one(ShapesView)
         params_view = app.main_screen.query_one(ParamsView)
+        await until_prepared(pilot, shapes_view, params_view)
         assert shapes_view.shapes is not None
         paths = [row.path for row in shapes_view.shapes.rows]
         assert paths == ["model", *(f"model.blocks.{i}" for i in range(HUGE_BLOCKS))]

@@ -8,7 +8,7 @@ change of the layout, and look at the report before committing.
 
 from __future__ import annotations
 
-from waiting import pause_until
+from waiting import pause_until, until_prepared
 
 from nnlearn.tui.widgets.editor import CodeEditor
 from nnlearn.tui.widgets.status_bar import StatusBar
@@ -95,6 +95,8 @@ def test_failed_run_without_colour(snap_compare, make_app, monkeypatch):
 def _run_and_show(code: str, tab: str):
     async def show(pilot) -> None:
         await _run_code(pilot, code)
+        results = pilot.app.main_screen.results
+        await until_prepared(pilot, results.shapes, results.params)
         pilot.app.main_screen.show_results_tab(tab)
         await pilot.pause()
 

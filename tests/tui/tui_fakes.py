@@ -60,6 +60,7 @@ class FakeSession:
     greeting: str = "hello from the fake kernel\n"  # the first output of every run
     check_message: str = "layer should be an nn.Linear"
     hold_start: asyncio.Event | None = None
+    hold_restart: asyncio.Event | None = None  # a restart waits for it (one in flight)
     info: KernelInfo | None = None
     state: str = "stopped"
     calls: list[RunCall] = field(default_factory=list)
@@ -190,11 +191,18 @@ class FakeSession:
     async def restart(self) -> None:
         self.restarts += 1
         self._set("restarting")
+        if self.hold_restart is not None:
+            await self.hold_restart.wait()
+        if self.state == "stopped":  # shut down meanwhile: the restart ends with nothing started
+            return
         self._set("idle")
 
     async def shutdown(self) -> None:
         self.shut_down = True
         self._set("stopped")
+        if self.hold_restart is not None:
+            self.hold_restart.set()  # a restart in flight ends, as a real kernel's does
+            await asyncio.sleep(0)
 
     def kill(self, reason: str = "it was killed by SIGKILL") -> None:
         """The kernel process goes away between Runs: ``watch`` finds it, as KernelSession's does."""

@@ -7,7 +7,10 @@ condition holds; the assertion that follows still decides the test.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
+
+from textual.worker import WorkerCancelled, WorkerState
 
 MAX_PAUSES = 200
 
@@ -23,3 +26,20 @@ async def until_started(pilot) -> None:
     """Until the results tabs are mounted and the kernel's start has finished."""
     screen = pilot.app.main_screen
     await pause_until(pilot, lambda: screen.results is not None and screen.runner.started)
+
+
+async def until_prepared(pilot, *views) -> None:
+    """Until the tables that the views make in thread workers are shown.
+
+    The views' running workers are awaited (no clock), then a pause lets each
+    view handle the table its worker posted. A superseded worker (cancelled)
+    is not waited for: what it makes is never shown.
+    """
+    for _ in range(MAX_PAUSES):
+        if not any(view.preparing for view in views):
+            return
+        for worker in list(pilot.app.workers):
+            if worker.node in views and worker.state is WorkerState.RUNNING:
+                with contextlib.suppress(WorkerCancelled):
+                    await worker.wait()
+        await pilot.pause()

@@ -99,6 +99,7 @@ class KernelRunner(EventHandler):
         self._outcome = RunOutcome()
         self._target: tuple[str, int] | None = None  # the exercise the current Run checks
         self._joiner = PartJoiner()  # a huge model's tables come in parts: route them whole
+        self._shut_down = False  # the app is quitting: no kernel is started or restarted
 
     @property
     def started(self) -> bool:
@@ -177,6 +178,7 @@ class KernelRunner(EventHandler):
 
     async def shutdown(self) -> None:
         """Stop the kernel (once); a stuck kernel gets five seconds, then is left behind."""
+        self._shut_down = True
         session, self.session = self.session, None
         if session is not None:
             with contextlib.suppress(Exception):
@@ -293,7 +295,8 @@ class KernelRunner(EventHandler):
             name = sanitize(event.series, keep_sgr=False)
             if name != event.series:
                 event = dataclasses.replace(event, series=name)
-        elif not isinstance(event, (Stream, RunError)):  # those two are sanitised where drawn
+        elif not isinstance(event, (Stream, RunError, Shapes, Params)):
+            # Those are sanitised where drawn: a huge model's tables in the views' workers.
             event = sanitize_fields(event)
         super().handle(event)
 
@@ -400,10 +403,15 @@ class KernelRunner(EventHandler):
 
     async def _restart(self) -> None:
         await self._ready.wait()
-        if self.session is None or self._start_error is not None:
+        if self._shut_down:
+            return
+        session = self.session
+        if session is None or self._start_error is not None:
             await self._start()
             return
         self.output.note("Restarting the kernel…", style="yellow")
-        await self.session.restart()
-        self.screen.query_one(StatusBar).state = self.session.state
+        await session.restart()
+        if self.session is not session:
+            return  # shut down while it restarted (ctrl+q right after F8): nothing to show
+        self.screen.query_one(StatusBar).state = session.state
         self.output.note("The kernel restarted: everything defined in it is gone.", style="yellow")
