@@ -164,3 +164,20 @@ def test_a_healthy_run_says_so_and_long_tables_are_cut(to_text):
     assert "✓ every parameter receives a gradient" in text
     assert "model.3.weight" in text and "model.4.weight" not in text
     assert "6 more parameters not shown" in text
+
+
+def test_vanishing_gradients_are_not_called_healthy(to_text):
+    # Lesson 19's dead ReLUs: one sample, the gradients before the dead layer exactly 0.
+    params = (
+        flow("model.0.weight", 0.0),
+        flow("model.0.bias", 0.0),
+        flow("model.2.weight", 1e-9),
+        flow("model.2.bias", 0.0),
+        flow("model.4.bias", 0.4),
+    )
+    text = to_text(inside_tables(history_of(InsideSample(step=0, params=params))), width=100)
+    assert "✓ every parameter receives a gradient" not in text
+    assert (
+        "⚠ vanishing: the gradient of model.0.weight, model.0.bias, model.2.weight and 1 more "
+        "is (nearly) zero at the last sample"
+    ) in " ".join(text.split())

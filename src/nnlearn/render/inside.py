@@ -162,6 +162,17 @@ def layer_update_ratio(history: InsideHistory, layer: str) -> float | None:
     return math.sqrt(updates / weights)
 
 
+def vanishing_params(history: InsideHistory) -> list[str]:
+    """Parameters not flagged otherwise whose latest gradient norm has (nearly) vanished."""
+    return [
+        name
+        for name, track in history.params.items()
+        if param_flag(track) is None
+        and (last := _last(track.grad_norms)) is not None
+        and last < VANISHED
+    ]
+
+
 def dead_layers(history: InsideHistory) -> list[str]:
     """Layers whose latest output is (nearly) all exact zeros."""
     dead = []
@@ -318,7 +329,16 @@ def inside_summary(history: InsideHistory) -> Text:
             f"⚠ dead: {', '.join(dead)} output only zeros (ReLUs that never fire)\n",
             style="bold red",
         )
-    if not flags and not dead:
+    vanishing = vanishing_params(history)
+    if vanishing and not flags:
+        names = ", ".join(vanishing[:3]) + (
+            f" and {len(vanishing) - 3} more" if len(vanishing) > 3 else ""
+        )
+        text.append(
+            f"⚠ vanishing: the gradient of {names} is (nearly) zero at the last sample\n",
+            style="bold yellow",
+        )
+    if not flags and not dead and not vanishing:
         text.append("✓ every parameter receives a gradient\n", style="green")
     samples = "1 sample" if history.samples == 1 else f"{history.samples} samples"
     text.append(f"{samples} up to step {history.last_step}", style="dim")
