@@ -173,7 +173,8 @@ class ShapeRecorder:
                 # Runs for every module call of the Run: inlined, and the call itself is
                 # made here (as _wrapped_call_impl does) so that no frame is added. The
                 # usual call, one or two plain tensors with the shapes of the module's
-                # last call, only bumps that signature's counter.
+                # last call, only bumps that signature's counter (last[0] is _SIG_KEY,
+                # last[4] _SIG_CALLS: literals, the cheapest subscripts).
                 last = lasts.get(id(module))
                 if last is not None and not kwargs:
                     count = len(args)
