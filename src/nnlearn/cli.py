@@ -222,11 +222,20 @@ def _open_app(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    connection_file = Path(args.connect) if args.connect else None
+    early = None
+    if connection_file is None:
+        # The kernel first of all: its start (import torch) is what F5 waits for, and it
+        # needs none of the app (kernel/early_kernel.py). Standard library only.
+        from nnlearn.kernel import early_kernel
+
+        early = early_kernel.launch()
     # Start-up creates a great many objects that all stay alive, so the cycle collector's
     # passes during it are wasted work (about a seventh of the time to the first frame,
     # measured). The app turns it back on once its first frame is out.
     gc.disable()
     from nnlearn.tui.app import run_app
 
-    connection_file = Path(args.connect) if args.connect else None
-    return run_app(args.lessons, args.device, connection_file, spare_kernel=args.spare_kernel)
+    return run_app(
+        args.lessons, args.device, connection_file, spare_kernel=args.spare_kernel, early=early
+    )

@@ -1,0 +1,55 @@
+"""The learner's kernel process starts here: torch is imported first, then ipykernel starts.
+
+Runs inside the kernel (``python -m nnlearn.kernel.launcher -f kernel.json``, in
+place of ``-m ipykernel_launcher``). Why: ``import torch`` is most of a kernel's
+start. Started the usual way, a kernel starts ipykernel, then waits for the app
+to connect and send the warm-up, and only then imports torch; the app itself is
+busy drawing its first frame meanwhile. Started here, the process imports torch
+at once, whoever is listening, then starts ipykernel exactly as
+``ipykernel_launcher`` does; the app's warm-up (``protocol.WARM_CODE``) finds
+torch imported.
+
+(Loading torch's largest library in a thread while ipykernel's modules are
+imported was measured too and gained nothing: ``dlopen`` holds the C library's
+loader lock, which every extension module ipykernel loads waits for.)
+
+Only for kernels whose warm-up imports torch at normal priority anyway: a spare
+kernel imports it in a lowered thread instead (``quiet_import``).
+
+Nothing in the working folder is imported: the kernel runs with
+``PYTHONSAFEPATH`` (so ``-m`` does not put the folder on ``sys.path``), and the
+folder, or an empty entry, is taken off ``sys.path`` before anything is imported,
+by the same rule as ``WARM_CODE``'s. A torch that fails to import is left to the
+warm-up, which reports it as it always has.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import sys
+
+
+def keep_working_folder_off_path(path: list[str]) -> None:
+    """Remove ``''`` and the working folder from ``path`` (unless PYTHONPATH names it)."""
+    here = os.getcwd()
+    named = os.environ.get("PYTHONPATH", "").split(os.pathsep)
+    path[:] = [p for p in path if p and (os.path.abspath(p) != here or p in named)]
+
+
+def main() -> None:
+    keep_working_folder_off_path(sys.path)
+    with contextlib.suppress(Exception):  # the warm-up imports it again and reports why
+        import torch  # noqa: F401
+    # torch made a great many objects that live as long as the kernel: without this the
+    # collector's passes during ipykernel's start walk them all (a third of that start,
+    # measured). The warm-up freezes the kernel's objects again once it is done.
+    gc.freeze()
+    from ipykernel import kernelapp
+
+    kernelapp.launch_new_instance()
+
+
+if __name__ == "__main__":
+    main()
