@@ -18,14 +18,14 @@ from __future__ import annotations
 from bench_startup import against_import_torch
 
 APP_CHILD = """
+import nnlearn.cli  # what the nnlearn command imports first
 from nnlearn.kernel import early_kernel
 
-early = early_kernel.launch()  # as nnlearn.cli does first of all
+early = early_kernel.launch()  # as nnlearn.cli then does, before the app's imports
 
 import gc
 
 gc.disable()  # as nnlearn.cli does before it imports the app; the app turns it back on
-import nnlearn.cli
 from nnlearn.curriculum.bundled import bundled_lessons_dir
 from nnlearn.curriculum.progress import ProgressStore
 from nnlearn.kernel.events import Stream

@@ -33,14 +33,14 @@ import time
 from _common import ROOT, interleave, report
 
 APP_CHILD = """
+import nnlearn.cli  # what the nnlearn command imports first
 from nnlearn.kernel import early_kernel
 
-early = early_kernel.launch()  # as nnlearn.cli does first of all
+early = early_kernel.launch()  # as nnlearn.cli then does, before the app's imports
 
 import gc
 
 gc.disable()  # as nnlearn.cli does before it imports the app; the app turns it back on
-import nnlearn.cli
 from nnlearn.curriculum.bundled import bundled_lessons_dir
 from nnlearn.curriculum.progress import ProgressStore
 from nnlearn.tui.app import NnlearnApp

@@ -1,13 +1,13 @@
 """The ``nnlearn`` command: the TUI by default, and ``run``, ``lessons`` and ``doctor``.
 
 Imports are deferred to the chosen command so that ``nnlearn --help`` is
-instant; nothing here imports torch.
+instant, and so that ``nnlearn`` itself launches its kernel before the app's
+imports (``kernel/early_kernel.py``); nothing here imports torch.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import gc
 import os
@@ -184,6 +184,8 @@ def _main(argv: list[str]) -> int:
             args.json, args.device, args.connect = extra.json, extra.device, extra.connect
             args.inside = extra.inside
             args.depth, args.all = extra.depth, extra.all
+        import asyncio  # here: ``nnlearn`` alone launches its kernel before this import
+
         from nnlearn.run_command import DEFAULT_DEPTH, run_file
 
         return asyncio.run(
@@ -234,8 +236,12 @@ def _open_app(args: argparse.Namespace) -> int:
     # passes during it are wasted work (about a seventh of the time to the first frame,
     # measured). The app turns it back on once its first frame is out.
     gc.disable()
-    from nnlearn.tui.app import run_app
-
+    try:
+        from nnlearn.tui.app import run_app
+    except BaseException:  # Ctrl+C, or a broken install: no kernel left behind
+        if early is not None and early.kernel is not None:
+            early.kernel.discard()
+        raise
     return run_app(
         args.lessons, args.device, connection_file, spare_kernel=args.spare_kernel, early=early
     )

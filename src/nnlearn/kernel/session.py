@@ -203,8 +203,10 @@ class KernelSession:
             if self.ready and self.info is not None:
                 return self.info
             try:
+                launched = time.perf_counter()
                 await self._launch()
-                info = await self._warm()
+                # A kernel launched torch first imported it while it launched: count that.
+                info = await self._warm(launched if self._km and self._km.torch_first else None)
                 if self.spare is not None:
                     self.spare.fill()
                 return info
@@ -273,9 +275,10 @@ class KernelSession:
         self._log = open(self._workdir / "kernel.log", "ab")  # noqa: SIM115
         return km, kernel_env()
 
-    async def _warm(self) -> KernelInfo:
+    async def _warm(self, started: float | None = None) -> KernelInfo:
+        """Run the warm-up; ``warm_seconds`` counts from ``started`` (default: now)."""
         self._set_state("warming", "importing torch")
-        started = time.perf_counter()
+        started = time.perf_counter() if started is None else started
         infos: list[KernelInfo] = []
         failure = ""
         code = WARM_CODE if self.warm_mode == "full" else warm_code(self.warm_mode)
