@@ -51,6 +51,7 @@ from nnlearn.kernel.spare import SpareKernel
 from nnlearn.kernel.workdirs import make_workdir
 
 POLL_SECONDS = 0.2
+LISTEN_POLL_SECONDS = 0.005
 # The spare kernel is launched this long after the first kernel is warm (and never
 # during a Run): a Run asked for at once, and the kernel's own background warm-up,
 # get the CPU first.
@@ -242,6 +243,7 @@ class KernelSession:
                 raise
             self._km = km
             kc = km.client()
+            await self._until_listening(km)
         kc.start_channels()
         try:
             await kc.wait_for_ready(timeout=self.startup_timeout)
@@ -252,6 +254,22 @@ class KernelSession:
             kc.stop_channels()
             raise
         self._kc = kc
+
+    async def _until_listening(self, km: _NnlearnKernelManager) -> None:
+        """Wait until the kernel has made its IPC sockets (or died, or took too long).
+
+        A client socket connected before the kernel's exists retries only every 0.1 s:
+        up to a tenth of a second lost on every start, once for the requests and once
+        for iopub (our kernels import torch before they make their sockets).
+        """
+        if km.transport != "ipc":
+            return
+        sockets = [Path(f"{km.ip}-{port}") for port in (km.shell_port, km.iopub_port)]
+        deadline = time.monotonic() + self.startup_timeout
+        while not all(socket.exists() for socket in sockets):
+            if time.monotonic() > deadline or not await km.is_alive():
+                return  # wait_for_ready says what went wrong
+            await asyncio.sleep(LISTEN_POLL_SECONDS)
 
     def _manager(self) -> tuple[_NnlearnKernelManager, dict[str, str]]:
         """A manager for a new kernel (or for the early one), and the kernel's environment."""
