@@ -58,6 +58,24 @@ async def test_the_session_adopts_the_early_kernel_and_uses_it_fully(tmp_path):
     assert not early.kernel.workdir.exists()
 
 
+async def test_ipykernel_starts_without_its_debugger_and_the_learner_may_import_it(tmp_path):
+    early = early_kernel.launch(str(tmp_path))
+    session = KernelSession(cwd=tmp_path, early=early)
+    code = (
+        "import sys\n"
+        "print('debugpy' in sys.modules, any('Debugger' in type(f).__name__ "
+        "for f in sys.meta_path))\n"
+        "import debugpy\n"
+        "print(debugpy.__name__)\n"
+    )
+    try:
+        await session.start()
+        events = await collect(session, code, device="cpu")
+    finally:
+        await session.shutdown()
+    assert stdout(events) == "False False\ndebugpy\n", events
+
+
 async def test_interrupting_the_adopted_kernel_stops_the_run(tmp_path):
     early = early_kernel.launch(str(tmp_path))
     session = KernelSession(cwd=tmp_path, early=early, interrupt_grace=60.0)

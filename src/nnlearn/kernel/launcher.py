@@ -9,7 +9,8 @@ at once, whoever is listening, then starts ipykernel exactly as
 ``ipykernel_launcher`` does; the app's warm-up (``protocol.WARM_CODE``) finds
 torch imported.
 
-(Loading torch's largest library in a thread while ipykernel's modules are
+ipykernel starts without its debugger (``WithoutDebugger``), which nnlearn never
+uses. (Loading torch's largest library in a thread while ipykernel's modules are
 imported was measured too and gained nothing: ``dlopen`` holds the C library's
 loader lock, which every extension module ipykernel loads waits for.)
 
@@ -27,8 +28,11 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import importlib.abc
 import os
 import sys
+from collections.abc import Sequence
+from types import ModuleType
 
 
 def keep_working_folder_off_path(path: list[str]) -> None:
@@ -36,6 +40,24 @@ def keep_working_folder_off_path(path: list[str]) -> None:
     here = os.getcwd()
     named = os.environ.get("PYTHONPATH", "").split(os.pathsep)
     path[:] = [p for p in path if p and (os.path.abspath(p) != here or p in named)]
+
+
+class WithoutDebugger(importlib.abc.MetaPathFinder):
+    """While installed, ``debugpy`` cannot be imported: ipykernel starts without its debugger.
+
+    ipykernel imports debugpy as it starts (a tenth of its start, and a ``uname -p``
+    subprocess) for the Jupyter debugging protocol, which nnlearn never uses; without
+    debugpy it starts as it does where debugpy is not installed. Only during that
+    start: the learner's own ``import debugpy`` works as usual (a failed import
+    leaves nothing in ``sys.modules``).
+    """
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> None:
+        if fullname == "debugpy" or fullname.startswith("debugpy."):
+            raise ModuleNotFoundError(f"No module named {fullname!r}", name=fullname)
+        return None
 
 
 def main() -> None:
@@ -48,7 +70,14 @@ def main() -> None:
     gc.freeze()
     from ipykernel import kernelapp
 
-    kernelapp.launch_new_instance()
+    app = kernelapp.IPKernelApp.instance()  # what ipykernel_launcher does, in steps
+    without_debugger = WithoutDebugger()
+    sys.meta_path.insert(0, without_debugger)
+    try:
+        app.initialize()
+    finally:
+        sys.meta_path.remove(without_debugger)
+    app.start()
 
 
 if __name__ == "__main__":
