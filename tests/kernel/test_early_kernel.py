@@ -47,8 +47,9 @@ async def test_the_session_adopts_the_early_kernel_and_uses_it_fully(tmp_path):
         assert session._workdir == early.kernel.workdir and session.start_note is None
         events = await collect(session, "import os\nprint(os.getpid())", device="cpu")
         assert stdout(events) == f"{process.pid}\n"
-        events = await collect(session, "print(6 * 7)", device="cpu")
-        assert isinstance(events[-1], RunFinished) and stdout(events) == "42\n"
+        code = "import gc\nprint(6 * 7, gc.isenabled())"  # collected, as under python
+        events = await collect(session, code, device="cpu")
+        assert isinstance(events[-1], RunFinished) and stdout(events) == "42 True\n"
         await session.restart()  # no spare: jupyter_client restarts the adopted kernel
         events = await collect(session, "import os\nprint(os.getpid())", device="cpu")
         assert stdout(events) != f"{process.pid}\n" and events[-1].ok

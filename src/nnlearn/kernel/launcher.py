@@ -9,10 +9,12 @@ at once, whoever is listening, then starts ipykernel exactly as
 ``ipykernel_launcher`` does; the app's warm-up (``protocol.WARM_CODE``) finds
 torch imported.
 
-ipykernel starts without its debugger (``WithoutDebugger``), which nnlearn never
-uses. (Loading torch's largest library in a thread while ipykernel's modules are
-imported was measured too and gained nothing: ``dlopen`` holds the C library's
-loader lock, which every extension module ipykernel loads waits for.)
+The cycle collector is off during that start and its objects frozen at the end
+(as ``nnlearn`` does for the app's start), and ipykernel starts without its
+debugger (``WithoutDebugger``), which nnlearn never uses. (Loading torch's
+largest library in a thread while ipykernel's modules are imported was measured
+too and gained nothing: ``dlopen`` holds the C library's loader lock, which every
+extension module ipykernel loads waits for, and the two share the CPU.)
 
 Only for kernels whose warm-up imports torch at normal priority anyway: a spare
 kernel imports it in a lowered thread instead (``quiet_import``).
@@ -33,6 +35,7 @@ import os
 import sys
 from collections.abc import Sequence
 from types import ModuleType
+from typing import Any
 
 
 def keep_working_folder_off_path(path: list[str]) -> None:
@@ -62,22 +65,33 @@ class WithoutDebugger(importlib.abc.MetaPathFinder):
 
 def main() -> None:
     keep_working_folder_off_path(sys.path)
+    # What the start makes (torch, ipykernel) lives as long as the kernel, so the cycle
+    # collector's passes during it are wasted work: a seventh of torch's import, and a
+    # third of ipykernel's start once torch's objects are there to walk (measured).
+    # Frozen and back on before any code of the learner's runs.
+    gc.disable()
+    try:
+        app = _started_ipykernel()
+    finally:
+        gc.freeze()
+        gc.enable()
+    app.start()
+
+
+def _started_ipykernel() -> Any:
+    """torch imported, then ipykernel initialised as ``ipykernel_launcher`` does it."""
     with contextlib.suppress(Exception):  # the warm-up imports it again and reports why
         import torch  # noqa: F401
-    # torch made a great many objects that live as long as the kernel: without this the
-    # collector's passes during ipykernel's start walk them all (a third of that start,
-    # measured). The warm-up freezes the kernel's objects again once it is done.
-    gc.freeze()
     from ipykernel import kernelapp
 
-    app = kernelapp.IPKernelApp.instance()  # what ipykernel_launcher does, in steps
+    app = kernelapp.IPKernelApp.instance()
     without_debugger = WithoutDebugger()
     sys.meta_path.insert(0, without_debugger)
     try:
         app.initialize()
     finally:
         sys.meta_path.remove(without_debugger)
-    app.start()
+    return app
 
 
 if __name__ == "__main__":
