@@ -1,8 +1,9 @@
 """From launching ``nnlearn`` to the moment F5 runs code, against a cold ``import torch``.
 
-The app child does what the ``nnlearn`` command does (garbage collection off for
-start-up, the bundled lessons, a real kernel session started by the app as
-``run_app`` starts it, the spare kernel as configured), and presses Run (F5's
+The app child does what the ``nnlearn`` command does (the kernel launched first
+of all, garbage collection off for start-up, the bundled lessons, a real kernel
+session that adopts that kernel as ``run_app``'s does, the spare kernel as
+configured), and presses Run (F5's
 action) as soon as its first frame is painted, with ``print('RAN')`` as the code:
 a Run asked for before the kernel is ready waits for it. The time is from launch
 to that output reaching the app. The reference is a fresh
@@ -17,10 +18,14 @@ from __future__ import annotations
 from bench_startup import against_import_torch
 
 APP_CHILD = """
+import nnlearn.cli  # what the nnlearn command imports first
+from nnlearn.kernel import early_kernel
+
+early = early_kernel.launch()  # as nnlearn.cli then does, before the app's imports
+
 import gc
 
 gc.disable()  # as nnlearn.cli does before it imports the app; the app turns it back on
-import nnlearn.cli
 from nnlearn.curriculum.bundled import bundled_lessons_dir
 from nnlearn.curriculum.progress import ProgressStore
 from nnlearn.kernel.events import Stream
@@ -47,7 +52,7 @@ class PressRunAtOnce(NnlearnApp):
 
 
 PressRunAtOnce(
-    bundled_lessons_dir(), ProgressStore(), session_factory=kernel_runner.RealSessionFactory()
+    bundled_lessons_dir(), ProgressStore(), session_factory=kernel_runner.RealSessionFactory(early=early)
 ).run(headless=True, size=(120, 40))
 """
 

@@ -1,13 +1,13 @@
 """The ``nnlearn`` command: the TUI by default, and ``run``, ``lessons`` and ``doctor``.
 
 Imports are deferred to the chosen command so that ``nnlearn --help`` is
-instant; nothing here imports torch.
+instant, and so that ``nnlearn`` itself launches its kernel before the app's
+imports (``kernel/early_kernel.py``); nothing here imports torch.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import gc
 import os
@@ -184,6 +184,8 @@ def _main(argv: list[str]) -> int:
             args.json, args.device, args.connect = extra.json, extra.device, extra.connect
             args.inside = extra.inside
             args.depth, args.all = extra.depth, extra.all
+        import asyncio  # here: ``nnlearn`` alone launches its kernel before this import
+
         from nnlearn.run_command import DEFAULT_DEPTH, run_file
 
         return asyncio.run(
@@ -222,11 +224,24 @@ def _open_app(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    connection_file = Path(args.connect) if args.connect else None
+    early = None
+    if connection_file is None:
+        # The kernel first of all: its start (import torch) is what F5 waits for, and it
+        # needs none of the app (kernel/early_kernel.py). Standard library only.
+        from nnlearn.kernel import early_kernel
+
+        early = early_kernel.launch()
     # Start-up creates a great many objects that all stay alive, so the cycle collector's
     # passes during it are wasted work (about a seventh of the time to the first frame,
     # measured). The app turns it back on once its first frame is out.
     gc.disable()
-    from nnlearn.tui.app import run_app
-
-    connection_file = Path(args.connect) if args.connect else None
-    return run_app(args.lessons, args.device, connection_file, spare_kernel=args.spare_kernel)
+    try:
+        from nnlearn.tui.app import run_app
+    except BaseException:  # Ctrl+C, or a broken install: no kernel left behind
+        if early is not None and early.kernel is not None:
+            early.kernel.discard()
+        raise
+    return run_app(
+        args.lessons, args.device, connection_file, spare_kernel=args.spare_kernel, early=early
+    )

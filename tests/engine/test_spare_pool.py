@@ -93,3 +93,17 @@ async def test_gives_up_after_repeated_failed_starts():
     assert len(sessions) == 3 and all(s.shut for s in sessions)
     assert await pool.take() is None
     await pool.close()
+
+
+async def test_the_first_spare_waits_for_its_delay():
+    sessions: list[FakeSession] = []
+    pool = SpareKernel(lambda: sessions.append(FakeSession()) or sessions[-1], 0.001, delay=3600)
+    pool.fill()
+    await asyncio.sleep(0.02)
+    assert sessions == [] and not pool.ready
+    await pool.close()
+    soon = SpareKernel(lambda: sessions.append(FakeSession()) or sessions[-1], 0.001, delay=0.01)
+    soon.fill()
+    await settle(lambda: soon.ready, rounds=5000)
+    assert len(sessions) == 1
+    await soon.close()

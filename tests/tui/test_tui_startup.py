@@ -124,24 +124,47 @@ async def test_garbage_collection_is_back_on_after_the_first_frame(make_app, ker
         gc.unfreeze()
 
 
-def test_nnlearn_turns_garbage_collection_off_before_importing_the_app(monkeypatch):
+def _open_app_with(monkeypatch, argv: list[str]) -> list[tuple[bool, object, bool]]:
+    """Run ``nnlearn ARGV`` with the app and the early kernel faked: what run_app got."""
     import nnlearn.tui.app
     from nnlearn import cli
+    from nnlearn.kernel import early_kernel
 
-    seen: list[bool] = []
+    launched: list[bool] = []
+    seen: list[tuple[bool, object, bool]] = []
 
-    def fake_run_app(lessons, device, connection_file, spare_kernel=None):
-        seen.append(gc.isenabled())
+    def fake_launch():
+        launched.append(gc.isenabled())
+        return early_kernel.EarlyStart(failure="not in tests")
+
+    def fake_run_app(lessons, device, connection_file, spare_kernel=None, early=None):
+        seen.append((gc.isenabled(), early, bool(launched)))
         return 0
 
+    monkeypatch.setattr(early_kernel, "launch", fake_launch)
     monkeypatch.setattr(nnlearn.tui.app, "run_app", fake_run_app)
     monkeypatch.setattr("sys.stdin.isatty", lambda: True)
     monkeypatch.setattr("sys.stdout.isatty", lambda: True)
     try:
-        assert cli.main([]) == 0
+        assert cli.main(argv) == 0
     finally:
         gc.enable()
-    assert seen == [False]
+    return seen
+
+
+def test_nnlearn_turns_garbage_collection_off_before_importing_the_app(monkeypatch):
+    [(collecting, _, _)] = _open_app_with(monkeypatch, [])
+    assert not collecting
+
+
+def test_nnlearn_launches_the_kernel_before_the_app_and_hands_it_over(monkeypatch):
+    [(_, early, launched_first)] = _open_app_with(monkeypatch, [])
+    assert launched_first and early.failure == "not in tests"
+
+
+def test_an_attached_kernel_launches_nothing_early(monkeypatch, tmp_path):
+    [(_, early, launched)] = _open_app_with(monkeypatch, ["--connect", str(tmp_path / "k.json")])
+    assert early is None and not launched
 
 
 async def test_quitting_before_the_results_exist_is_clean(make_app, kernel):
@@ -152,3 +175,18 @@ async def test_quitting_before_the_results_exist_is_clean(make_app, kernel):
         await pilot.pause()
     assert app.return_code == 0
     assert not kernel.sessions or kernel.session.shut_down
+
+
+def test_the_early_kernel_is_stopped_when_the_app_does_not_open(tmp_path, capsys):
+    from nnlearn.kernel.early_kernel import EarlyStart
+    from nnlearn.tui.app import run_app
+
+    class EarlyKernelNobodyAdopts:
+        discarded = False
+
+        def discard(self) -> None:
+            self.discarded = True
+
+    kernel = EarlyKernelNobodyAdopts()
+    assert run_app(tmp_path / "missing", "auto", early=EarlyStart(kernel)) == 2  # type: ignore[arg-type]
+    assert kernel.discarded

@@ -10,9 +10,13 @@ is nearly the whole cost of a warm-up. Two uses:
   per thread): a niced process could never be raised again once swapped in.
 * The learner's first kernel reports ready once torch is imported and leaves the
   optimizers' imports to a background thread (``warm_in_background``), so F5 can
-  run code sooner; a Run started meanwhile first waits for the thread to end
-  (``probe.run`` joins it): imports racing across threads can hand one of them
-  a half-initialised module.
+  run code sooner. That thread waits until the kernel has been idle for a moment
+  (``IDLE_SECONDS``) before it starts: a Run asked for before the kernel was
+  ready arrives at once and runs at once, instead of waiting a second for
+  imports it may not need (if it steps an optimizer it imports them itself, as
+  under ``python``). A Run started while the thread works waits for it to end
+  (IPython's ``pre_run_cell`` event, and ``probe.run``'s join): imports racing
+  across threads can hand one of them a half-initialised module.
 
 Only imports and an optimizer step on hand-set gradients run here: the first
 backward pass starts autograd's worker threads, which would inherit a lowered
@@ -30,11 +34,15 @@ import importlib.machinery
 import os
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
 
 SPARE_NICENESS = 10
+# A Run asked for while the kernel started is sent the moment it is ready: well
+# within this. Longer only delays the warm-up a learner who reads would get.
+IDLE_SECONDS = 0.3
 
 
 def import_quietly(niceness: int = SPARE_NICENESS) -> None:
@@ -46,11 +54,95 @@ def import_quietly(niceness: int = SPARE_NICENESS) -> None:
         raise thread.error
 
 
-def warm_in_background() -> threading.Thread:
-    """Start the optimizers' lazy imports in a thread at normal priority; don't wait."""
-    thread = _WarmThread(0)
+def warm_in_background(idle_seconds: float = IDLE_SECONDS) -> threading.Thread:
+    """Start the optimizers' lazy imports in a thread at normal priority, once the
+    kernel has been idle for ``idle_seconds``; don't wait."""
+    thread = IdleWarmUp(idle_seconds)
     thread.start()
     return thread
+
+
+class IdleWarmUp(threading.Thread):
+    """The optimizers' warm-up, begun only once the kernel has been idle a moment.
+
+    Inside a kernel, IPython's ``pre_run_cell``/``post_run_cell`` events say when a
+    cell (a Run, or the warm-up's own cell) runs: it is created while the warm-up's
+    cell runs, so it starts as busy. A cell that starts while the warm-up works waits
+    for it; one that starts before it begins only postpones it. Outside a kernel it
+    begins after ``idle_seconds``.
+    """
+
+    def __init__(self, idle_seconds: float) -> None:
+        super().__init__(name="nnlearn-warm-up", daemon=True)
+        self.idle_seconds = idle_seconds
+        self.error: BaseException | None = None
+        self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        self._events = _ipython_events()
+        self._busy = self._events is not None
+        self._idle_since = time.monotonic()
+        self._warming = False
+        self._finished = threading.Event()
+        if self._events is not None:
+            self._events.register("pre_run_cell", self._cell_starts)
+            self._events.register("post_run_cell", self._cell_ended)
+
+    def run(self) -> None:
+        try:
+            self._wait_until_idle()
+            self.error = _warm_here(0)
+        finally:
+            self._finished.set()
+            self._stop_listening()
+
+    def join(self, timeout: float | None = None) -> None:
+        """Wait for the warm-up if it has begun; one not begun yet waits for idle."""
+        with self._lock:
+            warming = self._warming
+        if warming:
+            self._finished.wait(timeout)
+
+    def _wait_until_idle(self) -> None:
+        with self._changed:
+            while True:
+                if not self._busy:
+                    left = self._idle_since + self.idle_seconds - time.monotonic()
+                    if left <= 0:
+                        self._warming = True
+                        return
+                    self._changed.wait(left)
+                else:
+                    self._changed.wait()
+
+    def _cell_starts(self, *_: Any) -> None:
+        with self._changed:
+            self._busy = True
+            warming = self._warming
+        if warming:
+            self._finished.wait()
+
+    def _cell_ended(self, *_: Any) -> None:
+        with self._changed:
+            self._busy = False
+            self._idle_since = time.monotonic()
+            self._changed.notify_all()
+
+    def _stop_listening(self) -> None:
+        if self._events is None:
+            return
+        for name, callback in (
+            ("pre_run_cell", self._cell_starts),
+            ("post_run_cell", self._cell_ended),
+        ):
+            with contextlib.suppress(ValueError):
+                self._events.unregister(name, callback)
+
+
+def _ipython_events() -> Any:
+    """The running IPython shell's event manager, or None outside a kernel."""
+    shell_module = sys.modules.get("IPython.core.getipython")
+    shell = shell_module.get_ipython() if shell_module is not None else None
+    return getattr(shell, "events", None)
 
 
 class _WarmThread(threading.Thread):
@@ -60,16 +152,22 @@ class _WarmThread(threading.Thread):
         self.error: BaseException | None = None
 
     def run(self) -> None:
-        finder = _CleanPathFinder(threading.get_ident(), _without_working_folder(sys.path))
-        finder.install()
-        try:
-            lower_this_thread(self.niceness)
-            _import_and_step()
-        except BaseException as exc:  # re-raised by import_quietly; a Run meets it anew
-            self.error = exc
-        finally:
-            with contextlib.suppress(ValueError):
-                sys.meta_path.remove(finder)
+        self.error = _warm_here(self.niceness)
+
+
+def _warm_here(niceness: int) -> BaseException | None:
+    """The imports and steps, on this thread, on a path without the working folder."""
+    finder = _CleanPathFinder(threading.get_ident(), _without_working_folder(sys.path))
+    finder.install()
+    try:
+        lower_this_thread(niceness)
+        _import_and_step()
+    except BaseException as exc:  # re-raised by import_quietly; a Run meets it anew
+        return exc
+    finally:
+        with contextlib.suppress(ValueError):
+            sys.meta_path.remove(finder)
+    return None
 
 
 def lower_this_thread(niceness: int) -> bool:

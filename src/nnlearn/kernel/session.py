@@ -24,7 +24,6 @@ import queue
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from pathlib import Path
@@ -35,6 +34,7 @@ from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Type
 
+from nnlearn.kernel.early_kernel import EarlyKernel, EarlyStart
 from nnlearn.kernel.events import (
     Event,
     KernelDied,
@@ -44,12 +44,18 @@ from nnlearn.kernel.events import (
     RunError,
     RunFinished,
 )
+from nnlearn.kernel.kernel_command import kernel_argv, kernel_env
 from nnlearn.kernel.protocol import WARM_CODE, events_in, run_code, warm_code
 from nnlearn.kernel.ready_client import ReadyClient
 from nnlearn.kernel.spare import SpareKernel
 from nnlearn.kernel.workdirs import make_workdir
 
 POLL_SECONDS = 0.2
+LISTEN_POLL_SECONDS = 0.005
+# The spare kernel is launched this long after the first kernel is warm (and never
+# during a Run): a Run asked for at once, and the kernel's own background warm-up,
+# get the CPU first.
+SPARE_DELAY = 3.0
 
 
 class KernelError(RuntimeError):
@@ -57,25 +63,47 @@ class KernelError(RuntimeError):
 
 
 class _NnlearnKernelManager(AsyncKernelManager):
-    """Always launches ipykernel with this Python, whatever kernelspecs the user has."""
+    """Always launches ipykernel with this Python, whatever kernelspecs the user has.
+
+    ``torch_first``: the kernel imports torch before ipykernel starts
+    (``kernel/launcher.py``). ``adopt``: the next start takes over a kernel process
+    already launched (``early_kernel``) instead of launching one.
+    """
 
     client_factory = Type(default_value=ReadyClient, klass=AsyncKernelClient)
+    torch_first = False
+    _adopting: EarlyKernel | None = None
 
     @property
     def kernel_spec(self) -> KernelSpec:
         return KernelSpec(
-            argv=[
-                sys.executable,
-                "-m",
-                "ipykernel_launcher",
-                "-f",
-                "{connection_file}",
-                "--HistoryManager.enabled=False",
-                "--IPKernelApp.quiet=True",
-            ],
+            argv=kernel_argv("{connection_file}", torch_first=self.torch_first),
             display_name="nnlearn",
             language="python",
         )
+
+    def adopt(self, early: EarlyKernel) -> None:
+        """Make the next ``start_kernel`` take over ``early``'s running process."""
+        self.connection_file = str(early.connection_file)
+        self.load_connection_file()
+        # The kernel may be reading the file right now: jupyter_client must not rewrite it.
+        self._connection_file_written = True
+        self._adopting = early
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        early, self._adopting = self._adopting, None
+        if early is None:
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+            return
+        # What LocalProvisioner.launch_kernel records of a process it launched itself.
+        provisioner: Any = self.provisioner
+        provisioner.process = early.process
+        provisioner.pid = early.process.pid
+        with contextlib.suppress(OSError):
+            provisioner.pgid = os.getpgid(early.process.pid)
+        provisioner.cwd = early.cwd
+        early.adopted = True
+        self._reconcile_connection_info(provisioner.connection_info)
 
     async def _async_wait(self, pollinterval: float = 0.1) -> None:
         # jupyter_client polls a killed kernel every 0.1 s: a tenth of a second added to
@@ -83,16 +111,7 @@ class _NnlearnKernelManager(AsyncKernelManager):
         await super()._async_wait(pollinterval=min(pollinterval, 0.01))
 
 
-def _kernel_env() -> dict[str, str]:
-    env = dict(os.environ)
-    package_root = str(Path(__file__).resolve().parents[2])
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
-    env["NNLEARN_KERNEL"] = "1"
-    # Python 3.11+: the folder nnlearn runs in is not put on the kernel's sys.path, so a
-    # torch.py or json.py there is not imported while the kernel starts (see WARM_CODE).
-    env["PYTHONSAFEPATH"] = "1"
-    env.pop("NO_COLOR", None)  # tracebacks are ours; keep the learner's prints as they are
-    return env
+_kernel_env = kernel_env  # the name the tests of attached kernels use
 
 
 def _death_reason(code: int | None) -> str:
@@ -121,9 +140,12 @@ class KernelSession:
         cwd: str | Path | None = None,
         warm: str = "full",
         spare: bool = False,
+        early: EarlyStart | None = None,
     ) -> None:
         """``warm``: see ``protocol.warm_code``. ``spare``: keep a warm kernel in reserve
-        for restarts (``kernel/spare.py``); never for an attached kernel."""
+        for restarts (``kernel/spare.py``); never for an attached kernel. ``early``: the
+        kernel ``nnlearn`` launched before the app (``early_kernel``), adopted by the
+        first start; if that launch failed, ``start_note`` says so."""
         self.connection_file = Path(connection_file) if connection_file else None
         self.on_status = on_status
         self.interrupt_grace = interrupt_grace
@@ -148,8 +170,18 @@ class KernelSession:
             self.spare = SpareKernel(
                 lambda: KernelSession(cwd=self.cwd, warm="spare", startup_timeout=startup_timeout),
                 busy=lambda: self._running,
+                delay=SPARE_DELAY,
             )
         self._previous_info: KernelInfo | None = None
+        self._early: EarlyKernel | None = None
+        self.start_note: str | None = None
+        if early is not None and early.kernel is not None:
+            self._early = early.kernel
+        elif early is not None and early.failure is not None:
+            self.start_note = (
+                f"The kernel could not be launched early ({early.failure}); "
+                "it was started the usual way."
+            )
 
     # life cycle ---------------------------------------------------------------------------
 
@@ -172,8 +204,10 @@ class KernelSession:
             if self.ready and self.info is not None:
                 return self.info
             try:
+                launched = time.perf_counter()
                 await self._launch()
-                info = await self._warm()
+                # A kernel launched torch first imported it while it launched: count that.
+                info = await self._warm(launched if self._km and self._km.torch_first else None)
                 if self.spare is not None:
                     self.spare.fill()
                 return info
@@ -198,18 +232,10 @@ class KernelSession:
             kc = AsyncKernelClient()
             kc.load_connection_file(str(self.connection_file))
         else:
-            # A private folder for the IPC sockets and the kernel's own stderr, which must
-            # never scribble over the TUI; its tail explains a kernel that fails to start.
-            self._workdir = make_workdir()
-            km = _NnlearnKernelManager(transport="ipc" if os.name == "posix" else "tcp")
-            # The connection file holds the kernel's key: in the private folder, not loose in /tmp.
-            km.connection_file = str(self._workdir / "kernel.json")
-            if km.transport == "ipc":
-                km.ip = str(self._workdir / "kernel")
-            self._log = open(self._workdir / "kernel.log", "ab")  # noqa: SIM115
+            km, env = self._manager()
             try:
                 await km.start_kernel(
-                    env=_kernel_env(), cwd=self.cwd, stdout=subprocess.DEVNULL, stderr=self._log
+                    env=env, cwd=self.cwd, stdout=subprocess.DEVNULL, stderr=self._log
                 )
             except asyncio.CancelledError:  # Ctrl+C while it starts: leave no process behind
                 with contextlib.suppress(Exception):
@@ -217,6 +243,7 @@ class KernelSession:
                 raise
             self._km = km
             kc = km.client()
+            await self._until_listening(km)
         kc.start_channels()
         try:
             await kc.wait_for_ready(timeout=self.startup_timeout)
@@ -228,9 +255,48 @@ class KernelSession:
             raise
         self._kc = kc
 
-    async def _warm(self) -> KernelInfo:
+    async def _until_listening(self, km: _NnlearnKernelManager) -> None:
+        """Wait until the kernel has made its IPC sockets (or died, or took too long).
+
+        A client socket connected before the kernel's exists retries only every 0.1 s:
+        up to a tenth of a second lost on every start, once for the requests and once
+        for iopub (our kernels import torch before they make their sockets).
+        """
+        if km.transport != "ipc":
+            return
+        sockets = [Path(f"{km.ip}-{port}") for port in (km.shell_port, km.iopub_port)]
+        deadline = time.monotonic() + self.startup_timeout
+        while not all(socket.exists() for socket in sockets):
+            if time.monotonic() > deadline or not await km.is_alive():
+                return  # wait_for_ready says what went wrong
+            await asyncio.sleep(LISTEN_POLL_SECONDS)
+
+    def _manager(self) -> tuple[_NnlearnKernelManager, dict[str, str]]:
+        """A manager for a new kernel (or for the early one), and the kernel's environment."""
+        km = _NnlearnKernelManager(transport="ipc" if os.name == "posix" else "tcp")
+        # Kernels that import torch at normal priority anyway import it before ipykernel.
+        km.torch_first = self.warm_mode == "full"
+        early, self._early = self._early, None
+        if early is not None and early.cwd == self.cwd and early.process.poll() is None:
+            self._workdir, self._log = early.workdir, early.log
+            km.adopt(early)
+            return km, early.env
+        if early is not None:  # it died already, or runs elsewhere: start the usual way
+            early.discard()
+        # A private folder for the IPC sockets and the kernel's own stderr, which must
+        # never scribble over the TUI; its tail explains a kernel that fails to start.
+        self._workdir = make_workdir()
+        # The connection file holds the kernel's key: in the private folder, not loose in /tmp.
+        km.connection_file = str(self._workdir / "kernel.json")
+        if km.transport == "ipc":
+            km.ip = str(self._workdir / "kernel")
+        self._log = open(self._workdir / "kernel.log", "ab")  # noqa: SIM115
+        return km, kernel_env()
+
+    async def _warm(self, started: float | None = None) -> KernelInfo:
+        """Run the warm-up; ``warm_seconds`` counts from ``started`` (default: now)."""
         self._set_state("warming", "importing torch")
-        started = time.perf_counter()
+        started = time.perf_counter() if started is None else started
         infos: list[KernelInfo] = []
         failure = ""
         code = WARM_CODE if self.warm_mode == "full" else warm_code(self.warm_mode)
@@ -267,6 +333,9 @@ class KernelSession:
         """Stop the kernel (or just detach from an attached one), and its spare."""
         if self.spare is not None:
             await self.spare.close()
+        if self._early is not None:  # launched for this session, never adopted
+            self._early.discard()
+            self._early = None
         if self._kc is not None:
             self._kc.stop_channels()
             self._kc = None

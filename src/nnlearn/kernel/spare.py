@@ -6,7 +6,9 @@ a small machine. ``SpareKernel`` keeps one kernel ready instead, so the swap tak
 a fraction of a second, and warms a replacement after every swap.
 
 A spare costs a second kernel's memory (see README) and little CPU the learner
-needs: a new one is only launched while no Run is going on, and its imports run
+needs: the first is launched a few seconds after the learner's kernel is warm
+(a Run pressed at once, and that kernel's own background warm-up, come first),
+a new one is only launched while no Run is going on, and its imports run
 in a low-priority thread (``quiet_import``). It never
 initialises CUDA, so it holds no GPU memory until it is used. A spare that dies
 is replaced and never handed out. ``NNLEARN_SPARE_KERNEL=0`` (or
@@ -45,11 +47,14 @@ class SpareKernel:
         make: Callable[[], KernelSession],
         check_seconds: float = CHECK_SECONDS,
         busy: Callable[[], bool] = lambda: False,
+        delay: float = 0.0,
     ) -> None:
-        """``make`` makes an unstarted session; ``busy`` says a Run is going on."""
+        """``make`` makes an unstarted session; ``busy`` says a Run is going on; the
+        first spare is launched ``delay`` seconds after ``fill``."""
         self._make = make
         self._busy = busy
         self.check_seconds = check_seconds
+        self.delay = delay
         self._spare: KernelSession | None = None
         self._task: asyncio.Task[None] | None = None
         self._disposals: set[asyncio.Task[None]] = set()
@@ -100,6 +105,8 @@ class SpareKernel:
             await asyncio.gather(*self._disposals, return_exceptions=True)
 
     async def _keep(self) -> None:
+        if self.delay > 0:  # the learner's first Run, and the kernel's warm-up, come first
+            await asyncio.sleep(self.delay)
         while not self._closed and self.failed_starts < MAX_FAILED_STARTS:
             if self._spare is None:
                 while self._busy():  # launching Python at full priority would slow the Run

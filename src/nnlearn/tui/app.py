@@ -26,6 +26,7 @@ from textual.screen import Screen
 
 from nnlearn.curriculum.cache import load_lessons_cached
 from nnlearn.curriculum.model import LoadResult
+from nnlearn.kernel.early_kernel import EarlyStart
 from nnlearn.render.sanitize import sanitize, sanitize_fields
 from nnlearn.tui import keys
 from nnlearn.tui.kernel_runner import RealSessionFactory, SessionFactory
@@ -181,13 +182,24 @@ def run_app(
     device: str | None,
     connection_file: Path | None = None,
     spare_kernel: bool | None = None,
+    early: EarlyStart | None = None,
 ) -> int:
     """Open the app on ``lessons_dir`` (None: the bundled lessons). Returns the exit code.
 
     ``device`` None means the device last chosen in the app (else auto).
     ``connection_file`` attaches to a running Jupyter kernel instead of starting one.
     ``spare_kernel`` keeps a warm kernel for restarts (None: ``NNLEARN_SPARE_KERNEL``).
+    ``early`` is the kernel the command launched before the app: the app adopts it,
+    or stops it if the app ends first.
     """
+    factory = RealSessionFactory(connection_file, spare=spare_kernel, early=early)
+    try:
+        return _run_app(lessons_dir, device, factory)
+    finally:
+        factory.discard_early()
+
+
+def _run_app(lessons_dir: Path | None, device: str | None, factory: RealSessionFactory) -> int:
     from nnlearn.curriculum.bundled import bundled_lessons_dir
     from nnlearn.curriculum.progress import ProgressStore
 
@@ -195,7 +207,6 @@ def run_app(
     if not folder.is_dir():
         print(f"nnlearn: lessons folder not found: {folder}")
         return 2
-    factory = RealSessionFactory(connection_file, spare=spare_kernel)
     store = ProgressStore()
     app = NnlearnApp(folder, store, session_factory=factory, device=device)
     try:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nnlearn.kernel.consumer import EventHandler
+from nnlearn.kernel.early_kernel import EarlyStart
 from nnlearn.kernel.events import (
     CheckResult,
     Event,
@@ -68,20 +69,36 @@ class RealSessionFactory:
     """Makes real KernelSessions, importing jupyter_client (zmq, tornado) off the event loop.
 
     The import takes a noticeable fraction of a second, so it happens in a thread
-    after the first frame is on screen, never at app import.
+    after the first frame is on screen, never at app import. ``early`` is the kernel
+    ``nnlearn`` launched before the app (``kernel/early_kernel.py``): the first
+    session adopts it.
     """
 
-    def __init__(self, connection_file: Path | None = None, spare: bool | None = None) -> None:
+    def __init__(
+        self,
+        connection_file: Path | None = None,
+        spare: bool | None = None,
+        early: EarlyStart | None = None,
+    ) -> None:
         self.connection_file = connection_file
         self.spare = spare  # a spare kernel for restarts; None: NNLEARN_SPARE_KERNEL decides
+        self.early = early
 
     async def __call__(self, on_status: Callable[[KernelStatus], None]) -> Session:
         module = await asyncio.to_thread(importlib.import_module, "nnlearn.kernel.session")
+        early, self.early = self.early, None
         return module.KernelSession(
             connection_file=self.connection_file,
             on_status=on_status,
             spare=spare_wanted(self.spare),
+            early=early,
         )
+
+    def discard_early(self) -> None:
+        """Stop the early kernel if no session took it (the app ended before its start)."""
+        early, self.early = self.early, None
+        if early is not None and early.kernel is not None:
+            early.kernel.discard()
 
 
 class KernelRunner(EventHandler):
@@ -160,6 +177,9 @@ class KernelRunner(EventHandler):
         finally:
             self._ready.set()
         if self.session is not None and self._start_error is None:
+            note = getattr(self.session, "start_note", None)  # a real session's, if any
+            if note:
+                self.output.note(sanitize(note, keep_sgr=False), style="yellow")
             status.state = self.session.state
             self.screen.kernel_ready(self.session.info)
             self.screen.run_worker(self._watch(self.session), group="kernel-watch", exclusive=True)

@@ -1,0 +1,43 @@
+"""How nnlearn launches its own kernels: the command line and the environment.
+
+Standard library only: ``nnlearn`` launches its first kernel with these before it
+imports jupyter_client or Textual (``early_kernel``), and ``KernelSession``
+launches every other kernel with the same, so that both start alike.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+# torch first, then ipykernel (kernel/launcher.py): for kernels that import torch at
+# once anyway. A spare imports it in a lowered thread, so it starts ipykernel's way.
+TORCH_FIRST = "nnlearn.kernel.launcher"
+IPYKERNEL_FIRST = "ipykernel_launcher"
+
+
+def kernel_argv(connection_file: str, *, torch_first: bool) -> list[str]:
+    """The kernel's command line: this Python, whatever kernelspecs the user has."""
+    return [
+        sys.executable,
+        "-m",
+        TORCH_FIRST if torch_first else IPYKERNEL_FIRST,
+        "-f",
+        connection_file,
+        "--HistoryManager.enabled=False",
+        "--IPKernelApp.quiet=True",
+    ]
+
+
+def kernel_env() -> dict[str, str]:
+    """The kernel's environment: this one, with nnlearn importable and the folder safe."""
+    env = dict(os.environ)
+    package_root = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+    env["NNLEARN_KERNEL"] = "1"
+    # Python 3.11+: the folder nnlearn runs in is not put on the kernel's sys.path, so a
+    # torch.py or json.py there is not imported while the kernel starts (see WARM_CODE).
+    env["PYTHONSAFEPATH"] = "1"
+    env.pop("NO_COLOR", None)  # tracebacks are ours; keep the learner's prints as they are
+    return env
