@@ -9,7 +9,8 @@ from jupyter_client.manager import AsyncKernelManager
 from kernel_helpers import collect, only
 
 from nnlearn.kernel.events import Params, RunError, Stream
-from nnlearn.kernel.session import KernelError, KernelSession, _kernel_env
+from nnlearn.kernel.kernel_command import kernel_env
+from nnlearn.kernel.session import KernelError, KernelSession
 
 pytestmark = pytest.mark.kernel
 
@@ -19,7 +20,7 @@ async def outside_kernel(tmp_path):
     """A kernel nnlearn did not start, as on a GPU box."""
     km = AsyncKernelManager(connection_file=str(tmp_path / "kernel.json"))
     km.kernel_name = "python3"
-    await km.start_kernel(env=_kernel_env(), extra_arguments=[])
+    await km.start_kernel(env=kernel_env(), extra_arguments=[])
     yield km
     await km.shutdown_kernel(now=True)
 

@@ -8,13 +8,14 @@ import sys
 import pytest
 from jupyter_client.kernelspec import KernelSpec
 
+from nnlearn.kernel.kernel_command import kernel_env
+from nnlearn.kernel.manager import NnlearnKernelManager
 from nnlearn.kernel.ready_client import ReadyClient
-from nnlearn.kernel.session import _kernel_env, _NnlearnKernelManager
 
 pytestmark = pytest.mark.kernel
 
 
-class ExitingKernelManager(_NnlearnKernelManager):
+class ExitingKernelManager(NnlearnKernelManager):
     @property
     def kernel_spec(self) -> KernelSpec:
         argv = [sys.executable, "-c", "import sys; sys.exit(3)", "-f", "{connection_file}"]
@@ -23,14 +24,14 @@ class ExitingKernelManager(_NnlearnKernelManager):
 
 async def start(manager, tmp_path):
     manager.ip = str(tmp_path / "kernel")
-    await manager.start_kernel(env=_kernel_env(), stdout=subprocess.DEVNULL)
+    await manager.start_kernel(env=kernel_env(), stdout=subprocess.DEVNULL)
     client = manager.client()
     client.start_channels()
     return client
 
 
 async def test_our_kernels_use_it_and_the_first_execute_is_answered(tmp_path):
-    manager = _NnlearnKernelManager(transport="ipc")
+    manager = NnlearnKernelManager(transport="ipc")
     client = await start(manager, tmp_path)
     try:
         assert isinstance(client, ReadyClient)

@@ -8,7 +8,7 @@ before any of them, with the standard library only: a private folder, a
 connection file we write ourselves (IPC sockets in that folder, so no ports to
 pick) and the same command line and environment as every other nnlearn kernel
 (``kernel_command``). ``KernelSession`` adopts the running process later, as if
-jupyter_client had launched it (``session._NnlearnKernelManager.adopt``).
+jupyter_client had launched it (``manager.NnlearnKernelManager.adopt``).
 
 POSIX only (the IPC transport): elsewhere nothing is launched early and the
 session starts the kernel as usual. A launch that fails is reported by

@@ -22,7 +22,6 @@ import dataclasses
 import os
 import queue
 import shutil
-import signal
 import subprocess
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
@@ -30,9 +29,6 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_client.asynchronous.client import AsyncKernelClient
-from jupyter_client.kernelspec import KernelSpec
-from jupyter_client.manager import AsyncKernelManager
-from traitlets import Type
 
 from nnlearn.kernel.early_kernel import EarlyKernel, EarlyStart
 from nnlearn.kernel.events import (
@@ -44,9 +40,9 @@ from nnlearn.kernel.events import (
     RunError,
     RunFinished,
 )
-from nnlearn.kernel.kernel_command import kernel_argv, kernel_env
+from nnlearn.kernel.kernel_command import kernel_env
+from nnlearn.kernel.manager import NnlearnKernelManager, death_reason
 from nnlearn.kernel.protocol import WARM_CODE, events_in, run_code, warm_code
-from nnlearn.kernel.ready_client import ReadyClient
 from nnlearn.kernel.spare import SpareKernel
 from nnlearn.kernel.workdirs import make_workdir
 
@@ -60,71 +56,6 @@ SPARE_DELAY = 3.0
 
 class KernelError(RuntimeError):
     """The kernel could not be started, warmed or reached; the message says what to do."""
-
-
-class _NnlearnKernelManager(AsyncKernelManager):
-    """Always launches ipykernel with this Python, whatever kernelspecs the user has.
-
-    ``torch_first``: the kernel imports torch before ipykernel starts
-    (``kernel/launcher.py``). ``adopt``: the next start takes over a kernel process
-    already launched (``early_kernel``) instead of launching one.
-    """
-
-    client_factory = Type(default_value=ReadyClient, klass=AsyncKernelClient)
-    torch_first = False
-    _adopting: EarlyKernel | None = None
-
-    @property
-    def kernel_spec(self) -> KernelSpec:
-        return KernelSpec(
-            argv=kernel_argv("{connection_file}", torch_first=self.torch_first),
-            display_name="nnlearn",
-            language="python",
-        )
-
-    def adopt(self, early: EarlyKernel) -> None:
-        """Make the next ``start_kernel`` take over ``early``'s running process."""
-        self.connection_file = str(early.connection_file)
-        self.load_connection_file()
-        # The kernel may be reading the file right now: jupyter_client must not rewrite it.
-        self._connection_file_written = True
-        self._adopting = early
-
-    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
-        early, self._adopting = self._adopting, None
-        if early is None:
-            await super()._async_launch_kernel(kernel_cmd, **kw)
-            return
-        # What LocalProvisioner.launch_kernel records of a process it launched itself.
-        provisioner: Any = self.provisioner
-        provisioner.process = early.process
-        provisioner.pid = early.process.pid
-        with contextlib.suppress(OSError):
-            provisioner.pgid = os.getpgid(early.process.pid)
-        provisioner.cwd = early.cwd
-        early.adopted = True
-        self._reconcile_connection_info(provisioner.connection_info)
-
-    async def _async_wait(self, pollinterval: float = 0.1) -> None:
-        # jupyter_client polls a killed kernel every 0.1 s: a tenth of a second added to
-        # every shutdown and restart, and to every ``nnlearn run``.
-        await super()._async_wait(pollinterval=min(pollinterval, 0.01))
-
-
-_kernel_env = kernel_env  # the name the tests of attached kernels use
-
-
-def _death_reason(code: int | None) -> str:
-    if code is None:
-        return "it stopped answering"
-    if code < 0:
-        try:
-            name = signal.Signals(-code).name
-        except ValueError:
-            name = f"signal {-code}"
-        hint = " (often the out-of-memory killer)" if -code == signal.SIGKILL else ""
-        return f"it was killed by {name}{hint}"
-    return f"the process exited with code {code}"
 
 
 class KernelSession:
@@ -154,7 +85,7 @@ class KernelSession:
         self.info: KernelInfo | None = None
         self.state = "stopped"
         self.detail = ""
-        self._km: _NnlearnKernelManager | None = None
+        self._km: NnlearnKernelManager | None = None
         self._kc: AsyncKernelClient | None = None
         self._start_lock = asyncio.Lock()
         self._run_lock = asyncio.Lock()
@@ -255,7 +186,7 @@ class KernelSession:
             raise
         self._kc = kc
 
-    async def _until_listening(self, km: _NnlearnKernelManager) -> None:
+    async def _until_listening(self, km: NnlearnKernelManager) -> None:
         """Wait until the kernel has made its IPC sockets (or died, or took too long).
 
         A client socket connected before the kernel's exists retries only every 0.1 s:
@@ -271,9 +202,9 @@ class KernelSession:
                 return  # wait_for_ready says what went wrong
             await asyncio.sleep(LISTEN_POLL_SECONDS)
 
-    def _manager(self) -> tuple[_NnlearnKernelManager, dict[str, str]]:
+    def _manager(self) -> tuple[NnlearnKernelManager, dict[str, str]]:
         """A manager for a new kernel (or for the early one), and the kernel's environment."""
-        km = _NnlearnKernelManager(transport="ipc" if os.name == "posix" else "tcp")
+        km = NnlearnKernelManager(transport="ipc" if os.name == "posix" else "tcp")
         # Kernels that import torch at normal priority anyway import it before ipykernel.
         km.torch_first = self.warm_mode == "full"
         early, self._early = self._early, None
@@ -433,7 +364,7 @@ class KernelSession:
         while self.state != "stopped":
             await asyncio.sleep(interval)
             if self.state == "idle" and not self._running and not await self.is_alive():
-                self._set_state("dead", _death_reason(await self._exit_code()))
+                self._set_state("dead", death_reason(await self._exit_code()))
 
     async def is_alive(self) -> bool:
         if self._kc is None:
@@ -517,7 +448,7 @@ class KernelSession:
                 async for msg in self._execute(run_code(code, device, check, path, argv, inside)):
                     kind = msg["msg_type"]
                     if kind == "nnlearn_died":
-                        reason = _death_reason(await self._exit_code())
+                        reason = death_reason(await self._exit_code())
                         self._set_state("dead", reason)
                         yield KernelDied(reason)
                         finished = RunFinished(False, None, time.perf_counter() - started)
