@@ -180,22 +180,21 @@ class ShapeRecorder:
                     count = len(args)
                     if count == 1:
                         first = args[0]
-                        if type(first) is tensor_type and first.shape == last[0]:
-                            last[4] += 1
-                            if module._compiled_call_impl is not None:
-                                return module._compiled_call_impl(*args)
-                            return module._call_impl(*args)
+                        same = type(first) is tensor_type and first.shape == last[0]
                     elif count == 2:
                         first, second = args
-                        if (
+                        same = (
                             type(first) is tensor_type
                             and type(second) is tensor_type
                             and (first.shape, second.shape) == last[0]
-                        ):
-                            last[4] += 1
-                            if module._compiled_call_impl is not None:
-                                return module._compiled_call_impl(*args)
-                            return module._call_impl(*args)
+                        )
+                    else:
+                        same = False
+                    if same:
+                        last[4] += 1
+                        if module._compiled_call_impl is not None:
+                            return module._compiled_call_impl(*args)
+                        return module._call_impl(*args)
                 record = records.get(id(module))
                 if record is None:
                     # A first call may open a FLOP count: closed here whatever happens.

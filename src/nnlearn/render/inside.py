@@ -162,14 +162,18 @@ def layer_update_ratio(history: InsideHistory, layer: str) -> float | None:
     return math.sqrt(updates / weights)
 
 
+def has_vanished(track: _ParamTrack) -> bool:
+    """The parameter's latest gradient norm is (nearly) zero."""
+    last = _last(track.grad_norms)
+    return last is not None and last < VANISHED
+
+
 def vanishing_params(history: InsideHistory) -> list[str]:
     """Parameters not flagged otherwise whose latest gradient norm has (nearly) vanished."""
     return [
         name
         for name, track in history.params.items()
-        if param_flag(track) is None
-        and (last := _last(track.grad_norms)) is not None
-        and last < VANISHED
+        if param_flag(track) is None and has_vanished(track)
     ]
 
 
@@ -268,7 +272,7 @@ def gradient_table(history: InsideHistory, *, max_rows: int | None = None) -> Ta
         note = Text("")
         if flag is not None:
             note = Text(f"⚠ {flag.replace('_', ' ')}", style="bold red")
-        elif last is not None and last < VANISHED:
+        elif has_vanished(track):
             note = Text("⚠ vanishing", style="bold yellow")
         elif ratio is not None and (ratio < RATIO_TOO_SMALL or ratio > RATIO_TOO_LARGE):
             size = "small" if ratio < RATIO_TOO_SMALL else "large"
