@@ -19,6 +19,7 @@ next batch. Flushes themselves (thread or final) are serialised by a lock.
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import threading
@@ -27,6 +28,7 @@ from collections.abc import Callable
 from typing import Any
 
 import torch
+from torch.overrides import handle_torch_function, has_torch_function_unary
 
 from nnlearn.kernel.events import Event, LossPoints
 
@@ -66,6 +68,7 @@ class LossRecorder:
         self._losses: list[Any] = []
         self._losses_sent = 0
         self._original_backward: Any = None
+        self._original_tensor_backward: Any = None
         self._flush_lock = threading.Lock()
         self._active = False  # a Run is on: flushes may publish (read and set under the lock)
         self._running = threading.Event()  # the flusher sleeps on it between Runs
@@ -91,7 +94,10 @@ class LossRecorder:
         self.flush_errors = []
         if self._original_backward is None:
             self._original_backward = torch.autograd.backward
-            torch.autograd.backward = self._make_backward(watcher)  # type: ignore[assignment]
+            self._original_tensor_backward = torch.Tensor.backward
+            tensor_backward, autograd_backward = self._make_backwards(watcher)
+            torch.autograd.backward = autograd_backward  # type: ignore[assignment]
+            torch.Tensor.backward = tensor_backward  # type: ignore[method-assign]
         with self._flush_lock:
             self._active = True
         if flush_in_background:
@@ -106,7 +112,8 @@ class LossRecorder:
         """End the Run: no flush publishes after this (``reports()`` takes what is left)."""
         if self._original_backward is not None:
             torch.autograd.backward = self._original_backward
-            self._original_backward = None
+            torch.Tensor.backward = self._original_tensor_backward  # type: ignore[method-assign]
+            self._original_backward = self._original_tensor_backward = None
         self._running.clear()
         with self._flush_lock:
             self._active = False
@@ -120,13 +127,24 @@ class LossRecorder:
             except Exception as exc:  # the thread must outlive one bad batch
                 self.flush_errors.append(f"{type(exc).__name__}")
 
-    def _make_backward(self, watcher: Any = None) -> Callable[..., Any]:
-        """``torch.autograd.backward`` that first keeps a scalar's value (the hot path)."""
+    def _make_backwards(self, watcher: Any = None) -> tuple[Any, Any]:
+        """``Tensor.backward`` and ``torch.autograd.backward`` that first keep a scalar's
+        value (the hot path: one per training step).
+
+        ``loss.backward()`` is ``Tensor.backward``, which calls ``torch.autograd.backward``:
+        wrapping only the latter added a Python call to every step. The replacement of
+        ``Tensor.backward`` does what torch's does (``__torch_function__`` first, then
+        ``torch.autograd.backward``) and keeps the value on the way, so the usual step
+        pays no extra frame; the wrapper of ``torch.autograd.backward`` catches the
+        function called directly. Each backward is seen once.
+        """
         original = self._original_backward
+        original_tensor_backward = self._original_tensor_backward
         append = self._losses.append  # the list lives for the whole Run (see the docstring)
         tensor_type = torch.Tensor
+        autograd = torch.autograd
 
-        def backward(tensors: Any, *args: Any, **kwargs: Any) -> Any:
+        def keep(tensors: Any) -> None:
             if type(tensors) is tensor_type:
                 if tensors.dim() == 0:
                     if tensors.is_cpu:
@@ -143,14 +161,44 @@ class LossRecorder:
                         append(tensors.detach())
             elif isinstance(tensors, tensor_type) and tensors.dim() == 0:
                 append(tensors)  # a subclass: no call its __torch_function__ would see
-            if watcher is None:
-                return original(tensors, *args, **kwargs)
+
+        def autograd_backward(tensors: Any, *args: Any, **kwargs: Any) -> Any:
+            keep(tensors)
             result = original(tensors, *args, **kwargs)
-            if watcher.due:
+            if watcher is not None and watcher.due:
                 watcher.after_backward()
             return result
 
-        return backward
+        @functools.wraps(original_tensor_backward)
+        def tensor_backward(
+            self: Any,
+            gradient: Any = None,
+            retain_graph: Any = None,
+            create_graph: bool = False,
+            inputs: Any = None,
+        ) -> None:
+            if has_torch_function_unary(self):
+                return handle_torch_function(  # type: ignore[no-any-return]
+                    tensor_backward,
+                    (self,),
+                    self,
+                    gradient=gradient,
+                    retain_graph=retain_graph,
+                    create_graph=create_graph,
+                    inputs=inputs,
+                )
+            if autograd.backward is not autograd_backward:
+                # Replaced during the Run: call the replacement, as torch's method would
+                # (it may call ours, which keeps the value).
+                autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+                return None
+            keep(self)
+            original(self, gradient, retain_graph, create_graph, inputs=inputs)
+            if watcher is not None and watcher.due:
+                watcher.after_backward()
+            return None
+
+        return tensor_backward, autograd_backward
 
     def steps_taken(self) -> int:
         """How many loss points the Run has so far (the step of the next one)."""

@@ -11,7 +11,10 @@ down torch's slow hook-dispatch path (5-7 % of a small training loop). The
 replacement does what ``Module._wrapped_call_impl`` does (the compiled call,
 else ``_call_impl``) plus a dict lookup and a shape comparison, and it takes
 the place of that frame rather than adding one: a model nested 200 deep runs
-exactly as under plain Python. Like a hook, it sees ``model(x)`` and not
+exactly as under plain Python. A later call with the shapes of the last one
+also takes ``_call_impl``'s own no-hook shortcut (straight to ``forward``, after
+the same tests), which pays for the recording: a training step costs what it
+costs under python. Like a hook, it sees ``model(x)`` and not
 ``model.forward(x)``.
 
 A first call also measures its cost: FLOPs (``flops.py``, counted during first
@@ -40,8 +43,9 @@ _MODULE, _CLASS, _INPUTS, _OUTPUTS, _DTYPE, _DEVICE, _UNLISTED, _ORDER = range(8
 _KWARGS, _SIGNATURES, _LAST, _FOUND_AS = range(8, 12)
 # The cost of the first call (probe/flops.py), and the bytes of its output tensors.
 _FLOPS, _UNCOUNTED, _OUTPUT_BYTES = range(12, 15)
-# Signature layout: [key, inputs, kwargs, outputs, calls]
-_SIG_KEY, _SIG_INPUTS, _SIG_KWARGS, _SIG_OUTPUTS, _SIG_CALLS = range(5)
+# Signature layout: [key, inputs, kwargs, outputs, calls, plain]; plain: the module's class
+# calls through Module._call_impl (the hot path may take its no-hook shortcut).
+_SIG_KEY, _SIG_INPUTS, _SIG_KWARGS, _SIG_OUTPUTS, _SIG_CALLS, _SIG_PLAIN = range(6)
 
 
 def describe(value: Any, out: list[Any], depth: int = 0) -> None:
@@ -139,6 +143,45 @@ def _found_as(module: Any, frame: Any) -> str | None:
     return None
 
 
+def _no_hook_shortcut() -> tuple[Any, ...] | None:
+    """What ``Module._call_impl`` tests before it calls ``forward`` directly, or None.
+
+    ``_call_impl`` calls ``forward`` at once when the module and the global hook
+    registries hold no hook and no JIT trace is running. The hot path makes the
+    same test and the same call, so that a training step pays no ``_call_impl``
+    frame for a module it has seen: that frame is what pays for the recording.
+    First calls and calls with new shapes go through ``_call_impl`` as under
+    python, so a model nested too deep fails at its first call exactly where
+    python's does. None (always ``_call_impl``) when this torch's ``_call_impl``
+    does not read those names.
+    """
+    from torch.nn.modules import module as module_file
+
+    names = (
+        "_global_backward_pre_hooks",
+        "_global_backward_hooks",
+        "_global_forward_hooks",
+        "_global_forward_pre_hooks",
+    )
+    call_impl = getattr(nn.Module, "_call_impl", None)
+    code = getattr(call_impl, "__code__", None)
+    read = set(getattr(code, "co_names", ()))
+    needed = {*names, "_get_tracing_state", "_slow_forward", "forward"}
+    needed |= {"_backward_hooks", "_backward_pre_hooks", "_forward_hooks", "_forward_pre_hooks"}
+    registries = [getattr(module_file, name, None) for name in names]
+    if not needed <= read or not all(isinstance(r, dict) for r in registries):
+        return None
+    return (call_impl, *registries)
+
+
+# Whether torch.jit.trace is tracing (None when it is not, as in torch's own _call_impl).
+# Calls made while it traces pass through unrecorded, as ``model.forward(x)`` does: the
+# tracer names graph values after the Python variables holding them, frames up, so
+# ours would make the learner's trace differ between its runs (TracingCheckError), and
+# comparing traced shapes prints TracerWarnings into the learner's output.
+_tracing_state = getattr(torch._C, "_get_tracing_state", lambda: None)
+
+
 class ShapeRecorder:
     """Owns the replaced ``nn.Module.__call__`` for one run."""
 
@@ -151,6 +194,7 @@ class ShapeRecorder:
         self.flops = FlopTracker()
         # FLOPs cost a Python dispatch per op of each first call (about 0.1 ms an op).
         self.count_flops = True
+        self.plain_call_impl: Any = None  # Module._call_impl, when its shortcut is known
 
     def start(self) -> None:
         self.records.clear()
@@ -167,6 +211,14 @@ class ShapeRecorder:
         tensor_type = torch.Tensor
         lasts = self.lasts
 
+        shortcut = _no_hook_shortcut()
+        self.plain_call_impl = shortcut[0] if shortcut is not None else None
+        empty: dict[int, Any] = {}
+        _, backward_pre_hooks, backward_hooks, forward_hooks, forward_pre_hooks = shortcut or (
+            (None,) + (empty,) * 4
+        )
+        tracing_state = _tracing_state
+
         if original is getattr(nn.Module, "_wrapped_call_impl", None):
 
             def recording_call(module: Any, *args: Any, **kwargs: Any) -> Any:
@@ -175,6 +227,8 @@ class ShapeRecorder:
                 # usual call, one or two plain tensors with the shapes of the module's
                 # last call, only bumps that signature's counter (last[0] is _SIG_KEY,
                 # last[4] _SIG_CALLS: literals, the cheapest subscripts).
+                if tracing_state():  # see _tracing_state
+                    return original(module, *args, **kwargs)
                 last = lasts.get(id(module))
                 if last is not None and not kwargs:
                     count = len(args)
@@ -194,6 +248,20 @@ class ShapeRecorder:
                         last[4] += 1
                         if module._compiled_call_impl is not None:
                             return module._compiled_call_impl(*args)
+                        # Module._call_impl's own shortcut (no hooks, and no JIT trace as
+                        # tested above: forward), taken here: one frame less than under python for
+                        # a call whose first call had them all (see _no_hook_shortcut).
+                        if last[5] and not (
+                            module._backward_hooks
+                            or module._backward_pre_hooks
+                            or module._forward_hooks
+                            or module._forward_pre_hooks
+                            or backward_pre_hooks
+                            or backward_hooks
+                            or forward_hooks
+                            or forward_pre_hooks
+                        ):
+                            return module.forward(*args)
                         return module._call_impl(*args)
                 record = records.get(id(module))
                 if record is None:
@@ -259,7 +327,7 @@ class ShapeRecorder:
             device = str(sample.device) if sample is not None else None
         except Exception:  # recording must never break the learner's forward pass
             key, inputs, named, dtype, device = None, ["?"], {}, None, None
-        signature = [key, inputs, named, [], 1]
+        signature = [key, inputs, named, [], 1, self._plain(module)]
         record = [
             module,
             type(module).__name__,
@@ -285,6 +353,10 @@ class ShapeRecorder:
         mark = self.flops.begin() if self.count_flops and not compiled else None
         return record, signature, mark
 
+    def _plain(self, module: Any) -> bool:
+        """Whether a module's later calls may take ``_call_impl``'s no-hook shortcut here."""
+        return self.plain_call_impl is not None and type(module)._call_impl is self.plain_call_impl
+
     def _other_call(self, record: list[Any], args: Any, kwargs: Any) -> Any:
         """Count a call under its signature; a new one (up to the bound) is described."""
         try:
@@ -303,7 +375,7 @@ class ShapeRecorder:
         try:
             inputs: list[Any] = []
             describe(args, inputs)
-            signature = [key, inputs, describe_kwargs(kwargs), [], 1]
+            signature = [key, inputs, describe_kwargs(kwargs), [], 1, self._plain(record[_MODULE])]
         except Exception:
             record[_UNLISTED] += 1
             return None

@@ -10,8 +10,8 @@ The budget (the training loop is sacred):
 * Nothing is measured on most steps. The loss flusher asks for a sample when it
   wakes (every 0.1 s, and only while loss points flow), at most every
   ``SAMPLE_INTERVAL``; the next ``.backward()`` then takes it. Until then a
-  step pays one attribute test after ``torch.autograd.backward`` (in the loss
-  recorder's wrapper, ``loss.py``, when the probe runs both). The optimizer
+  step pays one attribute test after its backward (in the loss recorder's
+  ``Tensor.backward``, ``loss.py``, when the probe runs both). The optimizer
   hooks that measure updates are registered only while a sample is open, and a
   new optimizer is noticed when it is made (``Optimizer.__init__``), not at
   each of its steps. Measured on a 3-8-1 MLP: samples every 0.1 s and hooks on
