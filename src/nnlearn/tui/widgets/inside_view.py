@@ -20,6 +20,7 @@ from textual.widgets import Static
 
 from nnlearn.kernel.events import InsideSample
 from nnlearn.render.inside import InsideHistory, inside_tables
+from nnlearn.render.series import LossSeries
 
 EMPTY = (
     "Train a model (F5) to see inside it: each parameter's gradient, the size of each "
@@ -47,8 +48,9 @@ class InsideView(VerticalScroll, can_focus=True):
 
         enabled: bool
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, loss: LossSeries | None = None) -> None:
         super().__init__(id=id)
+        self.loss = loss  # the Loss tab's series: a NaN loss is news here too
         self.enabled = True
         self.history = InsideHistory()
         self._revision = 0
@@ -93,7 +95,8 @@ class InsideView(VerticalScroll, can_focus=True):
             return
         self._drawn_revision = self._revision
         if self.history:
-            self.shown = inside_tables(self.history, max_rows=MAX_ROWS)
+            last_loss = self.loss.last("loss") if self.loss is not None else None
+            self.shown = inside_tables(self.history, max_rows=MAX_ROWS, last_loss=last_loss)
         elif not self.enabled:
             self.shown = Text(OFF, style="dim")
         elif self._finished:

@@ -33,7 +33,7 @@ class ResultsTabs(TabbedContent):
         self.params = ParamsView(id="params")
         self.loss = LossView(id="loss")
         self.plots = PlotsView(id="plots")
-        self.inside = InsideView(id="inside")
+        self.inside = InsideView(id="inside", loss=self.loss.series)
         for title, tab, view in (
             ("Output", "tab-output", self.output),
             ("Shapes", "tab-shapes", self.shapes),
