@@ -30,6 +30,17 @@ async def run_and_wait(pilot, screen) -> None:
     assert not screen.runner.running
 
 
+async def show_inside_tab(pilot, screen) -> InsideView:
+    """F4 walks the tabs to Inside (on a narrow screen the first F4 shows the results)."""
+    for _ in range(8):
+        if screen.query_one(TabbedContent).active == "tab-inside":
+            break
+        await pilot.press("f4")
+    assert screen.query_one(TabbedContent).active == "tab-inside"
+    await pilot.pause()
+    return screen.query_one(InsideView)
+
+
 class InsideApp(App):
     def compose(self) -> ComposeResult:
         yield InsideView(id="inside")
@@ -62,14 +73,7 @@ async def test_a_frozen_layer_is_flagged_in_the_inside_tab_and_o_turns_it_off(ma
         screen.query_one(CodeEditor).load_text("model[2].requires_grad_(False)  # frozen\n")
         await run_and_wait(pilot, screen)
         assert kernel.session.calls[-1].inside is True
-        # F4 walks the tabs to Inside (on a narrow screen the first F4 shows the results).
-        for _ in range(8):
-            if screen.query_one(TabbedContent).active == "tab-inside":
-                break
-            await pilot.press("f4")
-        assert screen.query_one(TabbedContent).active == "tab-inside"
-        view = screen.query_one(InsideView)
-        await pilot.pause()
+        view = await show_inside_tab(pilot, screen)
         text = text_of(view)
         assert "⚠ model.2 (weight): frozen" in text
         assert "⚠ dead: model.1" in text
@@ -87,3 +91,16 @@ async def test_a_frozen_layer_is_flagged_in_the_inside_tab_and_o_turns_it_off(ma
         view.focus()
         await pilot.press("o")
         assert view.enabled is True
+
+
+async def test_a_nan_loss_is_not_called_healthy_in_the_inside_tab(make_app, kernel):
+    # The gradients are finite (torch.log of a negative number): the Loss tab's NaN tells.
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_started(pilot)
+        screen = app.main_screen
+        screen.query_one(CodeEditor).load_text("torch.log(log_of_negative)\n")
+        await run_and_wait(pilot, screen)
+        text = " ".join(text_of(await show_inside_tab(pilot, screen)).split())
+        assert "✓" not in text
+        assert "✗ the loss is NaN at step 20" in text
