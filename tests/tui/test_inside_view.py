@@ -21,6 +21,15 @@ def text_of(view: InsideView, width: int = 80) -> str:
     return console.export_text()
 
 
+async def run_code(pilot, code: str):
+    """Start the app, put ``code`` in the editor and run it to the end; the main screen."""
+    await until_started(pilot)
+    screen = pilot.app.main_screen
+    screen.query_one(CodeEditor).load_text(code)
+    await run_and_wait(pilot, screen)
+    return screen
+
+
 async def run_and_wait(pilot, screen) -> None:
     await pilot.press("f5")
     for _ in range(400):
@@ -68,10 +77,7 @@ async def test_samples_become_tables_at_the_next_redraw():
 async def test_a_frozen_layer_is_flagged_in_the_inside_tab_and_o_turns_it_off(make_app, kernel):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await until_started(pilot)
-        screen = app.main_screen
-        screen.query_one(CodeEditor).load_text("model[2].requires_grad_(False)  # frozen\n")
-        await run_and_wait(pilot, screen)
+        screen = await run_code(pilot, "model[2].requires_grad_(False)  # frozen\n")
         assert kernel.session.calls[-1].inside is True
         view = await show_inside_tab(pilot, screen)
         text = text_of(view)
@@ -97,10 +103,7 @@ async def test_a_nan_loss_is_not_called_healthy_in_the_inside_tab(make_app, kern
     # The gradients are finite (torch.log of a negative number): the Loss tab's NaN tells.
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await until_started(pilot)
-        screen = app.main_screen
-        screen.query_one(CodeEditor).load_text("torch.log(log_of_negative)\n")
-        await run_and_wait(pilot, screen)
+        screen = await run_code(pilot, "torch.log(log_of_negative)\n")
         text = " ".join(text_of(await show_inside_tab(pilot, screen)).split())
         assert "✓" not in text
         assert "✗ the loss is NaN at step 20" in text
