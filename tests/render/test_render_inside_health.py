@@ -49,11 +49,24 @@ def test_nan_gradients_are_named_with_what_they_mean_and_what_to_try(to_text):
     history = history_of(step(0, fc1=0.4, fc2=0.2), step(50, fc1=NAN, fc2=0.3))
     text = words(to_text(inside_tables(history), width=80))
     assert HEALTHY not in text
-    assert "✗ the gradients of model.fc1.weight are NaN at step 50" in text
+    assert "✗ the gradients of model.fc1.weight are NaN at step 50:" in text
     assert "model.fc2.weight are" not in text  # its gradient is still a number
-    assert "the loss became NaN or inf" in text
+    assert "the next optimizer.step() makes the weights NaN" in text  # they are not yet
     assert "look for log or sqrt of 0 or of a negative number" in text
     assert "lower the learning rate" in text
+    assert "torch.autograd.set_detect_anomaly(True)" in text
+
+
+def test_nan_gradients_say_whether_the_loss_and_the_weights_are_nan_too(to_text):
+    weights_too = InsideSample(step=9, params=(flow("m.w", NAN, weight=NAN, ratio=None),))
+    text = words(to_text(inside_summary(history_of(weights_too), (9, NAN))))
+    assert (
+        "✗ the gradients of m.w are NaN at step 9, and so are their weights and the loss: "
+        "the model learns nothing from here on"
+    ) in text
+    # sqrt of exactly 0: a finite loss whose gradient is NaN.
+    text = words(to_text(inside_summary(history_of(step(9, fc1=NAN)), (9, 0.5))))
+    assert "the loss is finite, so it is the gradient of an operation" in text
 
 
 def test_inf_gradients_say_inf_and_all_of_a_large_model_are_counted(to_text):

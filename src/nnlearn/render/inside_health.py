@@ -43,6 +43,10 @@ FIX_NOT_FINITE = (
     "→ look for log or sqrt of 0 or of a negative number, and for a division by zero; "
     "if the loss grew first, lower the learning rate"
 )
+FIX_NAN_GRADIENT = (
+    "→ torch.autograd.set_detect_anomaly(True) makes the backward that gives the first "
+    "NaN raise an error that names its operation"
+)
 
 
 @dataclass(frozen=True)
@@ -196,26 +200,33 @@ def _broken_lines(history: InsideHistory, last_loss: tuple[int, float] | None) -
     tracks = history.params
     grads = [name for name, track in tracks.items() if broken_gradient(track)]
     weights = [name for name, track in tracks.items() if broken_weights(track)]
+    loss = None if last_loss is None else last_loss[1]
     lines = []
     if grads:
         what = nan_or_inf([last_value(tracks[name].grad_norms) for name in grads])
-        too = " (their weights too)" if set(grads) <= set(weights) else ""
-        lines.append(
-            f"✗ the gradients of {named(grads, len(tracks))} are {what} at step "
-            f"{history.last_step}{too}: the loss became NaN or inf, and the model learns "
-            "nothing from here on"
+        also = ["their weights"] if set(grads) <= set(weights) else []
+        also += ["the loss"] if is_broken(loss) else []
+        line = (
+            f"✗ the gradients of {named(grads, len(tracks))} are {what} at step {history.last_step}"
         )
+        line += f", and so are {' and '.join(also)}" if also else ""
+        if also[:1] == ["their weights"]:
+            line += ": the model learns nothing from here on"
+        else:
+            line += ": the next optimizer.step() makes the weights NaN (a GradScaler skips it)"
+        if loss is not None and not is_broken(loss):
+            line += "; the loss is finite, so it is the gradient of an operation (sqrt of 0…)"
+        lines.append(line)
     others = [name for name in weights if name not in grads]
     if others:
         lines.append(
             f"✗ the weights of {named(others, len(tracks))} are NaN or inf: an update made "
             "them so, and every output that uses them is NaN too"
         )
-    if not grads and last_loss is not None and is_broken(last_loss[1]):
-        step, loss = last_loss
+    if not grads and last_loss is not None and is_broken(loss):
         lines.append(
-            f"✗ the loss is {format_number(loss)} at step {step}: the gradients are numbers, "
-            "but they follow no loss, so nothing the model learns means anything"
+            f"✗ the loss is {format_number(loss)} at step {last_loss[0]}: the gradients are "
+            "numbers, but they follow no loss, so nothing the model learns means anything"
         )
     return lines
 
@@ -239,6 +250,8 @@ def inside_summary(history: InsideHistory, last_loss: tuple[int, float] | None =
         text.append(FIX_EXPLODING + "\n")
     elif broken:
         text.append(FIX_NOT_FINITE + "\n")
+        if any(broken_gradient(track) for track in history.params.values()):
+            text.append(FIX_NAN_GRADIENT + "\n")
     flags = inside_flags(history)
     for flag in flags:
         text.append("⚠ " + flag.text() + "\n", style="bold red")
