@@ -189,9 +189,7 @@ class TextReport(EventHandler):
             console.print(Text(peak_memory_line(self.memory)))
         if self.inside:
             console.print(
-                inside_tables(
-                    self.inside, max_rows=MAX_INSIDE_ROWS, last_loss=self.loss.last("loss")
-                )
+                inside_tables(self.inside, max_rows=MAX_INSIDE_ROWS, loss=self.loss.points("loss"))
             )
         for message in self.messages:
             console.print(message)

@@ -141,7 +141,7 @@ def summary_of(events) -> str:
     loss = LossSeries()
     for event in only(events, LossPoints):
         loss.add(event)
-    return inside_summary(history_of(events), loss.last("loss")).plain
+    return inside_summary(history_of(events), loss.points("loss")).plain
 
 
 async def test_a_run_whose_loss_turns_nan_is_not_called_healthy(kernel):

@@ -17,7 +17,6 @@ from nnlearn.render.inside import (
     layer_update_ratio,
     sparkline,
 )
-from nnlearn.render.series import LossSeries
 
 NAN, INF = math.nan, math.inf
 HEALTHY = "✓ every parameter receives a gradient"
@@ -59,13 +58,13 @@ def test_nan_gradients_are_named_with_what_they_mean_and_what_to_try(to_text):
 
 def test_nan_gradients_say_whether_the_loss_and_the_weights_are_nan_too(to_text):
     weights_too = InsideSample(step=9, params=(flow("m.w", NAN, weight=NAN, ratio=None),))
-    text = words(to_text(inside_summary(history_of(weights_too), (9, NAN))))
+    text = words(to_text(inside_summary(history_of(weights_too), [(9, NAN)])))
     assert (
         "✗ the gradients of m.w are NaN at step 9, and so are their weights and the loss: "
         "the model learns nothing from here on"
     ) in text
     # sqrt of exactly 0: a finite loss whose gradient is NaN.
-    text = words(to_text(inside_summary(history_of(step(9, fc1=NAN)), (9, 0.5))))
+    text = words(to_text(inside_summary(history_of(step(9, fc1=NAN)), [(9, 0.5)])))
     assert "the loss is finite, so it is the gradient of an operation" in text
 
 
@@ -164,12 +163,23 @@ def test_healthy_growth_is_not_called_exploding(to_text, norms):
 
 def test_a_nan_loss_with_finite_gradients_is_not_called_healthy(to_text):
     # torch.log of a negative number: the loss is NaN, its gradient 1/x is not.
-    loss = LossSeries()
-    loss.extend("loss", [(0, NAN), (1, NAN), (199, NAN)])
+    loss = [(0, NAN), (1, NAN), (199, NAN)]
     history = history_of(step(0, fc1=0.01), step(199, fc1=0.01))
-    text = words(to_text(inside_tables(history, last_loss=loss.last("loss")), width=100))
+    text = words(to_text(inside_tables(history, loss=loss), width=100))
     assert HEALTHY not in text
     assert "✗ the loss is NaN at step 199" in text
     assert "look for log or sqrt of 0 or of a negative number" in text
-    assert HEALTHY in to_text(inside_summary(history, (199, 0.5)))
-    assert LossSeries().last("loss") is None
+    assert HEALTHY in to_text(inside_summary(history, [(0, NAN), (199, 0.5)]))
+
+
+def test_a_loss_that_exploded_between_the_samples_says_why_it_turned_nan(to_text):
+    # The samples came at steps 0, 1 and 6; the loss saw it grow at every step.
+    loss = [(0, 1.69), (1, 14.7), (2, 2677.0), (3, 6.5e10), (4, 1.25e33), (5, INF), (6, NAN)]
+    history = history_of(step(0, fc1=0.4), step(1, fc1=2.0), step(6, fc1=NAN))
+    text = words(to_text(inside_summary(history, loss), width=100))
+    assert "⚠ the loss exploded first: from 1.69 at step 0 to 1.2e+33 at step 4" in text
+    assert "→ lower the learning rate, or clip the gradients" in text
+    assert "look for log" not in text
+    # A loss that grew 100x is not called exploded; nor is a negative one.
+    for calm in ([(0, 1.0), (1, 100.0), (2, NAN)], [(0, -2.0), (1, 5e3), (2, NAN)]):
+        assert "exploded" not in to_text(inside_summary(history, calm))

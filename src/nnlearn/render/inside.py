@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Sequence
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -24,6 +25,7 @@ from nnlearn.render.inside_health import (
     DEAD_SHARE,
     RATIO_TOO_LARGE,
     RATIO_TOO_SMALL,
+    Point,
     broken_gradient,
     broken_weights,
     dead_layers,
@@ -240,14 +242,14 @@ def inside_tables(
     history: InsideHistory,
     *,
     max_rows: int | None = None,
-    last_loss: tuple[int, float] | None = None,
+    loss: Sequence[Point] = (),
 ) -> RenderableType:
     """The summary, the gradient table and the activation table, one under the other.
 
-    ``last_loss`` is the latest point of the ``loss`` series (see ``inside_summary``).
+    ``loss`` is the points of the ``loss`` series (see ``inside_summary``).
     """
     return Group(
-        inside_summary(history, last_loss),
+        inside_summary(history, loss),
         Text(""),
         gradient_table(history, max_rows=max_rows),
         Text(""),

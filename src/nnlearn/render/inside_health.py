@@ -33,6 +33,7 @@ ZERO_EVIDENCE = 2
 # Gradients this many times their first norm (all together) have exploded: three orders
 # of magnitude. Healthy training moves them by one at most (the lessons' loops: 8x).
 EXPLODED = 1e3
+Point = tuple[int, float]  # (step, value) of the loss
 NAMED = 3  # parameters named in one line of the summary; the rest are counted
 
 FIX_EXPLODING = (
@@ -195,7 +196,16 @@ def named(names: Sequence[str], among: int = 0) -> str:
     return shown + (f" and {len(names) - NAMED} more" if len(names) > NAMED else "")
 
 
-def _broken_lines(history: InsideHistory, last_loss: tuple[int, float] | None) -> list[str]:
+def loss_explosion(loss: Sequence[Point]) -> tuple[Point, Point] | None:
+    """The first (positive) loss and a largest one at least ``EXPLODED`` times it, or None."""
+    finite = [point for point in loss if math.isfinite(point[1])]
+    if not finite or finite[0][1] <= 0:
+        return None
+    peak = max(finite, key=lambda point: point[1])
+    return (finite[0], peak) if peak[1] >= EXPLODED * finite[0][1] else None
+
+
+def _broken_lines(history: InsideHistory, last_loss: Point | None) -> list[str]:
     """NaN or inf gradients, weights and loss, and what they mean."""
     tracks = history.params
     grads = [name for name, track in tracks.items() if broken_gradient(track)]
@@ -231,14 +241,15 @@ def _broken_lines(history: InsideHistory, last_loss: tuple[int, float] | None) -
     return lines
 
 
-def inside_summary(history: InsideHistory, last_loss: tuple[int, float] | None = None) -> Text:
+def inside_summary(history: InsideHistory, loss: Sequence[Point] = ()) -> Text:
     """The warnings first, the worst first; or that all is well.
 
-    ``last_loss`` is the latest (step, value) of the ``loss`` series: a NaN loss
-    (log of a negative number) can leave the gradients finite, and is no less broken.
+    ``loss`` is the ``loss`` series' points (its last exact): a NaN loss (log of a
+    negative number) can leave the gradients finite, and is no less broken; a loss
+    that exploded before the NaN says why, when the samples came too late to see it.
     """
     text = Text()
-    broken = _broken_lines(history, last_loss)
+    broken = _broken_lines(history, loss[-1] if loss else None)
     for line in broken:
         text.append(line + "\n", style="bold red")
     exploded = explosion(history)
@@ -247,6 +258,14 @@ def inside_summary(history: InsideHistory, last_loss: tuple[int, float] | None =
             text.append(f"⚠ they exploded first: {exploded.text(name_params=False)}\n", "yellow")
         else:
             text.append(f"⚠ exploding: {exploded.text()}\n", style="bold red")
+        text.append(FIX_EXPLODING + "\n")
+    elif broken and (grew := loss_explosion(loss)) is not None:
+        (first_step, first), (peak_step, peak) = grew
+        text.append(
+            f"⚠ the loss exploded first: from {format_number(first)} at step {first_step} "
+            f"to {format_number(peak)} at step {peak_step}\n",
+            style="yellow",
+        )
         text.append(FIX_EXPLODING + "\n")
     elif broken:
         text.append(FIX_NOT_FINITE + "\n")

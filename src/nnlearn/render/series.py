@@ -127,11 +127,6 @@ class LossSeries:
     def points(self, name: str) -> list[Point]:
         return list(self._points.get(name, []))
 
-    def last(self, name: str) -> Point | None:
-        """The latest point of a series (kept exact by downsampling), NaN included."""
-        points = self._points.get(name)
-        return points[-1] if points else None
-
     def received(self, name: str) -> int:
         """How many points of this series arrived, before any downsampling."""
         return self._received.get(name, 0)

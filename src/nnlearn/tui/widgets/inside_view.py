@@ -95,8 +95,8 @@ class InsideView(VerticalScroll, can_focus=True):
             return
         self._drawn_revision = self._revision
         if self.history:
-            last_loss = self.loss.last("loss") if self.loss is not None else None
-            self.shown = inside_tables(self.history, max_rows=MAX_ROWS, last_loss=last_loss)
+            loss = self.loss.points("loss") if self.loss is not None else []
+            self.shown = inside_tables(self.history, max_rows=MAX_ROWS, loss=loss)
         elif not self.enabled:
             self.shown = Text(OFF, style="dim")
         elif self._finished:
