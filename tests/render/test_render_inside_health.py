@@ -152,6 +152,8 @@ def test_they_exploded_first_when_the_gradients_then_turn_nan(to_text):
         [(0, 2.7e-7, 0.9), (1, 1.5, 0.8)],
         # Grown a lot, but shrinking again now: not exploding at the latest sample.
         [(0, 0.1, 0.1), (1, 500.0, 0.1), (2, 0.2, 0.1)],
+        # Nearly trained at the start, then new data: 5,000x, but still small gradients.
+        [(0, 1e-4, 1e-5), (5, 0.5, 0.1)],
     ],
 )
 def test_healthy_growth_is_not_called_exploding(to_text, norms):

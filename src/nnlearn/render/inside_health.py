@@ -33,6 +33,9 @@ ZERO_EVIDENCE = 2
 # Gradients this many times their first norm (all together) have exploded: three orders
 # of magnitude. Healthy training moves them by one at most (the lessons' loops: 8x).
 EXPLODED = 1e3
+# ...and at least this large: a model that starts nearly trained (a norm of 1e-4) and
+# then meets new data grows as much, but its gradients are still small.
+EXPLODED_AT_LEAST = 1.0
 Point = tuple[int, float]  # (step, value) of the loss
 NAMED = 3  # parameters named in one line of the summary; the rest are counted
 
@@ -157,12 +160,13 @@ class Explosion:
 
 def explosion(history: InsideHistory) -> Explosion | None:
     """The explosion of the gradients, if the latest norm of them all (of a sample where they
-    were finite) is the largest so far and at least ``EXPLODED`` times the first."""
+    were finite) is the largest so far, at least ``EXPLODED`` times the first and at least
+    ``EXPLODED_AT_LEAST``."""
     first = history.first_total
     if first is None or not history.totals:
         return None
     peak = history.totals[-1]
-    if peak[1] < max(total for _, total in history.totals) or peak[1] < EXPLODED * first[1]:
+    if peak[1] < max(EXPLODED * first[1], EXPLODED_AT_LEAST, *(t for _, t in history.totals)):
         return None
     grown = []
     for name, track in history.params.items():
