@@ -17,6 +17,7 @@ from nnlearn.render.inside import (
     layer_update_ratio,
     sparkline,
 )
+from nnlearn.render.inside_health import training_broke
 
 NAN, INF = math.nan, math.inf
 HEALTHY = "✓ every parameter receives a gradient"
@@ -172,6 +173,7 @@ def test_a_nan_loss_with_finite_gradients_is_not_called_healthy(to_text):
     assert "✗ the loss is NaN at step 199" in text
     assert "look for log or sqrt of 0 or of a negative number" in text
     assert HEALTHY in to_text(inside_summary(history, [(0, NAN), (199, 0.5)]))
+    assert training_broke(history, loss) and not training_broke(history, [(199, 0.5)])
 
 
 def test_a_loss_that_exploded_between_the_samples_says_why_it_turned_nan(to_text):

@@ -13,6 +13,7 @@ from nnlearn.kernel.events import InsideSample, LayerActivity, ParamFlow
 from nnlearn.tui.widgets.editor import CodeEditor
 from nnlearn.tui.widgets.feedback_line import FeedbackLine
 from nnlearn.tui.widgets.inside_view import EMPTY, OFF, InsideView
+from nnlearn.tui.widgets.results_tabs import INSIDE_BROKEN, ResultsTabs
 
 
 def text_of(view: InsideView, width: int = 80) -> str:
@@ -104,6 +105,14 @@ async def test_a_nan_loss_is_not_called_healthy_in_the_inside_tab(make_app, kern
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await run_code(pilot, "torch.log(log_of_negative)\n")
+        tabs = screen.query_one(ResultsTabs)
+        # Seen from any tab: the Loss tab is the one showing when the Run ends.
+        assert tabs.active == "tab-loss"
+        assert tabs.get_tab("tab-inside").label.plain == INSIDE_BROKEN
         text = " ".join(text_of(await show_inside_tab(pilot, screen)).split())
         assert "✓" not in text
         assert "✗ the loss is NaN at step 20" in text
+        # A new Run starts clean, and a healthy one leaves the title alone.
+        screen.query_one(CodeEditor).load_text("model[2].requires_grad_(False)  # frozen\n")
+        await run_and_wait(pilot, screen)
+        assert tabs.get_tab("tab-inside").label.plain == "Inside"

@@ -245,6 +245,11 @@ def _broken_lines(history: InsideHistory, last_loss: Point | None) -> list[str]:
     return lines
 
 
+def training_broke(history: InsideHistory, loss: Sequence[Point] = ()) -> bool:
+    """Some gradient, weight or the loss is NaN or inf: what the summary's ``✗`` lines say."""
+    return bool(_broken_lines(history, loss[-1] if loss else None))
+
+
 def inside_summary(history: InsideHistory, loss: Sequence[Point] = ()) -> Text:
     """The warnings first, the worst first; or that all is well.
 
