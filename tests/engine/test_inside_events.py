@@ -78,13 +78,17 @@ def test_anything_else_that_is_not_a_number_becomes_null():
         "kind": "inside",
         "step": 3,
         # 1e400 is what a lenient JSON parser makes of a huge number: inf, kept as inf.
-        "params": [{"name": "w", "grad_norm": "NaN", "weight_norm": True, "update_ratio": 1e400}],
+        "params": [
+            {"name": "w", "grad_norm": "NaN", "weight_norm": True, "update_ratio": 1e400},
+            {"name": "v", "grad_norm": 10**400},  # an int JSON allows and no float holds
+        ],
         "layers": [{"name": "l", "mean": "x", "std": None, "zeros": [1]}, "junk"],
     }
     event = event_from_report(hostile)
     assert isinstance(event, InsideSample)
     flow = event.params[0]
     assert (flow.grad_norm, flow.weight_norm, flow.update_ratio) == (None, None, math.inf)
+    assert event.params[1].grad_norm is None
     layer = event.layers[0]
     assert (layer.mean, layer.std, layer.zeros) == (None, None, None)
     assert len(event.layers) == 1
