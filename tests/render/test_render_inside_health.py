@@ -52,6 +52,8 @@ def test_nan_gradients_are_named_with_what_they_mean_and_what_to_try(to_text):
     assert "✗ the gradients of model.fc1.weight are NaN at step 50:" in text
     assert "model.fc2.weight are" not in text  # its gradient is still a number
     assert "the next optimizer.step() makes the weights NaN" in text  # they are not yet
+    with_loss = words(to_text(inside_summary(history, [(50, INF)])))
+    assert "are NaN at step 50, and so is the loss: the next optimizer.step()" in with_loss
     assert "look for log or sqrt of 0 or of a negative number" in text
     assert "lower the learning rate" in text
     assert "torch.autograd.set_detect_anomaly(True)" in text

@@ -218,13 +218,16 @@ def _broken_lines(history: InsideHistory, last_loss: Point | None) -> list[str]:
     lines = []
     if grads:
         what = nan_or_inf([last_value(tracks[name].grad_norms) for name in grads])
-        also = ["their weights"] if set(grads) <= set(weights) else []
-        also += ["the loss"] if is_broken(loss) else []
+        weights_too = set(grads) <= set(weights)
+        also = (["their weights"] if weights_too else []) + (
+            ["the loss"] if is_broken(loss) else []
+        )
         line = (
             f"✗ the gradients of {named(grads, len(tracks))} are {what} at step {history.last_step}"
         )
-        line += f", and so are {' and '.join(also)}" if also else ""
-        if also[:1] == ["their weights"]:
+        if also:
+            line += f", and so {'is' if also == ['the loss'] else 'are'} {' and '.join(also)}"
+        if weights_too:
             line += ": the model learns nothing from here on"
         else:
             line += ": the next optimizer.step() makes the weights NaN (a GradScaler skips it)"
