@@ -188,7 +188,9 @@ class TextReport(EventHandler):
         if self.memory is not None:
             console.print(Text(peak_memory_line(self.memory)))
         if self.inside:
-            console.print(inside_tables(self.inside, max_rows=MAX_INSIDE_ROWS))
+            console.print(
+                inside_tables(self.inside, max_rows=MAX_INSIDE_ROWS, loss=self.loss.points("loss"))
+            )
         for message in self.messages:
             console.print(message)
         if self.finished is not None:

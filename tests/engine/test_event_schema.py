@@ -15,12 +15,15 @@ from nnlearn.kernel.events import (
     DeviceInfo,
     DeviceMemory,
     Event,
+    InsideSample,
     KernelDied,
     KernelInfo,
     KernelRestarted,
     KernelStatus,
+    LayerActivity,
     LossPoints,
     MemoryRow,
+    ParamFlow,
     ParamRow,
     Params,
     PlotPoints,
@@ -71,6 +74,11 @@ ONE_OF_EACH: list[Event] = [
     RunFinished(False, "cpu", 0.25, interrupted=True, exit_code=2),
     KernelInfo("3.11.7", "2.13.0", None, (DeviceInfo("cpu", "CPU"),), 1.5),
     DeviceMemory((MemoryRow("cpu", 1, 2), MemoryRow("cuda:0", error="ECC"))),
+    InsideSample(
+        3,
+        (ParamFlow("fc.weight", True, math.nan, math.inf, None, True),),
+        (LayerActivity("fc", "Linear", -math.inf, 0.5, 0.0),),
+    ),
 ]
 
 
@@ -136,6 +144,9 @@ def test_a_new_kind_needs_only_its_class():
         {"kind": "loss", "series": "loss", "first": "0", "values_f64": ""},
         {"kind": "loss", "series": "loss", "first": True, "values_f64": ""},
         {"kind": "error", "type": None},
+        # JSON allows an int past 1e308; float() of it raises OverflowError.
+        {"kind": "done", "ok": True, "device": "cpu", "seconds": 10**400},
+        {"kind": "loss", "series": "loss", "points": [[0, 10**400]]},
         {"kind": "unknown-kind"},
         ["not", "a", "dict"],
     ],

@@ -117,3 +117,23 @@ def test_doctor_reports_versions_devices_and_terminal():
     assert "memory cpu" in out and " free of " in out
     assert "kernel start + warm" in out
     assert "no GPU" in out or "cuda" in out
+
+
+def refuse_nan(token: str) -> float:
+    raise ValueError(f"{token} is not JSON")
+
+
+def test_a_run_that_turns_nan_is_reported_as_broken_in_text_and_in_strict_json(tmp_path):
+    path = tmp_path / "diverge.py"
+    path.write_text(SCRIPT.replace("lr=0.05", "lr=1e6").replace("range(20)", "range(60)"))
+    text = nnlearn("run", str(path), "--device", "cpu", NO_COLOR="1")
+    assert text.returncode == 0, text.stderr
+    summary = " ".join(text.stdout.split())
+    assert "✓ every parameter receives a gradient" not in summary
+    assert "✗ the gradients of all 4 parameters are NaN" in summary
+    assert "lower the learning rate" in summary
+    result = nnlearn("run", str(path), "--json", "--device", "cpu")
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line, parse_constant=refuse_nan) for line in result.stdout.splitlines()]
+    last = [line for line in lines if line["kind"] == "inside"][-1]
+    assert {param["grad_norm"] for param in last["params"]} == {"nan"}

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import math
+
 import pytest
 from kernel_helpers import collect, only
 
 from nnlearn.kernel.events import InsideSample, LossPoints, RunFinished, Stream
-from nnlearn.render.inside import InsideHistory, dead_layers, inside_flags
+from nnlearn.render.inside import InsideHistory, dead_layers, inside_flags, inside_summary
+from nnlearn.render.series import LossSeries
 
 pytestmark = pytest.mark.kernel
 
@@ -130,3 +134,34 @@ for model in (a, b):
     history = history_of(events)
     assert {"a.weight", "b.weight"} <= set(history.params)
     assert inside_flags(history) == []
+
+
+def summary_of(events) -> str:
+    """What the Inside view says above its tables, given the Run's loss too."""
+    loss = LossSeries()
+    for event in only(events, LossPoints):
+        loss.add(event)
+    return inside_summary(history_of(events), loss.points("loss")).plain
+
+
+async def test_a_run_whose_loss_turns_nan_is_not_called_healthy(kernel):
+    code = TRAINING.format(mistake="", params="model.parameters()").replace("lr=0.05", "lr=1e6")
+    events = await collect(kernel, code, device="cpu")
+    last = history_of(events).params["model.0.weight"].grad_norms[-1]
+    assert last is not None and math.isnan(last)  # NaN on the wire, not null ("no .grad")
+    summary = summary_of(events)
+    assert "✓" not in summary
+    assert "✗ the gradients of all 6 parameters are NaN" in summary
+    for event in events:  # what --json writes: JSON has no NaN
+        json.dumps(event.to_json(), allow_nan=False)
+
+
+async def test_a_nan_loss_whose_gradients_stay_finite_is_not_called_healthy(kernel):
+    # log of a negative number: the loss is NaN, its gradient (1/x) is finite.
+    code = TRAINING.format(mistake="", params="model.parameters()").replace(
+        "nn.functional.mse_loss(model(x), y)", "torch.log(model(x) - 100).mean()"
+    )
+    events = await collect(kernel, code, device="cpu")
+    summary = summary_of(events)
+    assert "✓" not in summary
+    assert "✗ the loss is NaN at step 299" in summary

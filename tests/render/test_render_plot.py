@@ -6,6 +6,7 @@ import math
 import re
 
 from nnlearn.render import loss_plot, series_summary
+from nnlearn.render.plot import short_value_ticks
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -40,6 +41,29 @@ def test_x_axis_shows_integer_steps():
     axis = text.splitlines()[-1]
     assert "299" in axis
     assert "." not in axis
+
+
+def y_labels(text: str) -> list[str]:
+    return [line.split("┤")[0].strip() for line in text.splitlines() if "┤" in line]
+
+
+def test_an_exploded_loss_keeps_its_axis_labels_short():
+    # plotext would write 8700000000000000000000.0: a third of an 80-column plot.
+    text = loss_plot({"loss": [(0, 1.3), (1, 3e10), (2, 8.7e21)]}, 60, 12, color=False)
+    labels = y_labels(text)
+    assert labels[0] == "8.7e+21" and labels[-1] == "1.3"
+    assert max(len(label) for label in labels) <= 8
+    tiny = y_labels(loss_plot({"loss": [(0, 5e-6), (1, 1e-6)]}, 60, 9, color=False))
+    assert tiny[0] == "5e-06" and tiny[-1] == "1e-06"
+
+
+def test_an_ordinary_loss_keeps_plotexts_own_labels():
+    assert short_value_ticks(0.01, 2.5, 4) is None
+    assert short_value_ticks(0.0, 0.0, 4) is None
+    assert short_value_ticks(1.3, 8.7e21, 3) == (
+        [1.3, 4.35e21, 8.7e21],
+        ["1.3", "4.35e+21", "8.7e+21"],
+    )
 
 
 def test_no_points_gives_a_short_message():

@@ -5,12 +5,14 @@ what the learner typed: ``raise`` fails on that line, ``nn.Linear(3, 1)`` gives
 shape and parameter rows, ``huge`` the tables of a model of 1,200 identical blocks
 in parts, as the probe sends them, ``loss`` gives loss points, ``nnlearn.plot`` two
 scatter series, ``block`` runs until interrupted, ``flood`` prints numbered
-lines in big chunks until interrupted, ``die`` kills the kernel.
+lines in big chunks until interrupted, ``die`` kills the kernel, ``log_of_negative``
+a NaN loss under finite gradients.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -175,6 +177,12 @@ class FakeSession:
                         LayerActivity("model.0", "Linear", 0.1, 0.9, 0.0),
                         LayerActivity("model.1", "ReLU", 0.0, 0.0, 1.0),
                     ),
+                )
+        if "log_of_negative" in code and inside:  # a NaN loss whose gradients stay finite
+            yield LossPoints("loss", tuple((step, math.nan) for step in range(21)))
+            for step in (0, 20):
+                yield InsideSample(
+                    step=step, params=(ParamFlow("model.0.weight", True, 0.01, 2.0, 1e-3, True),)
                 )
         if "nnlearn.plot" in code:
             yield PlotPoints("data", tuple((x / 10, 0.7 * x / 10 + 0.3) for x in range(10)), 10)

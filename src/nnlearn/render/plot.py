@@ -43,6 +43,26 @@ def integer_ticks(low: float, high: float, count: int) -> list[int]:
     return sorted({round(low + (high - low) * i / (count - 1)) for i in range(count)})
 
 
+# plotext writes a tick as a plain decimal: 8.7e21 takes 24 columns, 5e-6 ten. Outside
+# this range of magnitudes the ticks are ours, in short scientific notation.
+PLAIN_TICKS = (1e-3, 1e5)
+
+
+def short_value_ticks(low: float, high: float, count: int) -> tuple[list[float], list[str]] | None:
+    """``count`` ticks from ``low`` to ``high`` labelled ``8.7e+21``, or None where plotext's do.
+
+    A loss that exploded (or shrank to 1e-6) would otherwise take a third of an
+    80-column plot for its labels.
+    """
+    largest = max(abs(low), abs(high))
+    if largest == 0 or PLAIN_TICKS[0] <= largest < PLAIN_TICKS[1]:
+        return None
+    if high <= low:
+        return [low], [f"{low:.3g}"]
+    ticks = [low + (high - low) * i / (count - 1) for i in range(max(count, 2))]
+    return ticks, [f"{tick:.3g}" for tick in ticks]
+
+
 def _line_style(index: int, *, color: bool, single: bool) -> dict[str, str]:
     style = {"marker": _PLAIN_MARKERS[index % len(_PLAIN_MARKERS)]}
     if color:
@@ -97,6 +117,10 @@ def loss_plot(
 
     all_steps = [p[0] for points in drawable.values() for p in points]
     figure.xticks(integer_ticks(min(all_steps), max(all_steps), max(2, width // 14)))
+    all_values = [p[1] for points in drawable.values() for p in points]
+    y_ticks = short_value_ticks(min(all_values), max(all_values), max(3, height // 3))
+    if y_ticks is not None:
+        figure.yticks(*y_ticks)
     text = figure.build().rstrip("\n")
     if not color:
         text = strip_ansi(text)

@@ -65,8 +65,8 @@ def event_from_report(report: Any) -> Event | None:
         return None
     try:
         return event_class.from_json(report)
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
-        return None
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError):
+        return None  # OverflowError: float() of an int past 1e308, which JSON allows
 
 
 def batch_data(events: Iterable[Event]) -> dict[str, Any]:

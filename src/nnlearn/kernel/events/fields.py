@@ -42,5 +42,30 @@ def float_or_none(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def finite_or_none(value: float | None) -> float | None:
-    return value if value is not None and math.isfinite(value) else None
+# JSON has no NaN or infinity; a measurement that is not finite says so in words.
+NOT_FINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+
+
+def measurement_json(value: float | None) -> float | str | None:
+    """A measured number for JSON: itself, or ``"nan"``, ``"inf"``, ``"-inf"``; None is null.
+
+    Why: a NaN gradient norm is news (the training broke), not a missing value;
+    null already means "not measured" (no ``.grad``), so the two must differ.
+    """
+    if value is None or math.isfinite(value):
+        return value
+    if math.isnan(value):
+        return "nan"
+    return "inf" if value > 0 else "-inf"
+
+
+def measurement_or_none(value: Any) -> float | None:
+    """``measurement_json`` read back: a number (NaN and inf included), or None for anything else."""
+    if isinstance(value, str):
+        return NOT_FINITE.get(value)
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None

@@ -9,7 +9,11 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from nnlearn.kernel.events.base import Event
-from nnlearn.kernel.events.fields import finite_or_none, float_or_none, str_field
+from nnlearn.kernel.events.fields import (
+    measurement_json,
+    measurement_or_none,
+    str_field,
+)
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,8 @@ class ParamFlow:
     ``update_ratio`` is the norm of the optimizer step's change over the norm of the
     weight (None when no optimizer stepped it at this sample); ``optimized`` says
     whether an optimizer that stepped during the Run holds it (None: none stepped yet).
+    A norm or ratio that is not finite stays NaN or inf here (the training broke) and is
+    the string ``"nan"``, ``"inf"`` or ``"-inf"`` in JSON, which has no NaN.
     """
 
     name: str
@@ -141,9 +147,9 @@ class ParamFlow:
         return {
             "name": self.name,
             "requires_grad": self.requires_grad,
-            "grad_norm": finite_or_none(self.grad_norm),
-            "weight_norm": finite_or_none(self.weight_norm),
-            "update_ratio": finite_or_none(self.update_ratio),
+            "grad_norm": measurement_json(self.grad_norm),
+            "weight_norm": measurement_json(self.weight_norm),
+            "update_ratio": measurement_json(self.update_ratio),
             "optimized": self.optimized,
         }
 
@@ -153,9 +159,9 @@ class ParamFlow:
         return cls(
             name=str_field(data["name"]),
             requires_grad=bool(data.get("requires_grad", True)),
-            grad_norm=float_or_none(data.get("grad_norm")),
-            weight_norm=float_or_none(data.get("weight_norm")),
-            update_ratio=float_or_none(data.get("update_ratio")),
+            grad_norm=measurement_or_none(data.get("grad_norm")),
+            weight_norm=measurement_or_none(data.get("weight_norm")),
+            update_ratio=measurement_or_none(data.get("update_ratio")),
             optimized=None if optimized is None else bool(optimized),
         )
 
@@ -164,7 +170,8 @@ class ParamFlow:
 class LayerActivity:
     """The output of one layer (a module without children) at one sampled forward pass.
 
-    ``zeros`` is the fraction of elements exactly 0 (dead ReLUs show as 1.0).
+    ``zeros`` is the fraction of elements exactly 0 (dead ReLUs show as 1.0). A
+    number that is not finite is kept, and written as ParamFlow's are.
     """
 
     name: str
@@ -177,9 +184,9 @@ class LayerActivity:
         return {
             "name": self.name,
             "class": self.cls,
-            "mean": finite_or_none(self.mean),
-            "std": finite_or_none(self.std),
-            "zeros": finite_or_none(self.zeros),
+            "mean": measurement_json(self.mean),
+            "std": measurement_json(self.std),
+            "zeros": measurement_json(self.zeros),
         }
 
     @classmethod
@@ -187,9 +194,9 @@ class LayerActivity:
         return cls(
             name=str_field(data["name"]),
             cls=str(data.get("class", "")),
-            mean=float_or_none(data.get("mean")),
-            std=float_or_none(data.get("std")),
-            zeros=float_or_none(data.get("zeros")),
+            mean=measurement_or_none(data.get("mean")),
+            std=measurement_or_none(data.get("std")),
+            zeros=measurement_or_none(data.get("zeros")),
         )
 
 

@@ -20,6 +20,8 @@ from textual.widgets import Static
 
 from nnlearn.kernel.events import InsideSample
 from nnlearn.render.inside import InsideHistory, inside_tables
+from nnlearn.render.inside_health import training_broke
+from nnlearn.render.series import LossSeries
 
 EMPTY = (
     "Train a model (F5) to see inside it: each parameter's gradient, the size of each "
@@ -47,13 +49,22 @@ class InsideView(VerticalScroll, can_focus=True):
 
         enabled: bool
 
-    def __init__(self, *, id: str | None = None) -> None:
+    @dataclass
+    class Broke(Message):
+        """The Run's numbers turned NaN or inf (or a new Run starts clean): for the tab's title,
+        so that the learner sees it from any tab."""
+
+        broken: bool
+
+    def __init__(self, *, id: str | None = None, loss: LossSeries | None = None) -> None:
         super().__init__(id=id)
+        self.loss = loss  # the Loss tab's series: a NaN loss is news here too
         self.enabled = True
         self.history = InsideHistory()
         self._revision = 0
         self._drawn_revision = -1
         self._finished = False
+        self._broken = False
         self.shown: RenderableType = Text(EMPTY, style="dim")  # what the tab shows now
 
     def compose(self):
@@ -66,18 +77,31 @@ class InsideView(VerticalScroll, can_focus=True):
         """Take one sample; it appears at the next redraw."""
         self.history.add(sample)
         self._revision += 1
+        self._check_broken()
 
     def reset(self) -> None:
         self.history = InsideHistory()
         self._finished = False
         self._revision += 1
+        self._check_broken()
         self._draw()
 
     def finish(self) -> None:
         """The Run ended: draw what it left now."""
         self._finished = True
         self._revision += 1
+        self._check_broken()
         self._draw()
+
+    def _loss(self) -> list[tuple[int, float]]:
+        return self.loss.points("loss") if self.loss is not None else []
+
+    def _check_broken(self) -> None:
+        """Say when the training turns broken (NaN or inf), or clean again, whatever tab shows."""
+        broken = bool(self.history) and training_broke(self.history, self._loss())
+        if broken != self._broken:
+            self._broken = broken
+            self.post_message(self.Broke(broken))
 
     def on_show(self) -> None:
         self._draw()
@@ -93,7 +117,7 @@ class InsideView(VerticalScroll, can_focus=True):
             return
         self._drawn_revision = self._revision
         if self.history:
-            self.shown = inside_tables(self.history, max_rows=MAX_ROWS)
+            self.shown = inside_tables(self.history, max_rows=MAX_ROWS, loss=self._loss())
         elif not self.enabled:
             self.shown = Text(OFF, style="dim")
         elif self._finished:

@@ -20,7 +20,7 @@ from textual_plotext import PlotextPlot
 
 from nnlearn.kernel.events import LossPoints
 from nnlearn.render import LossSeries, downsample, series_summary
-from nnlearn.render.plot import SINGLE_POINT_MARKER, integer_ticks
+from nnlearn.render.plot import SINGLE_POINT_MARKER, integer_ticks, short_value_ticks
 
 EMPTY = "No loss yet: every loss.backward() in your code adds a point here."
 # Told apart by marker as well as colour, so 16 colours and NO_COLOR still work.
@@ -92,6 +92,7 @@ class LossView(Vertical):
         width = max(plot.size.width, 20)
         data = self.series.as_dict()
         steps: list[int] = []
+        values: list[float] = []
         for index, (name, points) in enumerate(data.items()):
             finite = [p for p in points if math.isfinite(p[1])]
             if not finite:
@@ -101,6 +102,11 @@ class LossView(Vertical):
             marker = MARKERS[index % len(MARKERS)] if len(shown) > 1 else SINGLE_POINT_MARKER
             plt.plot([p[0] for p in shown], [p[1] for p in shown], label=name, marker=marker)
             steps += (shown[0][0], shown[-1][0])
+            values += (min(p[1] for p in shown), max(p[1] for p in shown))
+        if values:
+            y_ticks = short_value_ticks(min(values), max(values), max(3, plot.size.height // 3))
+            if y_ticks is not None:
+                plt.yticks(*y_ticks)
         if steps:  # plotext's own ticks fall between steps (124.8): a step is a whole number
             plt.xticks(
                 [float(tick) for tick in integer_ticks(min(steps), max(steps), max(2, width // 14))]

@@ -16,6 +16,7 @@ from nnlearn.tui.widgets.params_view import ParamsView
 from nnlearn.tui.widgets.plots_view import PlotsView
 from nnlearn.tui.widgets.shapes_view import ShapesView
 
+INSIDE_BROKEN = "Inside ✗"  # the title of the Inside tab while the Run's numbers are NaN or inf
 TABS = ("tab-output", "tab-shapes", "tab-params", "tab-loss", "tab-plots", "tab-inside")
 
 
@@ -33,7 +34,7 @@ class ResultsTabs(TabbedContent):
         self.params = ParamsView(id="params")
         self.loss = LossView(id="loss")
         self.plots = PlotsView(id="plots")
-        self.inside = InsideView(id="inside")
+        self.inside = InsideView(id="inside", loss=self.loss.series)
         for title, tab, view in (
             ("Output", "tab-output", self.output),
             ("Shapes", "tab-shapes", self.shapes),
@@ -43,6 +44,9 @@ class ResultsTabs(TabbedContent):
             ("Inside", "tab-inside", self.inside),
         ):
             self.compose_add_child(TabPane(title, view, id=tab))
+
+    def on_inside_view_broke(self, event: InsideView.Broke) -> None:
+        self.get_tab("tab-inside").label = INSIDE_BROKEN if event.broken else "Inside"
 
     def next_tab(self) -> str:
         return TABS[(TABS.index(self.active) + 1) % len(TABS)]
