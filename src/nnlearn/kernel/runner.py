@@ -14,6 +14,10 @@ from typing import Protocol
 from nnlearn.kernel.events import Event, KernelInfo
 
 
+class KernelError(RuntimeError):
+    """The kernel could not be started, warmed or reached; the message says what to do."""
+
+
 class Session(Protocol):
     info: KernelInfo | None
     """What the warmed kernel reported; None until it is warm (and after a restart)."""
