@@ -12,6 +12,7 @@ declared below.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import queue
 import time
 from collections.abc import AsyncGenerator, AsyncIterator
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from nnlearn.kernel.events import Event, KernelDied, KernelRestarted, RunError, RunFinished
 from nnlearn.kernel.manager import death_reason
 from nnlearn.kernel.protocol import events_in, run_code
-from nnlearn.kernel.runner import KernelError
+from nnlearn.kernel.runner import KernelError, StoppedByShutdown
 
 if TYPE_CHECKING:
     from jupyter_client.asynchronous.client import AsyncKernelClient
@@ -131,7 +132,8 @@ class RunLoop:
                 elif not self.ready:
                     await self.start()
             except KernelError as exc:
-                self._set_state("dead", "could not start")
+                if not isinstance(exc, StoppedByShutdown):  # a shut-down session stays stopped
+                    self._set_state("dead", "could not start")
                 yield RunError("KernelError", str(exc), None, "")
                 yield RunFinished(False, None, time.perf_counter() - started)
                 return
@@ -151,7 +153,8 @@ class RunLoop:
                         break
                     if kind == "nnlearn_escalate":
                         yield KernelRestarted("the code did not stop when interrupted")
-                        await self._restart()
+                        with contextlib.suppress(StoppedByShutdown):  # the Run ends either way
+                            await self._restart()
                         finished = RunFinished(
                             False, None, time.perf_counter() - started, interrupted=True
                         )

@@ -18,6 +18,10 @@ class KernelError(RuntimeError):
     """The kernel could not be started, warmed or reached; the message says what to do."""
 
 
+class StoppedByShutdown(KernelError):
+    """``shutdown()`` came while the kernel was starting or restarting: that stopped there."""
+
+
 class Session(Protocol):
     info: KernelInfo | None
     """What the warmed kernel reported; None until it is warm (and after a restart)."""

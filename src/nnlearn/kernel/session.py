@@ -25,9 +25,9 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from jupyter_client.asynchronous.client import AsyncKernelClient
 
@@ -37,11 +37,13 @@ from nnlearn.kernel.kernel_command import kernel_env
 from nnlearn.kernel.manager import NnlearnKernelManager, death_reason
 from nnlearn.kernel.protocol import WARM_CODE, events_in, warm_code
 from nnlearn.kernel.run_loop import RunLoop
-from nnlearn.kernel.runner import KernelError
+from nnlearn.kernel.runner import KernelError, StoppedByShutdown
 from nnlearn.kernel.spare import SpareKernel
 from nnlearn.kernel.workdirs import make_workdir
 
-__all__ = ["KernelError", "KernelSession"]
+__all__ = ["KernelError", "KernelSession", "StoppedByShutdown"]
+
+_T = TypeVar("_T")
 
 LISTEN_POLL_SECONDS = 0.005
 # The spare kernel is launched this long after the first kernel is warm (and never
@@ -80,6 +82,7 @@ class KernelSession(RunLoop):
         self._km: NnlearnKernelManager | None = None
         self._kc: AsyncKernelClient | None = None
         self._start_lock = asyncio.Lock()
+        self._steps: set[asyncio.Task[Any]] = set()  # starts and restarts under way
         self._log: Any = None
         self._workdir: Path | None = None
         self.warm_mode = warm
@@ -122,19 +125,44 @@ class KernelSession(RunLoop):
             if self.ready and self.info is not None:
                 return self.info
             try:
-                launched = time.perf_counter()
-                await self._launch()
-                # A kernel launched torch first imported it while it launched: count that.
-                info = await self._warm(launched if self._km and self._km.torch_first else None)
+                info = await self._stoppable(self._launch_and_warm())
                 if self.spare is not None:
                     self.spare.fill()
                 return info
+            except StoppedByShutdown:
+                raise  # the session is stopped, not dead
             except KernelError:
                 self._set_state("dead", "could not start")
                 raise
             except Exception as exc:
                 self._set_state("dead", "could not start")
                 raise KernelError(f"Could not start the Python kernel: {exc}") from exc
+
+    async def _launch_and_warm(self) -> KernelInfo:
+        launched = time.perf_counter()
+        await self._launch()
+        # A kernel launched torch first imported it while it launched: count that.
+        return await self._warm(launched if self._km and self._km.torch_first else None)
+
+    async def _stoppable(self, step: Coroutine[Any, Any, _T]) -> _T:
+        """Run a start or restart ``step`` so that ``shutdown()`` can stop it.
+
+        The shutdown cancels the step and waits for it to unwind before it stops the
+        kernel: the two never act on the kernel at once, nothing the step launched is
+        left running, and nothing is swapped in after the shutdown. The caller then
+        gets ``StoppedByShutdown``. A caller that is cancelled cancels the step too.
+        """
+        task = asyncio.ensure_future(step)
+        self._steps.add(task)
+        try:
+            return await task
+        except asyncio.CancelledError:
+            caller = asyncio.current_task()
+            if caller is not None and caller.cancelling():
+                raise
+            raise StoppedByShutdown("The kernel was shut down while it was starting.") from None
+        finally:
+            self._steps.discard(task)
 
     async def _launch(self) -> None:
         self._set_state("starting", "starting Python")
@@ -248,7 +276,15 @@ class KernelSession(RunLoop):
         return "\nThe kernel said:\n" + "\n".join(text.splitlines()[-lines:])
 
     async def shutdown(self) -> None:
-        """Stop the kernel (or just detach from an attached one), and its spare."""
+        """Stop the kernel (or just detach from an attached one), and its spare.
+
+        A start or restart under way is stopped first (see ``_stoppable``).
+        """
+        steps = list(self._steps)
+        for step in steps:
+            step.cancel()
+        if steps:
+            await asyncio.wait(steps)
         if self.spare is not None:
             await self.spare.close()
         if self._early is not None:  # launched for this session, never adopted
@@ -271,15 +307,23 @@ class KernelSession(RunLoop):
         self._set_state("stopped")
 
     async def restart(self) -> None:
-        """A fresh kernel: everything defined in the old one is gone."""
+        """A fresh kernel: everything defined in the old one is gone.
+
+        If ``shutdown()`` comes meanwhile, it returns with the session stopped.
+        """
         if self._running:
             self._escalate = True
             await self._run_done.wait()
             return
         async with self._run_lock:
-            await self._restart()
+            with contextlib.suppress(StoppedByShutdown):
+                await self._restart()
 
     async def _restart(self) -> None:
+        """Restart (the run lock held); ``StoppedByShutdown`` if shut down meanwhile."""
+        await self._stoppable(self._replace_kernel())
+
+    async def _replace_kernel(self) -> None:
         if self.attached:
             raise KernelError(
                 "This kernel runs elsewhere (attached through a connection file): restart it "
