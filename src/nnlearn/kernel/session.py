@@ -25,9 +25,9 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from jupyter_client.asynchronous.client import AsyncKernelClient
 
@@ -39,13 +39,11 @@ from nnlearn.kernel.protocol import WARM_CODE, events_in, warm_code
 from nnlearn.kernel.run_loop import RunLoop
 from nnlearn.kernel.runner import KernelError, StoppedByShutdown
 from nnlearn.kernel.spare import SpareKernel
-from nnlearn.kernel.workdirs import make_workdir
+from nnlearn.kernel.stoppable import StoppableSteps
+from nnlearn.kernel.workdirs import log_tail, make_workdir
 
 __all__ = ["KernelError", "KernelSession", "StoppedByShutdown"]
 
-_T = TypeVar("_T")
-
-LISTEN_POLL_SECONDS = 0.005
 # The spare kernel is launched this long after the first kernel is warm (and never
 # during a Run): a Run asked for at once, and the kernel's own background warm-up,
 # get the CPU first.
@@ -82,7 +80,7 @@ class KernelSession(RunLoop):
         self._km: NnlearnKernelManager | None = None
         self._kc: AsyncKernelClient | None = None
         self._start_lock = asyncio.Lock()
-        self._steps: set[asyncio.Task[Any]] = set()  # starts and restarts under way
+        self._steps = StoppableSteps()  # starts and restarts, stopped first by a shutdown
         self._log: Any = None
         self._workdir: Path | None = None
         self.warm_mode = warm
@@ -125,7 +123,7 @@ class KernelSession(RunLoop):
             if self.ready and self.info is not None:
                 return self.info
             try:
-                info = await self._stoppable(self._launch_and_warm())
+                info = await self._steps.run(self._launch_and_warm())
                 if self.spare is not None:
                     self.spare.fill()
                 return info
@@ -143,26 +141,6 @@ class KernelSession(RunLoop):
         await self._launch()
         # A kernel launched torch first imported it while it launched: count that.
         return await self._warm(launched if self._km and self._km.torch_first else None)
-
-    async def _stoppable(self, step: Coroutine[Any, Any, _T]) -> _T:
-        """Run a start or restart ``step`` so that ``shutdown()`` can stop it.
-
-        The shutdown cancels the step and waits for it to unwind before it stops the
-        kernel: the two never act on the kernel at once, nothing the step launched is
-        left running, and nothing is swapped in after the shutdown. The caller then
-        gets ``StoppedByShutdown``. A caller that is cancelled cancels the step too.
-        """
-        task = asyncio.ensure_future(step)
-        self._steps.add(task)
-        try:
-            return await task
-        except asyncio.CancelledError:
-            caller = asyncio.current_task()
-            if caller is not None and caller.cancelling():
-                raise
-            raise StoppedByShutdown("The kernel was shut down while it was starting.") from None
-        finally:
-            self._steps.discard(task)
 
     async def _launch(self) -> None:
         self._set_state("starting", "starting Python")
@@ -189,33 +167,17 @@ class KernelSession(RunLoop):
                 raise
             self._km = km
             kc = km.client()
-            await self._until_listening(km)
+            await km.until_listening(self.startup_timeout)
         kc.start_channels()
         try:
             await kc.wait_for_ready(timeout=self.startup_timeout)
         except RuntimeError as exc:
             kc.stop_channels()
-            raise KernelError(f"The kernel did not answer: {exc}{self._log_tail()}") from exc
+            raise KernelError(f"The kernel did not answer: {exc}{log_tail(self._workdir)}") from exc
         except asyncio.CancelledError:
             kc.stop_channels()
             raise
         self._kc = kc
-
-    async def _until_listening(self, km: NnlearnKernelManager) -> None:
-        """Wait until the kernel has made its IPC sockets (or died, or took too long).
-
-        A client socket connected before the kernel's exists retries only every 0.1 s:
-        up to a tenth of a second lost on every start, once for the requests and once
-        for iopub (our kernels import torch before they make their sockets).
-        """
-        if km.transport != "ipc":
-            return
-        sockets = [Path(f"{km.ip}-{port}") for port in (km.shell_port, km.iopub_port)]
-        deadline = time.monotonic() + self.startup_timeout
-        while not all(socket.exists() for socket in sockets):
-            if time.monotonic() > deadline or not await km.is_alive():
-                return  # wait_for_ready says what went wrong
-            await asyncio.sleep(LISTEN_POLL_SECONDS)
 
     def _manager(self) -> tuple[NnlearnKernelManager, dict[str, str]]:
         """A manager for a new kernel (or for the early one), and the kernel's environment."""
@@ -256,7 +218,7 @@ class KernelSession(RunLoop):
                 "The kernel started but could not load nnlearn's probe"
                 + (f" ({failure})" if failure else "")
                 + ". Is nnlearn (and torch) installed in the kernel's Python? "
-                "pip install nnlearn there." + self._log_tail()
+                "pip install nnlearn there." + log_tail(self._workdir)
             )
         # A spare's report has no devices (describing GPUs would wake CUDA): the swap
         # keeps the old kernel's list.
@@ -264,27 +226,13 @@ class KernelSession(RunLoop):
         self._set_state("idle")
         return self.info
 
-    def _log_tail(self, lines: int = 8) -> str:
-        if self._workdir is None:
-            return ""
-        try:
-            text = (self._workdir / "kernel.log").read_text(errors="replace").strip()
-        except OSError:
-            return ""
-        if not text:
-            return ""
-        return "\nThe kernel said:\n" + "\n".join(text.splitlines()[-lines:])
-
     async def shutdown(self) -> None:
         """Stop the kernel (or just detach from an attached one), and its spare.
 
-        A start or restart under way is stopped first (see ``_stoppable``).
+        A start or restart under way is stopped first (``stoppable.py``): it raises
+        ``StoppedByShutdown`` (``restart()`` returns), and nothing it launched lives on.
         """
-        steps = list(self._steps)
-        for step in steps:
-            step.cancel()
-        if steps:
-            await asyncio.wait(steps)
+        await self._steps.stop()
         if self.spare is not None:
             await self.spare.close()
         if self._early is not None:  # launched for this session, never adopted
@@ -321,7 +269,7 @@ class KernelSession(RunLoop):
 
     async def _restart(self) -> None:
         """Restart (the run lock held); ``StoppedByShutdown`` if shut down meanwhile."""
-        await self._stoppable(self._replace_kernel())
+        await self._steps.run(self._replace_kernel())
 
     async def _replace_kernel(self) -> None:
         if self.attached:
