@@ -229,30 +229,31 @@ class KernelSession(RunLoop):
     async def shutdown(self) -> None:
         """Stop the kernel (or just detach from an attached one), and its spare.
 
-        A start or restart under way is stopped first (``stoppable.py``): it raises
-        ``StoppedByShutdown`` (``restart()`` returns), and nothing it launched lives on.
+        A start or restart under way is stopped first, and none begins until the kernel
+        is stopped (``stoppable.py``): it raises ``StoppedByShutdown`` (``restart()``
+        returns), and nothing it launched lives on.
         """
-        await self._steps.stop()
-        if self.spare is not None:
-            await self.spare.close()
-        if self._early is not None:  # launched for this session, never adopted
-            self._early.discard()
-            self._early = None
-        if self._kc is not None:
-            self._kc.stop_channels()
-            self._kc = None
-        if self._km is not None:
-            with contextlib.suppress(Exception):
-                await self._km.shutdown_kernel(now=True)
-            self._km = None
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-        if self._workdir is not None:
-            shutil.rmtree(self._workdir, ignore_errors=True)
-            self._workdir = None
-        self.info = None
-        self._set_state("stopped")
+        async with self._steps.stopping():
+            if self.spare is not None:
+                await self.spare.close()
+            if self._early is not None:  # launched for this session, never adopted
+                self._early.discard()
+                self._early = None
+            if self._kc is not None:
+                self._kc.stop_channels()
+                self._kc = None
+            if self._km is not None:
+                with contextlib.suppress(Exception):
+                    await self._km.shutdown_kernel(now=True)
+                self._km = None
+            if self._log is not None:
+                self._log.close()
+                self._log = None
+            if self._workdir is not None:
+                shutil.rmtree(self._workdir, ignore_errors=True)
+                self._workdir = None
+            self.info = None
+            self._set_state("stopped")
 
     async def restart(self) -> None:
         """A fresh kernel: everything defined in the old one is gone.
