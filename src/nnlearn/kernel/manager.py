@@ -4,15 +4,18 @@ Why a module of its own: ``KernelSession`` (``session.py``) is about one kernel
 used for one Run at a time; what launches (or adopts) the process and names
 its exit is jupyter_client's side of it, with the few changes nnlearn needs:
 always this Python and our launcher whatever kernelspecs the user has, an early
-launched kernel taken over (``early_kernel.py``), and a faster wait for a killed
-kernel.
+launched kernel taken over (``early_kernel.py``), a faster wait for a killed
+kernel, and a wait for a new kernel's IPC sockets before the client connects.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import signal
+import time
+from pathlib import Path
 from typing import Any
 
 from jupyter_client.asynchronous.client import AsyncKernelClient
@@ -23,6 +26,8 @@ from traitlets import Type
 from nnlearn.kernel.early_kernel import EarlyKernel
 from nnlearn.kernel.kernel_command import kernel_argv
 from nnlearn.kernel.ready_client import ReadyClient
+
+LISTEN_POLL_SECONDS = 0.005
 
 
 class NnlearnKernelManager(AsyncKernelManager):
@@ -67,6 +72,22 @@ class NnlearnKernelManager(AsyncKernelManager):
         provisioner.cwd = early.cwd
         early.adopted = True
         self._reconcile_connection_info(provisioner.connection_info)
+
+    async def until_listening(self, timeout: float) -> None:
+        """Wait until the kernel has made its IPC sockets (or died, or took too long).
+
+        A client socket connected before the kernel's exists retries only every 0.1 s:
+        up to a tenth of a second lost on every start, once for the requests and once
+        for iopub (our kernels import torch before they make their sockets).
+        """
+        if self.transport != "ipc":
+            return
+        sockets = [Path(f"{self.ip}-{port}") for port in (self.shell_port, self.iopub_port)]
+        deadline = time.monotonic() + timeout
+        while not all(socket.exists() for socket in sockets):
+            if time.monotonic() > deadline or not await self.is_alive():
+                return  # wait_for_ready says what went wrong
+            await asyncio.sleep(LISTEN_POLL_SECONDS)
 
     async def _async_wait(self, pollinterval: float = 0.1) -> None:
         # jupyter_client polls a killed kernel every 0.1 s: a tenth of a second added to

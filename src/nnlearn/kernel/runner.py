@@ -1,9 +1,11 @@
-"""Session: what every user of a kernel session relies on, as a Protocol.
+"""Session: what every user of a kernel session relies on, as a Protocol, and its errors.
 
 Why a Protocol: the TUI, ``nnlearn run`` and the lessons checker all drive a
 ``KernelSession``, and their tests drive them with small in-process fakes
 instead of a real kernel. ``KernelSession`` and the fakes satisfy it without
-inheriting from it.
+inheriting from it. The errors live here, with no jupyter_client, so that
+the session's modules (``session.py``, ``run_loop.py``, ``stoppable.py``) share
+them; ``nnlearn.kernel.session`` exports them too.
 """
 
 from __future__ import annotations
@@ -12,6 +14,14 @@ from collections.abc import AsyncGenerator
 from typing import Protocol
 
 from nnlearn.kernel.events import Event, KernelInfo
+
+
+class KernelError(RuntimeError):
+    """The kernel could not be started, warmed or reached; the message says what to do."""
+
+
+class StoppedByShutdown(KernelError):
+    """``shutdown()`` came while the kernel was starting or restarting: that stopped there."""
 
 
 class Session(Protocol):

@@ -4,7 +4,9 @@ The kernel protocol gives us streaming output, interrupts, restarts,
 heartbeats and remote kernels; this class adds what a learner needs on top:
 a kernel warmed in the background, one Run at a time turned into typed
 events, an interrupt that escalates to a restart when SIGINT is ignored, and
-a dead kernel noticed and reported instead of a hang.
+a dead kernel noticed and reported instead of a hang. This module is the
+kernel's life cycle (start, warm-up, restart into the spare, shutdown, watch);
+what a Run does with the kernel is ``run_loop.py``'s ``RunLoop``, a base class.
 
     session = KernelSession(on_status=callback)   # callback(KernelStatus), on the event loop
     await session.start()                         # launch + warm (torch imported, probe installed)
@@ -20,46 +22,36 @@ import asyncio
 import contextlib
 import dataclasses
 import os
-import queue
 import shutil
 import subprocess
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from jupyter_client.asynchronous.client import AsyncKernelClient
 
 from nnlearn.kernel.early_kernel import EarlyKernel, EarlyStart
-from nnlearn.kernel.events import (
-    Event,
-    KernelDied,
-    KernelInfo,
-    KernelRestarted,
-    KernelStatus,
-    RunError,
-    RunFinished,
-)
+from nnlearn.kernel.events import KernelInfo, KernelStatus
 from nnlearn.kernel.kernel_command import kernel_env
 from nnlearn.kernel.manager import NnlearnKernelManager, death_reason
-from nnlearn.kernel.protocol import WARM_CODE, events_in, run_code, warm_code
+from nnlearn.kernel.protocol import WARM_CODE, events_in, warm_code
+from nnlearn.kernel.run_loop import RunLoop
+from nnlearn.kernel.runner import KernelError, StoppedByShutdown
 from nnlearn.kernel.spare import SpareKernel
-from nnlearn.kernel.workdirs import make_workdir
+from nnlearn.kernel.stoppable import StoppableSteps
+from nnlearn.kernel.workdirs import log_tail, make_workdir
 
-POLL_SECONDS = 0.2
-LISTEN_POLL_SECONDS = 0.005
+__all__ = ["KernelError", "KernelSession", "StoppedByShutdown"]
+
 # The spare kernel is launched this long after the first kernel is warm (and never
 # during a Run): a Run asked for at once, and the kernel's own background warm-up,
 # get the CPU first.
 SPARE_DELAY = 3.0
 
 
-class KernelError(RuntimeError):
-    """The kernel could not be started, warmed or reached; the message says what to do."""
-
-
-class KernelSession:
-    """One kernel, used for one Run at a time."""
+class KernelSession(RunLoop):
+    """One kernel, used for one Run at a time (the Run itself: ``run_loop.py``)."""
 
     def __init__(
         self,
@@ -77,9 +69,9 @@ class KernelSession:
         for restarts (``kernel/spare.py``); never for an attached kernel. ``early``: the
         kernel ``nnlearn`` launched before the app (``early_kernel``), adopted by the
         first start; if that launch failed, ``start_note`` says so."""
+        self._init_run_loop(interrupt_grace)
         self.connection_file = Path(connection_file) if connection_file else None
         self.on_status = on_status
-        self.interrupt_grace = interrupt_grace
         self.startup_timeout = startup_timeout
         self.cwd = str(cwd) if cwd else os.getcwd()
         self.info: KernelInfo | None = None
@@ -88,11 +80,7 @@ class KernelSession:
         self._km: NnlearnKernelManager | None = None
         self._kc: AsyncKernelClient | None = None
         self._start_lock = asyncio.Lock()
-        self._run_lock = asyncio.Lock()
-        self._running = False
-        self._run_done = asyncio.Event()
-        self._escalate = False
-        self._interrupt_task: asyncio.Task[None] | None = None
+        self._steps = StoppableSteps()  # starts and restarts, stopped first by a shutdown
         self._log: Any = None
         self._workdir: Path | None = None
         self.warm_mode = warm
@@ -135,19 +123,24 @@ class KernelSession:
             if self.ready and self.info is not None:
                 return self.info
             try:
-                launched = time.perf_counter()
-                await self._launch()
-                # A kernel launched torch first imported it while it launched: count that.
-                info = await self._warm(launched if self._km and self._km.torch_first else None)
+                info = await self._steps.run(self._launch_and_warm())
                 if self.spare is not None:
                     self.spare.fill()
                 return info
+            except StoppedByShutdown:
+                raise  # the session is stopped, not dead
             except KernelError:
                 self._set_state("dead", "could not start")
                 raise
             except Exception as exc:
                 self._set_state("dead", "could not start")
                 raise KernelError(f"Could not start the Python kernel: {exc}") from exc
+
+    async def _launch_and_warm(self) -> KernelInfo:
+        launched = time.perf_counter()
+        await self._launch()
+        # A kernel launched torch first imported it while it launched: count that.
+        return await self._warm(launched if self._km and self._km.torch_first else None)
 
     async def _launch(self) -> None:
         self._set_state("starting", "starting Python")
@@ -174,33 +167,17 @@ class KernelSession:
                 raise
             self._km = km
             kc = km.client()
-            await self._until_listening(km)
+            await km.until_listening(self.startup_timeout)
         kc.start_channels()
         try:
             await kc.wait_for_ready(timeout=self.startup_timeout)
         except RuntimeError as exc:
             kc.stop_channels()
-            raise KernelError(f"The kernel did not answer: {exc}{self._log_tail()}") from exc
+            raise KernelError(f"The kernel did not answer: {exc}{log_tail(self._workdir)}") from exc
         except asyncio.CancelledError:
             kc.stop_channels()
             raise
         self._kc = kc
-
-    async def _until_listening(self, km: NnlearnKernelManager) -> None:
-        """Wait until the kernel has made its IPC sockets (or died, or took too long).
-
-        A client socket connected before the kernel's exists retries only every 0.1 s:
-        up to a tenth of a second lost on every start, once for the requests and once
-        for iopub (our kernels import torch before they make their sockets).
-        """
-        if km.transport != "ipc":
-            return
-        sockets = [Path(f"{km.ip}-{port}") for port in (km.shell_port, km.iopub_port)]
-        deadline = time.monotonic() + self.startup_timeout
-        while not all(socket.exists() for socket in sockets):
-            if time.monotonic() > deadline or not await km.is_alive():
-                return  # wait_for_ready says what went wrong
-            await asyncio.sleep(LISTEN_POLL_SECONDS)
 
     def _manager(self) -> tuple[NnlearnKernelManager, dict[str, str]]:
         """A manager for a new kernel (or for the early one), and the kernel's environment."""
@@ -241,7 +218,7 @@ class KernelSession:
                 "The kernel started but could not load nnlearn's probe"
                 + (f" ({failure})" if failure else "")
                 + ". Is nnlearn (and torch) installed in the kernel's Python? "
-                "pip install nnlearn there." + self._log_tail()
+                "pip install nnlearn there." + log_tail(self._workdir)
             )
         # A spare's report has no devices (describing GPUs would wake CUDA): the swap
         # keeps the old kernel's list.
@@ -249,50 +226,53 @@ class KernelSession:
         self._set_state("idle")
         return self.info
 
-    def _log_tail(self, lines: int = 8) -> str:
-        if self._workdir is None:
-            return ""
-        try:
-            text = (self._workdir / "kernel.log").read_text(errors="replace").strip()
-        except OSError:
-            return ""
-        if not text:
-            return ""
-        return "\nThe kernel said:\n" + "\n".join(text.splitlines()[-lines:])
-
     async def shutdown(self) -> None:
-        """Stop the kernel (or just detach from an attached one), and its spare."""
-        if self.spare is not None:
-            await self.spare.close()
-        if self._early is not None:  # launched for this session, never adopted
-            self._early.discard()
-            self._early = None
-        if self._kc is not None:
-            self._kc.stop_channels()
-            self._kc = None
-        if self._km is not None:
-            with contextlib.suppress(Exception):
-                await self._km.shutdown_kernel(now=True)
-            self._km = None
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-        if self._workdir is not None:
-            shutil.rmtree(self._workdir, ignore_errors=True)
-            self._workdir = None
-        self.info = None
-        self._set_state("stopped")
+        """Stop the kernel (or just detach from an attached one), and its spare.
+
+        A start or restart under way is stopped first, and none begins until the kernel
+        is stopped (``stoppable.py``): it raises ``StoppedByShutdown`` (``restart()``
+        returns), and nothing it launched lives on.
+        """
+        async with self._steps.stopping():
+            if self.spare is not None:
+                await self.spare.close()
+            if self._early is not None:  # launched for this session, never adopted
+                self._early.discard()
+                self._early = None
+            if self._kc is not None:
+                self._kc.stop_channels()
+                self._kc = None
+            if self._km is not None:
+                with contextlib.suppress(Exception):
+                    await self._km.shutdown_kernel(now=True)
+                self._km = None
+            if self._log is not None:
+                self._log.close()
+                self._log = None
+            if self._workdir is not None:
+                shutil.rmtree(self._workdir, ignore_errors=True)
+                self._workdir = None
+            self.info = None
+            self._set_state("stopped")
 
     async def restart(self) -> None:
-        """A fresh kernel: everything defined in the old one is gone."""
+        """A fresh kernel: everything defined in the old one is gone.
+
+        If ``shutdown()`` comes meanwhile, it returns with the session stopped.
+        """
         if self._running:
             self._escalate = True
             await self._run_done.wait()
             return
         async with self._run_lock:
-            await self._restart()
+            with contextlib.suppress(StoppedByShutdown):
+                await self._restart()
 
     async def _restart(self) -> None:
+        """Restart (the run lock held); ``StoppedByShutdown`` if shut down meanwhile."""
+        await self._steps.run(self._replace_kernel())
+
+    async def _replace_kernel(self) -> None:
         if self.attached:
             raise KernelError(
                 "This kernel runs elsewhere (attached through a connection file): restart it "
@@ -337,28 +317,6 @@ class KernelSession:
         self._set_state("idle")
         return True
 
-    async def interrupt(self) -> None:
-        """Stop the current Run; restart the kernel if it does not stop in time."""
-        if not self._running:
-            return
-        await self._send_interrupt()
-        if self._interrupt_task is None or self._interrupt_task.done():
-            self._interrupt_task = asyncio.ensure_future(self._escalate_after_grace())
-
-    async def _send_interrupt(self) -> None:
-        if self._km is not None:
-            await self._km.interrupt_kernel()
-        elif self._kc is not None:
-            msg = self._kc.session.msg("interrupt_request", {})
-            self._kc.control_channel.send(msg)
-
-    async def _escalate_after_grace(self) -> None:
-        try:
-            await asyncio.wait_for(self._run_done.wait(), self.interrupt_grace)
-        except TimeoutError:
-            if self._running:
-                self._escalate = True
-
     async def watch(self, interval: float = 1.0) -> None:
         """Notice a kernel that dies between Runs (runs until shutdown; use as a task)."""
         while self.state != "stopped":
@@ -379,100 +337,3 @@ class KernelSession:
         with contextlib.suppress(Exception):
             return await self._km.provisioner.poll()
         return None
-
-    # running ------------------------------------------------------------------------------
-
-    async def _execute(self, code: str) -> AsyncIterator[dict[str, Any]]:
-        """Send code; yield its iopub messages until the kernel is idle again.
-
-        Yields a synthetic ``{"msg_type": "nnlearn_died"}`` if the kernel dies,
-        and ``{"msg_type": "nnlearn_escalate"}`` when an interrupt must escalate.
-        """
-        kc = self._kc
-        if kc is None:
-            raise KernelError("The kernel is not running.")
-        msg_id = kc.execute(code, store_history=False, allow_stdin=False)
-        while True:
-            try:
-                msg = await kc.get_iopub_msg(timeout=POLL_SECONDS)
-            except queue.Empty:
-                if self._escalate:
-                    yield {"msg_type": "nnlearn_escalate", "content": {}}
-                    return
-                if not await self.is_alive():
-                    yield {"msg_type": "nnlearn_died", "content": {}}
-                    return
-                continue
-            if msg.get("parent_header", {}).get("msg_id") != msg_id:
-                continue
-            if msg["msg_type"] == "status" and msg["content"].get("execution_state") == "idle":
-                return
-            yield msg
-
-    async def run(
-        self,
-        code: str,
-        device: str = "auto",
-        check: str | None = None,
-        *,
-        path: str | None = None,
-        argv: list[str] | None = None,
-        inside: bool = True,
-    ) -> AsyncGenerator[Event, None]:
-        """Run ``code`` as a fresh script; yield its events, RunFinished last.
-
-        ``path`` and ``argv`` make it the script ``path`` run with those arguments
-        (``__file__``, ``sys.argv``, its folder first on ``sys.path``); the editor's
-        code leaves them out. ``inside=False`` turns off the sampling of gradients,
-        updates and activations (``InsideSample`` events).
-        """
-        async with self._run_lock:
-            started = time.perf_counter()
-            try:
-                if self.state == "dead" and not self.attached and self._km is not None:
-                    yield KernelRestarted("the kernel had died")
-                    await self._restart()
-                elif not self.ready:
-                    await self.start()
-            except KernelError as exc:
-                self._set_state("dead", "could not start")
-                yield RunError("KernelError", str(exc), None, "")
-                yield RunFinished(False, None, time.perf_counter() - started)
-                return
-            self._running = True
-            self._escalate = False
-            self._run_done.clear()
-            self._set_state("busy", device)
-            finished: RunFinished | None = None
-            try:
-                async for msg in self._execute(run_code(code, device, check, path, argv, inside)):
-                    kind = msg["msg_type"]
-                    if kind == "nnlearn_died":
-                        reason = death_reason(await self._exit_code())
-                        self._set_state("dead", reason)
-                        yield KernelDied(reason)
-                        finished = RunFinished(False, None, time.perf_counter() - started)
-                        break
-                    if kind == "nnlearn_escalate":
-                        yield KernelRestarted("the code did not stop when interrupted")
-                        await self._restart()
-                        finished = RunFinished(
-                            False, None, time.perf_counter() - started, interrupted=True
-                        )
-                        break
-                    for event in events_in(msg):
-                        if isinstance(event, RunFinished):
-                            finished = event
-                        else:
-                            yield event
-            finally:
-                self._running = False
-                self._run_done.set()
-                if self.state == "busy":
-                    self._set_state("idle")
-            if finished is None:
-                yield RunError(
-                    "KernelError", "The run ended without a report from the probe.", None, ""
-                )
-                finished = RunFinished(False, None, time.perf_counter() - started)
-            yield finished

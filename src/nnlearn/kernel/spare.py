@@ -83,7 +83,12 @@ class SpareKernel:
         if spare is None:
             return None
         self._taken.set()
-        if not await spare.is_alive():
+        try:
+            alive = await spare.is_alive()
+        except asyncio.CancelledError:  # the restart that took it was stopped: so is the spare
+            self.shut_down_later(spare)
+            raise
+        if not alive:
             self.shut_down_later(spare)
             return None
         return spare

@@ -20,6 +20,19 @@ PREFIX = "nnlearn-"
 OWNER_FILE = "owner.pid"
 
 
+def log_tail(workdir: Path | None, lines: int = 8) -> str:
+    """The last lines of the kernel's own stderr, to explain a kernel that failed to start."""
+    if workdir is None:
+        return ""
+    try:
+        text = (workdir / "kernel.log").read_text(errors="replace").strip()
+    except OSError:
+        return ""
+    if not text:
+        return ""
+    return "\nThe kernel said:\n" + "\n".join(text.splitlines()[-lines:])
+
+
 def make_workdir() -> Path:
     """A new private folder for one kernel, after clearing stale ones; owned by this process."""
     with contextlib.suppress(OSError):

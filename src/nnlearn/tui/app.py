@@ -29,9 +29,9 @@ from nnlearn.curriculum.model import LoadResult
 from nnlearn.kernel.early_kernel import EarlyStart
 from nnlearn.render.sanitize import sanitize, sanitize_fields
 from nnlearn.tui import keys
-from nnlearn.tui.kernel_runner import RealSessionFactory, SessionFactory
 from nnlearn.tui.screens.help import HelpScreen
 from nnlearn.tui.screens.main import MainScreen
+from nnlearn.tui.session_factory import RealSessionFactory, SessionFactory
 from nnlearn.tui.widgets.editor import AUTOSAVE_DELAY
 
 HARD_EXIT_AFTER = 5.0

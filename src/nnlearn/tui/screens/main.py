@@ -24,11 +24,12 @@ from nnlearn.curriculum.progress import CANNOT_SAVE, SAVED_AGAIN
 from nnlearn.kernel.events import CheckResult
 from nnlearn.render.sanitize import sanitize, sanitize_fields
 from nnlearn.tui import course, keys
-from nnlearn.tui.kernel_runner import KernelRunner, SessionFactory
+from nnlearn.tui.kernel_runner import KernelRunner
 from nnlearn.tui.screens.device_picker import DevicePickerScreen
 from nnlearn.tui.screens.lesson_list import LessonEntry, LessonListScreen
 from nnlearn.tui.screens.pane_layout import PaneLayout
 from nnlearn.tui.screens.step_code import StepCodeActions
+from nnlearn.tui.session_factory import SessionFactory
 from nnlearn.tui.widgets.editor import AUTOSAVE_DELAY, CodeEditor
 from nnlearn.tui.widgets.feedback_line import FeedbackLine
 from nnlearn.tui.widgets.inside_view import InsideView
