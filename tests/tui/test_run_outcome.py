@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from nnlearn.kernel.events import CheckResult, RunError, RunFinished
+import math
+
+from nnlearn.kernel.events import CheckResult, LossPoints, RunError, RunFinished
 from nnlearn.tui.run_outcome import RunOutcome, printable
 
 
@@ -44,3 +46,23 @@ def test_an_error_names_its_line():
     outcome.finished = RunFinished(ok=False, device="cpu", seconds=0.1)
     text, severity, _ = outcome.feedback()
     assert (text.plain, severity) == ("ValueError on line 3: boom#8", "error")
+
+
+def test_a_loss_that_became_nan_is_a_warning_not_a_success():
+    outcome = RunOutcome()
+    outcome.saw_loss(LossPoints("loss", ((0, 2.5), (1, 1e30))))
+    outcome.saw_loss(LossPoints("loss", ((2, math.inf), (3, math.nan))))
+    outcome.saw_output("stdout", "done\n")
+    outcome.finished = RunFinished(ok=True, device="cpu", seconds=0.37)
+    text, severity, key_hint = outcome.feedback()
+    assert severity == "warning"
+    assert text.plain.startswith("Ran in 0.37s · loss became NaN or inf at step 2: see Inside")
+    assert key_hint == "F4 shows Loss"
+
+
+def test_a_finite_loss_is_plotted_as_before():
+    outcome = RunOutcome()
+    outcome.saw_loss(LossPoints("loss", ((0, 2.5), (1, 0.5))))
+    outcome.finished = RunFinished(ok=True, device="cpu", seconds=0.1)
+    text, severity, _ = outcome.feedback()
+    assert (text.plain, severity) == ("Ran in 0.10s · loss plotted", "success")

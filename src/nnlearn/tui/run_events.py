@@ -109,10 +109,9 @@ class RunEvents(EventHandler):
 
     def on_loss(self, event: LossPoints) -> None:
         self.buffer.add_loss(event)
-        if not self.outcome.loss_seen:
-            self.outcome.loss_seen = True
-            if self.outcome.error is None:
-                self.results.active = "tab-loss"
+        if not self.outcome.loss_seen and self.outcome.error is None:
+            self.results.active = "tab-loss"
+        self.outcome.saw_loss(event)
 
     def on_plot(self, event: PlotPoints) -> None:
         self.results.plots.set(event)

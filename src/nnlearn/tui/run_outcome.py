@@ -9,11 +9,12 @@ since it ends up on a one-line widget.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from rich.text import Text
 
-from nnlearn.kernel.events import CheckResult, RunError, RunFinished
+from nnlearn.kernel.events import CheckResult, LossPoints, RunError, RunFinished
 
 
 def printable(text: str) -> str:
@@ -30,6 +31,7 @@ class RunOutcome:
     lines: int = 0
     last_line: str = ""
     loss_seen: bool = False
+    not_finite: tuple[str, int] | None = None  # the first series point that was NaN or inf
     error: RunError | None = None
     check: CheckResult | None = None
     finished: RunFinished | None = None
@@ -43,6 +45,14 @@ class RunOutcome:
             if line.strip():
                 self.last_line = printable(line)
                 break
+
+    def saw_loss(self, event: LossPoints) -> None:
+        self.loss_seen = True
+        if self.not_finite is None:
+            for step, value in event.points:
+                if not math.isfinite(value):
+                    self.not_finite = (printable(event.series), step)
+                    break
 
     def feedback(self, results_key: str = "F4") -> tuple[Text, str, str]:
         """The feedback line, its severity, and how to see the results tab it is about."""
@@ -68,7 +78,11 @@ class RunOutcome:
             text, severity = Text(f"The run failed after {took}."), "error"
         else:
             text, severity = Text(f"Ran in {took}"), "success"
-            if self.loss_seen:
+            if self.not_finite is not None:
+                series, step = self.not_finite
+                tab, severity = "Loss", "warning"
+                text.append(f" · {series} became NaN or inf at step {step}: see Inside")
+            elif self.loss_seen:
                 tab = "Loss"
                 text.append(" · loss plotted")
             if self.lines:
