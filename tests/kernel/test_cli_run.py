@@ -137,3 +137,41 @@ def test_a_run_that_turns_nan_is_reported_as_broken_in_text_and_in_strict_json(t
     lines = [json.loads(line, parse_constant=refuse_nan) for line in result.stdout.splitlines()]
     last = [line for line in lines if line["kind"] == "inside"][-1]
     assert {param["grad_norm"] for param in last["params"]} == {"nan"}
+
+
+COMPILED_STEP = """\
+import torch
+from torch import nn
+torch.manual_seed(0)
+model = nn.Sequential(nn.Linear(3, 8), nn.ReLU(), nn.Linear(8, 1))
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+x, y = torch.randn(16, 3), torch.randn(16, 1)
+
+@torch.compile(backend="eager")
+def train_step():
+    optimizer.zero_grad()
+    loss = nn.functional.mse_loss(model(x), y)
+    loss.backward()
+    optimizer.step()
+    return loss
+
+for _ in range(3):
+    loss = train_step()
+print(round(loss.item(), 4))
+"""
+
+
+def test_a_compiled_training_step_prints_what_python_prints(tmp_path):
+    """Dynamo traces into Tensor.backward: ours must look like torch's to it (reading the
+    loss there broke its graph, and dynamo's warning reached the learner's terminal)."""
+    script = tmp_path / "compiled.py"
+    script.write_text(COMPILED_STEP)
+    plain = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
+    result = nnlearn("run", str(script), "--json")
+    assert result.returncode == 0, result.stderr
+    printed = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    streams = [r for r in printed if r.get("kind") == "stream"]
+    errors = "".join(r["text"] for r in streams if r["name"] == "stderr") + result.stderr
+    assert "Graph break" not in errors and "nnlearn" not in errors
+    out = "".join(r["text"] for r in streams if r["name"] == "stdout")
+    assert out == plain.stdout == "0.7317\n"

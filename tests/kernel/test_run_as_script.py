@@ -176,3 +176,10 @@ async def test_the_kernel_warm_up_never_imports_from_the_working_folder(tmp_path
     finally:
         await session.shutdown()
     assert not (tmp_path / "imported").exists()
+
+
+async def test_annotations_are_objects_as_under_python(kernel):
+    """The probe's own ``from __future__ import annotations`` is not the script's."""
+    code = "def f(x: int) -> float:\n    return x\nprint(f.__annotations__)\n"
+    events = await collect(kernel, code, device="cpu")
+    assert stdout(events) == "{'x': <class 'int'>, 'return': <class 'float'>}\n"

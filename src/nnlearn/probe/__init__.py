@@ -253,7 +253,9 @@ def run(
     place = script_place(path, argv)
     _register_source(place.compile_name, code)
     try:
-        compiled = compile(code, place.compile_name, "exec")
+        # dont_inherit: the probe's own "from __future__ import annotations" is not the
+        # script's (under python its annotations are objects, not strings).
+        compiled = compile(code, place.compile_name, "exec", dont_inherit=True)
     except SyntaxError as exc:
         _publish(
             [syntax_error_report(exc), *_check_not_run(check), _done(False, str(chosen), started)]
@@ -426,7 +428,7 @@ def _run_check(check: str, module: types.ModuleType) -> CheckResult:
     saved_main = sys.modules.get("__main__")
     sys.modules["__main__"] = module
     try:
-        exec(compile(check, CHECK_FILENAME, "exec"), module.__dict__)
+        exec(compile(check, CHECK_FILENAME, "exec", dont_inherit=True), module.__dict__)
     except AssertionError as exc:
         message = safe_str(exc) or _failed_line(exc)
         return CheckResult(ok=False, message=message)

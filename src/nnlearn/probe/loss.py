@@ -143,6 +143,7 @@ class LossRecorder:
         append = self._losses.append  # the list lives for the whole Run (see the docstring)
         tensor_type = torch.Tensor
         autograd = torch.autograd
+        compiling = getattr(torch.compiler, "is_dynamo_compiling", lambda: False)
 
         def keep(tensors: Any) -> None:
             if type(tensors) is tensor_type:
@@ -163,6 +164,8 @@ class LossRecorder:
                 append(tensors)  # a subclass: no call its __torch_function__ would see
 
         def autograd_backward(tensors: Any, *args: Any, **kwargs: Any) -> Any:
+            if compiling():  # see tensor_backward
+                return original(tensors, *args, **kwargs)
             keep(tensors)
             result = original(tensors, *args, **kwargs)
             if watcher is not None and watcher.due:
@@ -177,6 +180,14 @@ class LossRecorder:
             create_graph: bool = False,
             inputs: Any = None,
         ) -> None:
+            if compiling():
+                # torch.compile traces into this function: it must see torch's own (our
+                # reading of the value broke its graph, with dynamo's warnings in the
+                # learner's output). Where the backward breaks the graph, it runs eagerly
+                # and comes back here, not compiling.
+                return original_tensor_backward(  # type: ignore[no-any-return]
+                    self, gradient, retain_graph, create_graph, inputs
+                )
             if has_torch_function_unary(self):
                 return handle_torch_function(  # type: ignore[no-any-return]
                     tensor_backward,
