@@ -156,6 +156,15 @@ class MainScreen(StepCodeActions, PaneLayout):
             return step is not None and bool(step.examples or self.has_backups)
         return True
 
+    def key_bar_offers(self, action: str) -> bool:
+        """Hint and Think stay off the key bar on a step without them (pressed, they say so)."""
+        step = self.step
+        if action == "hint":
+            return step is not None and bool(step.hints)
+        if action == "think":
+            return step is not None and bool(step.thinks)
+        return True
+
     # ----------------------------------------------------------- the course
 
     @property
