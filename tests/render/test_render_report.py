@@ -109,3 +109,17 @@ def test_marks_near_the_start_of_a_long_line_keep_its_beginning(to_text):
     text = to_text(render_error(err), width=60)
     assert _marks_under(text, "loss =") == "nn.functional.mse_loss"
     assert "    loss = nn.functional" in text
+
+
+def test_input_says_that_the_code_cannot_read_the_keyboard_and_what_to_do(to_text):
+    err = RunError(
+        "StdinNotImplementedError",
+        "raw_input was called, but this frontend does not support input requests.",
+        1,
+        '  File "<editor>", line 1, in <module>\n    name = input("your name? ")\n',
+    )
+    text = " ".join(to_text(render_error(err), width=80).replace("│", " ").split())
+    assert "input() cannot read the keyboard here" in text
+    assert "sys.argv" in text
+    plain = RunError("ValueError", "boom", 1, "")
+    assert "keyboard" not in to_text(render_error(plain))

@@ -23,6 +23,14 @@ from nnlearn.render.sanitize import sanitize
 TRACEBACK_LINES = 25
 TRACEBACK_STYLE = "dim"
 _MARKS = re.compile(r"^ *[~^]+[ ~^]*$")  # Python's marks under the code that failed
+# What to do about errors whose message speaks of the kernel, not of the learner's code.
+ADVICE = {
+    "StdinNotImplementedError": (
+        "→ input() cannot read the keyboard here: your code runs in a kernel with no "
+        'terminal. Put the value in the code (name = "Ada"), or run the file with '
+        "nnlearn run FILE ARGS and read them from sys.argv."
+    ),
+}
 
 
 def trim_traceback(traceback: str, max_lines: int = TRACEBACK_LINES) -> str:
@@ -48,6 +56,9 @@ def render_error(err: RunError, *, max_traceback_lines: int = TRACEBACK_LINES) -
         headline.append(": ", style="bold red")
         headline.append(sanitize(err.message, keep_sgr=False))
     parts.append(headline)
+    advice = ADVICE.get(err.type)
+    if advice is not None:
+        parts.append(Text(advice, style="bold"))
     plain = Text.from_ansi(sanitize(err.traceback)).plain
     traceback = trim_traceback(plain, max_traceback_lines)
     if traceback.strip():
