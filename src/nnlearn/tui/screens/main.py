@@ -369,7 +369,7 @@ class MainScreen(StepCodeActions, PaneLayout):
         if not revealed:
             self.say("Every hint of this step is already shown.")
         elif self.narrow:
-            self._show_pane("lesson")
+            self._focus_pane("lesson")  # the hidden editor's focus would leave the keys nowhere
 
     async def action_think(self) -> None:
         revealed = await self.query_one(LessonPane).reveal_think()
@@ -378,7 +378,7 @@ class MainScreen(StepCodeActions, PaneLayout):
         elif not revealed:
             self.say("The answer is already shown.")
         elif self.narrow:
-            self._show_pane("lesson")
+            self._focus_pane("lesson")
 
     def action_device(self) -> None:
         info = self.runner.info
