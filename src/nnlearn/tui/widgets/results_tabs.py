@@ -54,7 +54,7 @@ class ResultsTabs(TabbedContent):
             return
         focused = self.screen.focused
         if focused is not None and self in focused.ancestors:
-            self.call_after_refresh(self.focus_active_view)
+            self.focus_active_view()
 
     def on_inside_view_broke(self, event: InsideView.Broke) -> None:
         self.get_tab("tab-inside").label = INSIDE_BROKEN if event.broken else "Inside"
