@@ -27,6 +27,8 @@ from nnlearn.render import format_bytes
 
 def _terminal_rows(console: Console) -> list[tuple[str, str]]:
     size = shutil.get_terminal_size((0, 0))
+    if not (size.columns and size.lines):  # COLUMNS set, but no terminal to ask the height
+        size = os.terminal_size((0, 0))
     colours = console.color_system or "none"
     if os.environ.get("NO_COLOR"):
         colours += " (NO_COLOR is set)"

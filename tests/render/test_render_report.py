@@ -71,3 +71,55 @@ def test_kernel_event_messages_read_as_sentences_with_the_reason():
         "The kernel was restarted (the code did not stop when interrupted): "
         "everything defined in it is gone."
     )
+
+
+LONG_LINE = "    loss = nn.functional.mse_loss(model(x.to(device)), y.to(device)) + penalty(model)"
+#                                                                          ^^^^^^^ where it failed
+
+
+def _marks_under(text: str, code_fragment: str) -> str:
+    """The code that the ``^`` line right under the line holding ``code_fragment`` points at."""
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
+        if code_fragment in line and index + 1 < len(lines) and "^" in lines[index + 1]:
+            marks = lines[index + 1]
+            first, last = marks.index("^"), marks.rindex("^")
+            return line[first : last + 1]
+    raise AssertionError(f"no ^ line under {code_fragment!r} in:\n{text}")
+
+
+def test_the_marks_stay_under_the_code_they_point_at_when_the_line_is_wider_than_the_panel(to_text):
+    start = LONG_LINE.index("penalty")
+    marks = " " * start + "^" * len("penalty(model)")
+    traceback = (
+        'Traceback (most recent call last):\n  File "<editor>", line 9, in <module>\n'
+        f"{LONG_LINE}\n{marks}\nNameError: name 'penalty' is not defined\n"
+    )
+    err = RunError("NameError", "name 'penalty' is not defined", 9, traceback)
+    for width in (60, 80, 100):
+        text = to_text(render_error(err), width=width)
+        assert _marks_under(text, "model") == "penalty(model)", width
+        assert "name 'penalty' is not defined" in text
+
+
+def test_marks_near_the_start_of_a_long_line_keep_its_beginning(to_text):
+    marks = "           " + "^" * len("nn.functional.mse_loss")
+    traceback = f'  File "<editor>", line 9, in <module>\n{LONG_LINE}\n{marks}\n'
+    err = RunError("TypeError", "bad", 9, traceback)
+    text = to_text(render_error(err), width=60)
+    assert _marks_under(text, "loss =") == "nn.functional.mse_loss"
+    assert "    loss = nn.functional" in text
+
+
+def test_input_says_that_the_code_cannot_read_the_keyboard_and_what_to_do(to_text):
+    err = RunError(
+        "StdinNotImplementedError",
+        "raw_input was called, but this frontend does not support input requests.",
+        1,
+        '  File "<editor>", line 1, in <module>\n    name = input("your name? ")\n',
+    )
+    text = " ".join(to_text(render_error(err), width=80).replace("│", " ").split())
+    assert "input() cannot read the keyboard here" in text
+    assert "sys.argv" in text
+    plain = RunError("ValueError", "boom", 1, "")
+    assert "keyboard" not in to_text(render_error(plain))

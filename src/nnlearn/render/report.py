@@ -4,12 +4,16 @@ A learner reads an error first by its type and line, then its message, and only
 then the traceback, so that is the order here; long tracebacks are cut to their
 last lines. Messages are shown as plain text (never Rich markup), since a shape
 like ``[4, 3]`` in a message must print as written, and sanitised, since the
-learner's code wrote them.
+learner's code wrote them. A source line and the ``^^^`` under it are never
+wrapped (wrapped, the marks point at the wrong code): one wider than the panel
+is cut, both lines alike, around the marks.
 """
 
 from __future__ import annotations
 
-from rich.console import Group, RenderableType
+import re
+
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.panel import Panel
 from rich.text import Text
 
@@ -17,6 +21,16 @@ from nnlearn.kernel.events import CheckResult, KernelDied, KernelRestarted, RunE
 from nnlearn.render.sanitize import sanitize
 
 TRACEBACK_LINES = 25
+TRACEBACK_STYLE = "dim"
+_MARKS = re.compile(r"^ *[~^]+[ ~^]*$")  # Python's marks under the code that failed
+# What to do about errors whose message speaks of the kernel, not of the learner's code.
+ADVICE = {
+    "StdinNotImplementedError": (
+        "→ input() cannot read the keyboard here: your code runs in a kernel with no "
+        'terminal. Put the value in the code (name = "Ada"), or run the file with '
+        "nnlearn run FILE ARGS and read them from sys.argv."
+    ),
+}
 
 
 def trim_traceback(traceback: str, max_lines: int = TRACEBACK_LINES) -> str:
@@ -42,17 +56,76 @@ def render_error(err: RunError, *, max_traceback_lines: int = TRACEBACK_LINES) -
         headline.append(": ", style="bold red")
         headline.append(sanitize(err.message, keep_sgr=False))
     parts.append(headline)
+    advice = ADVICE.get(err.type)
+    if advice is not None:
+        parts.append(Text(advice, style="bold"))
     plain = Text.from_ansi(sanitize(err.traceback)).plain
     traceback = trim_traceback(plain, max_traceback_lines)
     if traceback.strip():
         parts.append(Text(""))
-        parts.append(Text(traceback, style="dim"))
+        parts.extend(_traceback_parts(traceback))
     return Panel(
         Group(*parts),
         title=Text(error_title(err), style="bold red"),
         title_align="left",
         border_style="red",
     )
+
+
+def _traceback_parts(traceback: str) -> list[RenderableType]:
+    """The traceback as text, each source line with marks under it kept whole (``PointedLine``)."""
+    parts: list[RenderableType] = []
+    lines = traceback.split("\n")
+    plain: list[str] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        if line.strip() and _MARKS.match(following):
+            if plain:
+                parts.append(Text("\n".join(plain), style=TRACEBACK_STYLE))
+                plain = []
+            parts.append(PointedLine(line, following))
+            index += 2
+        else:
+            plain.append(line)
+            index += 1
+    if plain:
+        parts.append(Text("\n".join(plain), style=TRACEBACK_STYLE))
+    return parts
+
+
+class PointedLine:
+    """A source line and the marks under it, cut to the width together, never wrapped.
+
+    When the line is wider than the space, the window shown is the part that
+    the marks point at (from the start of the line if they fit there), and
+    ``…`` says where the line goes on.
+    """
+
+    def __init__(self, code: str, marks: str) -> None:
+        self.code = code.rstrip()
+        self.marks = marks.rstrip()
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        code, marks = self.code, self.marks
+        width = options.max_width
+        if max(len(code), len(marks)) > width:
+            code, marks = self._window(width)
+        yield Text(code, style=TRACEBACK_STYLE, no_wrap=True, overflow="crop")
+        yield Text(marks, style=TRACEBACK_STYLE, no_wrap=True, overflow="crop")
+
+    def _window(self, width: int) -> tuple[str, str]:
+        first = len(self.marks) - len(self.marks.lstrip())
+        last = len(self.marks)
+        if last <= width - 1:  # the marks fit with the line's start: cut its end
+            return self.code[: width - 1] + "…", self.marks
+        start = max(min(first, last - (width - 2)), 1)
+        end = start + width - 1 if len(self.code) > start + width - 1 else len(self.code)
+        if end < len(self.code):
+            end -= 1  # room for the closing …
+        code = "…" + self.code[start:end] + ("…" if end < len(self.code) else "")
+        return code, " " + self.marks[start:end]
 
 
 def render_check(result: CheckResult) -> RenderableType:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -21,6 +22,7 @@ from nnlearn.render.cost import (
     params_cell,
     uncounted_note,
 )
+from nnlearn.render.flow_cell import FlowCell
 from nnlearn.render.grouping import Grouped, group_shape_rows
 
 DEFAULT_DTYPE = "float32"
@@ -141,7 +143,11 @@ def shapes_table(
                 + copies_mark(item.copies)
                 + (FOLD_MARK if id(row) in hiding_rows else "")
             )
-            cells = [Text(label if first else ""), Text(row.cls if first else ""), Text(flow)]
+            cells: list[RenderableType] = [
+                Text(label if first else ""),
+                Text(row.cls if first else ""),
+                FlowCell(flow),
+            ]
             if placement:
                 cells += [
                     Text(row.dtype or NOTHING if first else ""),

@@ -157,6 +157,15 @@ class MainScreen(StepCodeActions, PaneLayout):
             return step is not None and bool(step.examples or self.has_backups)
         return True
 
+    def key_bar_offers(self, action: str) -> bool:
+        """Hint and Think stay off the key bar on a step without them (pressed, they say so)."""
+        step = self.step
+        if action == "hint":
+            return step is not None and bool(step.hints)
+        if action == "think":
+            return step is not None and bool(step.thinks)
+        return True
+
     # ----------------------------------------------------------- the course
 
     @property
@@ -361,7 +370,7 @@ class MainScreen(StepCodeActions, PaneLayout):
         if not revealed:
             self.say("Every hint of this step is already shown.")
         elif self.narrow:
-            self._show_pane("lesson")
+            self._focus_pane("lesson")  # the hidden editor's focus would leave the keys nowhere
 
     async def action_think(self) -> None:
         revealed = await self.query_one(LessonPane).reveal_think()
@@ -370,7 +379,7 @@ class MainScreen(StepCodeActions, PaneLayout):
         elif not revealed:
             self.say("The answer is already shown.")
         elif self.narrow:
-            self._show_pane("lesson")
+            self._focus_pane("lesson")
 
     def action_device(self) -> None:
         info = self.runner.info

@@ -113,7 +113,7 @@ class PaneLayout(Screen[None]):
             return
         self.results.active = tab
         if self.narrow and self.pane != "results":
-            self._show_pane("results")
+            self._focus_pane("results")  # the hidden pane's focus would leave the keys nowhere
 
     def action_next_tab(self) -> None:
         """Next results tab; on a narrow screen showing another pane, first the results as they are."""

@@ -1,6 +1,6 @@
 """The Inside tab: gradient flow and activations while the model trains.
 
-Samples come at most ten times a second; they are gathered in an
+Samples come at most four times a second; they are gathered in an
 ``InsideHistory`` and the tables are redrawn on a slow timer, only while the
 tab is on screen. ``o`` (with the tab focused, or "Inside sampling" in the
 command palette) turns the sampling off for the next Runs, and on again: the

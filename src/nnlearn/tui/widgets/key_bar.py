@@ -4,7 +4,10 @@ Textual's ``Footer`` builds one widget per binding and recomposes them all
 whenever the bindings change, which happens many times during start-up and on
 every focus change. ``KeyBar`` is a single widget that keeps a list of entries
 and renders them as one line of text, so those updates stay cheap. Entries that
-do not fit are dropped whole from the end; the command palette key stays.
+do not fit are dropped whole from the end; the command palette key stays. A
+screen may leave a key that still works off the bar (``KeyBar.offers``): a key
+that only says "this step has none" should not take the place of one that does
+something.
 """
 
 from __future__ import annotations
@@ -179,9 +182,12 @@ class KeyBar(Widget, can_focus=False):
                     palette.enabled,
                     palette.tooltip or palette.binding.description,
                 )
+        offers = getattr(self.screen, "key_bar_offers", None)
         by_action: dict[str, KeyBarEntry] = {}
         for _node, binding, enabled, tooltip in active_bindings.values():
             if not binding.show or binding.action in by_action:
+                continue
+            if offers is not None and not offers(binding.action):
                 continue
             if palette_entry is not None and binding.action == palette_entry.action:
                 continue

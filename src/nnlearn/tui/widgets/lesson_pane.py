@@ -140,7 +140,7 @@ class LessonPane(VerticalScroll):
         if self.view is not None:
             self.view.hints_shown = hints.first().shown
         if shown:
-            self.scroll_to_widget(hints.first().children[-1], animate=False)
+            self._scroll_into_view(hints.first().children[-1])
         return shown
 
     async def reveal_think(self) -> bool | None:
@@ -148,9 +148,13 @@ class LessonPane(VerticalScroll):
         for think in self.query(ThinkView):
             if not think.revealed:
                 await think.reveal()
-                self.scroll_to_widget(think, animate=False)
+                self._scroll_into_view(think)
                 return True
         return None if not self.query(ThinkView) else False
+
+    def _scroll_into_view(self, widget: Widget) -> None:
+        """After the next layout: a pane hidden until now (a narrow screen) has no size before it."""
+        self.call_after_refresh(self.scroll_to_widget, widget, animate=False)
 
     @staticmethod
     def _header(view: StepView) -> Text:

@@ -29,8 +29,11 @@ REDRAW_INTERVAL = 0.25
 MAX_HOLD = 2.0  # however long the learner types, the chart moves at least this often
 
 
-class LossView(Vertical):
-    """A chart of every loss series of the current run."""
+class LossView(Vertical, can_focus=True):
+    """A chart of every loss series of the current run.
+
+    Focusable, like every results tab, so that F4 through the tabs keeps the keyboard there.
+    """
 
     DEFAULT_CSS = """
     LossView { height: 1fr; }

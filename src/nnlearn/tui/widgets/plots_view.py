@@ -22,8 +22,11 @@ REDRAW_INTERVAL = 0.25
 MARKERS = ("dot", "+", "x", "o", "*", "#", "@", "%")
 
 
-class PlotsView(Vertical):
-    """A scatter of every ``nnlearn.plot`` series of the current run."""
+class PlotsView(Vertical, can_focus=True):
+    """A scatter of every ``nnlearn.plot`` series of the current run.
+
+    Focusable, like every results tab, so that F4 through the tabs keeps the keyboard there.
+    """
 
     DEFAULT_CSS = """
     PlotsView { height: 1fr; }

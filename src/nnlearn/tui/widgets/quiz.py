@@ -105,8 +105,13 @@ class QuizView(Vertical):
         feedback = self.query_one(".quiz-feedback", Static)
         feedback.set_class(correct, "-correct")
         feedback.set_class(not correct, "-wrong")
-        verdict = "✓ Correct." if correct else f"✗ Not quite: the answer is {self.quiz.answer + 1}."
-        text = Text(verdict, style="bold")
+        if correct:
+            text = Text("✓ Correct.", style="bold")
+        else:
+            # The choice's text too: with numbers as choices, "the answer is 3" reads as a value.
+            text = Text(f"✗ Not quite: the answer is {self.quiz.answer + 1} (", style="bold")
+            text.append_text(inline_text(self.quiz.choices[self.quiz.answer]))
+            text.append(").", style="bold")
         text.append(" ")
         text.append_text(inline_text(self.quiz.explain))
         first = self.first_answer

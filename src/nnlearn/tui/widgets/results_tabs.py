@@ -3,6 +3,10 @@
 They are empty until the first run, so the main screen mounts them just after
 its first frame (with plotext, which this module imports, the heaviest part of
 the screen); the runner reaches the views through its attributes.
+
+The keys of a tab (scrolling, ``+``/``-``, ``o``) reach only the view that has
+focus, so when the tab changes (F4, or a Run switching to Output or Loss) while
+the results have the keyboard, the new tab's view takes it.
 """
 
 from __future__ import annotations
@@ -44,6 +48,13 @@ class ResultsTabs(TabbedContent):
             ("Inside", "tab-inside", self.inside),
         ):
             self.compose_add_child(TabPane(title, view, id=tab))
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.tabbed_content is not self:
+            return
+        focused = self.screen.focused
+        if focused is not None and self in focused.ancestors:
+            self.focus_active_view()
 
     def on_inside_view_broke(self, event: InsideView.Broke) -> None:
         self.get_tab("tab-inside").label = INSIDE_BROKEN if event.broken else "Inside"
