@@ -142,20 +142,34 @@ def test_the_tables_fit_80_columns_and_show_warnings_first(to_text):
     assert max(len(line) for line in lines) <= 80
 
 
-def test_updates_far_from_a_thousandth_of_the_weight_are_named(to_text):
-    sample = InsideSample(
-        step=3,
-        params=(
-            flow("m.a.weight", 0.1, ratio=0.165),
-            flow("m.b.weight", 0.1, ratio=1e-7),
-            flow("m.c.weight", 0.1, ratio=1e-3),
-        ),
-    )
-    lines = to_text(gradient_table(history_of(sample)), width=100).splitlines()
+def test_updates_far_from_a_thousandth_of_the_weight_twice_running_are_named(to_text):
+    def sample(step):
+        return InsideSample(
+            step=step,
+            params=(
+                flow("m.a.weight", 0.1, ratio=0.165),
+                flow("m.b.weight", 0.1, ratio=1e-7),
+                flow("m.c.weight", 0.1, ratio=1e-3),
+            ),
+        )
+
+    lines = to_text(gradient_table(history_of(sample(3), sample(9))), width=100).splitlines()
     notes = {line.split()[0]: line for line in lines if line.startswith("m.")}
     assert notes["m.a.weight"].endswith("update too large")
     assert notes["m.b.weight"].endswith("update too small")
     assert "update" not in notes["m.c.weight"].split("0.001")[-1]
+
+
+def test_one_large_update_at_the_start_is_not_a_trend(to_text):
+    """Lesson 8's solution: a bias moved by 11 % of itself at step 1, then only the Run's
+    end was sampled (no update measured there): its row must not say "update too large"."""
+    start = InsideSample(step=1, params=(flow("model.b", 0.5, ratio=0.111),))
+    end = InsideSample(step=499, params=(flow("model.b", 8.1e-5, ratio=None),))
+    settled = InsideSample(step=250, params=(flow("model.b", 1e-3, ratio=2e-3),))
+    for history in (history_of(start, end), history_of(start, settled, end)):
+        text = to_text(gradient_table(history), width=100)
+        assert "update too" not in text
+        assert "0.111" in text or "0.002" in text  # the ratio is still shown
 
 
 def test_a_healthy_run_says_so_and_long_tables_are_cut(to_text):

@@ -23,8 +23,6 @@ from rich.text import Text
 
 from nnlearn.render.inside_health import (
     DEAD_SHARE,
-    RATIO_TOO_LARGE,
-    RATIO_TOO_SMALL,
     Point,
     broken_gradient,
     broken_weights,
@@ -36,6 +34,7 @@ from nnlearn.render.inside_health import (
     inside_summary,
     nan_or_inf,
     param_flag,
+    update_size_off,
 )
 from nnlearn.render.inside_history import (
     HISTORY,
@@ -195,8 +194,8 @@ def _gradient_note(track: ParamTrack, exploding: bool) -> Text:
         return Text("⚠ exploding", style="bold red")
     if has_vanished(track):
         return Text("⚠ vanishing", style="bold yellow")
-    if ratio is not None and (ratio < RATIO_TOO_SMALL or ratio > RATIO_TOO_LARGE):
-        size = "small" if ratio < RATIO_TOO_SMALL else "large"
+    size = update_size_off(track)
+    if size is not None:
         return Text(f"update too {size}", style="yellow")
     return Text("")
 

@@ -303,3 +303,20 @@ def inside_summary(history: InsideHistory, loss: Sequence[Point] = ()) -> Text:
     samples = "1 sample" if history.samples == 1 else f"{history.samples} samples"
     text.append(f"{samples} up to step {history.last_step}", style="dim")
     return text
+
+
+def update_size_off(track: ParamTrack) -> str | None:
+    """Which way the last two update/weight ratios measured were both off ("small"/"large").
+
+    One measure is not a trend: the first steps move a bias that starts at 0 by a
+    large share of itself, and a short Run may be measured only then (lesson 8's
+    solution showed "update too large" next to a gradient that had long settled).
+    """
+    ratios = track.recent_ratios
+    if len(ratios) < 2 or not all(math.isfinite(r) for r in ratios):
+        return None
+    if all(r < RATIO_TOO_SMALL for r in ratios):
+        return "small"
+    if all(r > RATIO_TOO_LARGE for r in ratios):
+        return "large"
+    return None

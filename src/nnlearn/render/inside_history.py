@@ -30,6 +30,9 @@ class ParamTrack:
     optimized: bool | None = None
     grad_norms: deque[float | None] = field(default_factory=lambda: deque(maxlen=HISTORY))
     last_ratio: float | None = None
+    # The last two update/weight ratios measured (a sample without an optimizer step
+    # after it, like the one at a Run's end, measures none).
+    recent_ratios: deque[float] = field(default_factory=lambda: deque(maxlen=2))
     weight_norm: float | None = None
 
 
@@ -87,6 +90,7 @@ class InsideHistory:
             track.optimized = flow.optimized
         if flow.update_ratio is not None:
             track.last_ratio = flow.update_ratio
+            track.recent_ratios.append(flow.update_ratio)
         elif flow.weight_norm is not None and not math.isfinite(flow.weight_norm):
             track.last_ratio = math.nan  # an update of a NaN weight over its size: NaN too
         track.weight_norm = flow.weight_norm
