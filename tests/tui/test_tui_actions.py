@@ -170,6 +170,8 @@ async def test_f8_restarts_the_kernel(make_app, kernel):
         await pilot.pause()
         assert kernel.session.restarts == 1
         assert "restarted" in output_text(app)
+        # Output may be hidden (a narrow screen): the feedback line says it too.
+        assert "The kernel restarted" in feedback(app)
 
 
 async def test_dead_kernel_is_shown_and_next_run_restarts_it(make_app, kernel):

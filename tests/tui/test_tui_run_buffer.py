@@ -40,6 +40,16 @@ def test_a_flood_keeps_the_end_and_counts_what_it_dropped():
     assert kept.endswith("line 9999\n")
     assert kept.startswith("line ")  # cut at a line break, not mid-line
     assert drained.dropped_chars + len(kept) == len(text)
+    # The feedback line counts what was printed, shown or not: 10,000 lines, not the tail.
+    assert drained.dropped_stdout_lines + kept.count("\n") == 10_000
+
+
+def test_dropped_error_lines_are_not_counted_as_printed_ones():
+    buffer = RunBuffer(max_chars=100)
+    buffer.add_stream("stderr", "warning\n" * 50)
+    buffer.add_stream("stdout", "ok\n" * 10)
+    drained = buffer.drain()
+    assert drained.dropped_lines > 0 and drained.dropped_stdout_lines == 0
 
 
 def test_a_flood_of_short_lines_keeps_a_bounded_tail_of_whole_lines():

@@ -34,6 +34,7 @@ class Drained:
     loss: list[LossPoints] = field(default_factory=list)
     dropped_chars: int = 0
     dropped_lines: int = 0
+    dropped_stdout_lines: int = 0  # of dropped_lines: the run's printed lines still count
 
     def __bool__(self) -> bool:
         return bool(self.streams or self.loss or self.dropped_chars)
@@ -60,6 +61,7 @@ class RunBuffer:
         self._lines = 0
         self._dropped = 0
         self._dropped_lines = 0
+        self._dropped_stdout_lines = 0
         self._loss: dict[str, list[tuple[int, float]]] = {}
 
     def add_stream(self, name: str, text: str) -> None:
@@ -93,12 +95,14 @@ class RunBuffer:
             loss=[LossPoints(name, tuple(points)) for name, points in self._loss.items()],
             dropped_chars=self._dropped,
             dropped_lines=self._dropped_lines,
+            dropped_stdout_lines=self._dropped_stdout_lines,
         )
         self._streams = []
         self._chars = 0
         self._lines = 0
         self._dropped = 0
         self._dropped_lines = 0
+        self._dropped_stdout_lines = 0
         self._loss = {}
         return drained
 
@@ -115,7 +119,7 @@ class RunBuffer:
             )
             if len(text) <= char_excess or whole_lines:
                 self._streams.pop(0)
-                self._forget(len(text), newlines)
+                self._forget(name, len(text), newlines)
                 continue
             cut = _cut_after_lines(text, line_excess, newlines) if line_excess > 0 else 0
             if self._chars - cut > self.max_chars:
@@ -123,17 +127,19 @@ class RunBuffer:
                 line_end = text.find("\n", cut)
                 cut = len(text) if line_end == -1 else line_end + 1
             dropped = text[:cut]
-            self._forget(cut, dropped.count("\n"))
+            self._forget(name, cut, dropped.count("\n"))
             if cut < len(text):
                 self._streams[0] = (name, text[cut:])
             else:
                 self._streams.pop(0)
 
-    def _forget(self, chars: int, lines: int) -> None:
+    def _forget(self, name: str, chars: int, lines: int) -> None:
         self._chars -= chars
         self._lines -= lines
         self._dropped += chars
         self._dropped_lines += lines
+        if name == "stdout":
+            self._dropped_stdout_lines += lines
 
 
 def _cut_after_lines(text: str, lines: int, total: int) -> int:

@@ -187,6 +187,7 @@ class RunEvents(EventHandler):
             )
         elif drained.dropped_chars:
             output.note(f"… {drained.dropped_chars:,} characters of output skipped", style="yellow")
+        self.outcome.lines += drained.dropped_stdout_lines  # printed, if not shown
         for name, text in drained.streams:
             output.write_stream(name, text)
             self.outcome.saw_output(name, text)

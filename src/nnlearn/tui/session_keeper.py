@@ -154,8 +154,11 @@ class SessionKeeper:
             await self._start()
             return
         self.output.note("Restarting the kernel…", style="yellow")
+        self.screen.say("Restarting the kernel…")  # Output may be hidden (a narrow screen)
         await session.restart()
         if self.session is not session:
             return  # shut down while it restarted (ctrl+q right after F8): nothing to show
         self.screen.query_one(StatusBar).state = session.state
-        self.output.note("The kernel restarted: everything defined in it is gone.", style="yellow")
+        done = "The kernel restarted: everything defined in it is gone."
+        self.output.note(done, style="yellow")
+        self.screen.say(done)
