@@ -167,3 +167,20 @@ def test_roots_are_the_outermost_called_modules_whatever_was_called_first():
         ("other", "Linear"),
     ]
     recorder.clear()
+
+
+def test_the_flusher_is_brisk_while_a_run_is_young_then_eases_off(monkeypatch):
+    from nnlearn.probe import loss
+
+    recorder = LossRecorder(lambda _reports: None)
+    clock = [100.0]
+    monkeypatch.setattr(loss.time, "monotonic", lambda: clock[0])
+    recorder.start(flush_in_background=False)
+    try:
+        assert recorder.flush_interval() == loss.FLUSH_INTERVAL
+        clock[0] += loss.BRISK_SECONDS
+        assert recorder.flush_interval() == loss.LATER_FLUSH_INTERVAL
+        recorder.start(flush_in_background=False)  # the next Run is young again
+        assert recorder.flush_interval() == loss.FLUSH_INTERVAL
+    finally:
+        recorder.stop()

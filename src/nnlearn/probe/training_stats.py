@@ -8,8 +8,8 @@ its output. A parameter whose gradient never arrives is visible as such.
 The budget (the training loop is sacred):
 
 * Nothing is measured on most steps. The loss flusher asks for a sample when it
-  wakes (every 0.1 s, and only while loss points flow), at most every
-  ``SAMPLE_INTERVAL``; the next ``.backward()`` then takes it. Until then a
+  wakes (every 0.1 s, 0.25 s later in a Run, and only while loss points flow),
+  at most every ``SAMPLE_INTERVAL``; the next ``.backward()`` then takes it. Until then a
   step pays one attribute test after its backward (in the loss recorder's
   ``Tensor.backward``, ``loss.py``, when the probe runs both). The optimizer
   hooks that measure updates are registered only while a sample is open, and a
@@ -51,7 +51,7 @@ from nnlearn.probe.loss import _to_floats
 MAX_PARAMS = 256
 MAX_LAYERS = 128
 COST_SHARE = 0.01
-SAMPLE_INTERVAL = 0.25  # seconds between samples at most (the flusher asks every 0.1 s)
+SAMPLE_INTERVAL = 0.25  # seconds between samples at most (the flusher asks when it wakes)
 
 ModelsFn = Callable[[], list[tuple[str, nn.Module]]]
 
