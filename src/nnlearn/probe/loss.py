@@ -195,8 +195,7 @@ class LossRecorder:
             if compiling():
                 # torch.compile traces into this function: it must see torch's own (our
                 # reading of the value broke its graph, with dynamo's warnings in the
-                # learner's output). Where the backward breaks the graph, it runs eagerly
-                # and comes back here, not compiling.
+                # learner's output). A compiled step's loss is not kept (README).
                 return original_tensor_backward(  # type: ignore[no-any-return]
                     self, gradient, retain_graph, create_graph, inputs
                 )
