@@ -13,8 +13,8 @@ else ``_call_impl``) plus a dict lookup and a shape comparison, and it takes
 the place of that frame rather than adding one: a model nested 200 deep runs
 exactly as under plain Python. A later call with the shapes of the last one
 also takes ``_call_impl``'s own no-hook shortcut (straight to ``forward``, after
-the same tests), which pays for the recording: a training step costs what it
-costs under python. Like a hook, it sees ``model(x)`` and not
+the same tests), which pays for the recording: a training step costs about what
+it costs under python. Like a hook, it sees ``model(x)`` and not
 ``model.forward(x)``.
 
 A first call also measures its cost: FLOPs (``flops.py``, counted during first
