@@ -313,7 +313,7 @@ def update_size_off(track: ParamTrack) -> str | None:
     solution showed "update too large" next to a gradient that had long settled).
     """
     ratios = track.recent_ratios
-    if len(ratios) < 2 or not all(math.isfinite(r) for r in ratios):
+    if len(ratios) < 2 or any(is_broken(r) for r in ratios):
         return None
     if all(r < RATIO_TOO_SMALL for r in ratios):
         return "small"

@@ -202,7 +202,7 @@ class LayerActivity:
 
 @dataclass(frozen=True)
 class InsideSample(Event):
-    """One sample of training seen from inside, taken at most once per flush (0.1 s).
+    """One sample of training seen from inside, taken at most every 0.25 s (``SAMPLE_INTERVAL``).
 
     ``step`` is the loss series' step of the ``.backward()`` it was taken after.
     A sample holds the gradients and updates of that step (``params``), the
