@@ -32,6 +32,7 @@ from nnlearn.kernel.events import (
     ShapeRow,
     Shapes,
     ShapeSignature,
+    StepValues,
     Stream,
     batch_data,
     event_from_report,
@@ -179,3 +180,26 @@ def test_loss_points_with_gaps_and_the_documented_json_keep_their_pairs():
     gappy = LossPoints("acc", ((0, 1.0), (10, 2.0)))
     assert gappy.to_wire() == gappy.to_json()
     assert LossPoints("loss", ((0, 1.0), (1, 2.0))).to_json()["points"] == [[0, 1.0], [1, 2.0]]
+
+
+def test_step_values_read_as_the_tuple_of_pairs_they_stand_for():
+    """The kernel's form of a batch: a range of steps and a list of values, no tuple per point."""
+    pairs = ((3, 0.5), (4, 0.25), (5, 0.125))
+    points = StepValues(range(3, 6), [0.5, 0.25, 0.125])
+    assert len(points) == 3 and list(points) == list(pairs) and points[1] == (4, 0.25)
+    assert points == pairs and pairs == points and points[1:] == pairs[1:]
+    assert hash(points) == hash(pairs) and points != pairs[:2]
+    assert LossPoints("loss", points) == LossPoints("loss", pairs)
+    assert points.first_step() == 3 and StepValues([0, 2], [1.0, 2.0]).first_step() is None
+    with pytest.raises(ValueError, match="2 steps for 1 values"):
+        StepValues([0, 1], [1.0])
+
+
+@pytest.mark.parametrize("steps", [range(7, 10), [7, 8, 9], [0, 10, 20]])
+def test_step_values_travel_as_their_pairs_would(steps):
+    values = [1.5, math.nan, -2.0]
+    event = LossPoints("acc", StepValues(steps, values))
+    as_pairs = LossPoints("acc", tuple(zip(steps, values, strict=True)))
+    assert event.to_wire() == as_pairs.to_wire()
+    back = event_from_report(json.loads(json.dumps(event.to_wire(), allow_nan=False)))
+    assert isinstance(back, LossPoints) and [s for s, _ in back.points] == list(steps)

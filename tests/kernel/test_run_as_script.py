@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from kernel_helpers import collect, only
 
-from nnlearn.kernel.events import Params, RunError, RunFinished, Shapes, Stream
+from nnlearn.kernel.events import (
+    InsideSample,
+    LossPoints,
+    Params,
+    RunError,
+    RunFinished,
+    Shapes,
+    Stream,
+)
 from nnlearn.kernel.session import KernelSession
 
 pytestmark = pytest.mark.kernel
@@ -183,3 +194,63 @@ async def test_annotations_are_objects_as_under_python(kernel):
     code = "def f(x: int) -> float:\n    return x\nprint(f.__annotations__)\n"
     events = await collect(kernel, code, device="cpu")
     assert stdout(events) == "{'x': <class 'int'>, 'return': <class 'float'>}\n"
+
+
+OBSERVED_TRAINING = """\
+import torch
+from torch import nn
+from torch.overrides import TorchFunctionMode
+from torch.utils._python_dispatch import TorchDispatchMode
+import nnlearn
+
+
+class Ops(TorchDispatchMode):
+    def __init__(self):
+        super().__init__()
+        self.names = []
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        self.names.append(str(func))
+        return func(*args, **(kwargs or {}))
+
+
+class Calls(TorchFunctionMode):
+    def __init__(self):
+        super().__init__()
+        self.names = []
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        self.names.append(getattr(func, "__name__", str(func)))
+        return func(*args, **(kwargs or {}))
+
+
+torch.manual_seed(0)
+model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+x = torch.ones(4, 2)
+for mode in (Ops(), Calls()):
+    with mode:
+        for step in range(3):
+            opt.zero_grad()
+            loss = model(x).pow(2).mean()
+            loss.backward()
+            torch.autograd.backward(model(x).sum())
+            nnlearn.track("acc", loss.detach())
+            opt.step()
+    print(type(mode).__name__, len(mode.names), mode.names)
+"""
+
+
+async def test_the_learners_torch_modes_see_only_the_scripts_own_work(kernel, tmp_path):
+    """An op logger sees what it sees under python: not the probe reading each loss,
+    comparing shapes or sampling gradients and activations, all on the same thread."""
+    script = tmp_path / "observed.py"
+    script.write_text(OBSERVED_TRAINING)
+    plain = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
+    assert plain.returncode == 0, plain.stderr
+    events = await collect(kernel, OBSERVED_TRAINING, device="cpu", inside=True)
+    assert finished(events).ok
+    assert stdout(events) == plain.stdout
+    losses = [p for e in only(events, LossPoints) if e.series == "loss" for p in e.points]
+    assert [step for step, _ in losses] == list(range(12)), "each backward kept once"
+    assert only(events, InsideSample), "the views were sampled meanwhile"

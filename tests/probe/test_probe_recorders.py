@@ -42,6 +42,35 @@ def test_recorder_counts_calls_and_restores_module_call():
     assert rows["model.0"].outputs == [[2, 4]]
 
 
+def test_under_a_learners_function_mode_calls_are_counted_and_our_reads_unseen():
+    from torch.overrides import TorchFunctionMode
+
+    class Spy(TorchFunctionMode):
+        def __init__(self):
+            super().__init__()
+            self.names = []
+
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            self.names.append(getattr(func, "__name__", str(func)))
+            return func(*args, **(kwargs or {}))
+
+    recorder = ShapeRecorder()
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU())
+    x, wider = torch.zeros(2, 3), torch.zeros(5, 3)
+    recorder.start()
+    try:
+        with Spy() as spy:
+            for _ in range(3):
+                model(x)
+            model(wider)
+    finally:
+        recorder.stop()
+    assert spy.names == ["linear", "relu"] * 4, "only the forward passes' own calls"
+    rows = {row.path: row for row in recorder.report(module_paths([("model", model)])).rows}
+    assert [s.calls for s in rows["model.0"].signatures] == [3, 1]
+    assert [s.inputs for s in rows["model.0"].signatures] == [[[2, 3]], [[5, 3]]]
+
+
 def test_unnamed_modules_get_their_class_in_brackets():
     recorder = ShapeRecorder()
     recorder.start()
@@ -169,7 +198,7 @@ def test_roots_are_the_outermost_called_modules_whatever_was_called_first():
     recorder.clear()
 
 
-def test_the_flusher_is_brisk_while_a_run_is_young_then_eases_off(monkeypatch):
+def test_the_flusher_sends_a_runs_first_points_soon_then_at_the_plots_redraw_rate(monkeypatch):
     from nnlearn.probe import loss
 
     recorder = LossRecorder(lambda _reports: None)
@@ -177,10 +206,39 @@ def test_the_flusher_is_brisk_while_a_run_is_young_then_eases_off(monkeypatch):
     monkeypatch.setattr(loss.time, "monotonic", lambda: clock[0])
     recorder.start(flush_in_background=False)
     try:
+        assert recorder.flush_interval() == loss.FIRST_FLUSH_AFTER == 0.1
+        clock[0] += loss.FIRST_FLUSH_AFTER + 0.01
+        assert recorder.flush_interval() == loss.FLUSH_INTERVAL == 0.25
+        clock[0] += 60
         assert recorder.flush_interval() == loss.FLUSH_INTERVAL
-        clock[0] += loss.BRISK_SECONDS
-        assert recorder.flush_interval() == loss.LATER_FLUSH_INTERVAL
-        recorder.start(flush_in_background=False)  # the next Run is young again
-        assert recorder.flush_interval() == loss.FLUSH_INTERVAL
+        recorder.start(flush_in_background=False)  # the next Run's first points come soon again
+        assert recorder.flush_interval() == loss.FIRST_FLUSH_AFTER
     finally:
         recorder.stop()
+
+
+def test_a_flush_of_thousands_of_points_makes_no_object_per_point():
+    """Tuples per point set off the kernel's garbage collector on the learner's time."""
+    import gc
+
+    recorder = LossRecorder(lambda _reports: None)
+    recorder.start(flush_in_background=False)
+    try:
+        for step in range(10_000):
+            recorder.add("loss", step / 7, None)
+            recorder.add("acc", 0.5, None)
+            recorder.add("val", 0.25, step * 2)  # gaps: sent as pairs, kept as two lists
+        gc.disable()
+        try:
+            before = gc.get_count()[0]
+            reports = recorder.reports()
+            wire = [report.to_wire() for report in reports[:2]]
+            made = gc.get_count()[0] - before
+        finally:
+            gc.enable()
+    finally:
+        recorder.stop()
+    assert made < 100, f"{made} objects the collector counts, for 30,000 points"
+    loss, acc, val = reports
+    assert list(loss.points)[-1] == (9_999, 9_999 / 7) and len(acc.points) == 10_000
+    assert val.points[1] == (2, 0.25) and wire[0]["first"] == wire[1]["first"] == 0

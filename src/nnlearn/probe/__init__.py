@@ -56,6 +56,7 @@ from nnlearn.probe.points import PointsRecorder
 from nnlearn.probe.script import enter_script, main_module, script_place, stack_depth
 from nnlearn.probe.shapes import ShapeRecorder
 from nnlearn.probe.training_stats import InsideRecorder
+from nnlearn.probe.unseen import quietly
 
 CHECK_FILENAME = "<check>"
 
@@ -146,12 +147,12 @@ def track(name: str, value: Any, step: int | None = None) -> None:
 
     A value that is not one number raises ``TrackError`` at the learner's line.
     """
-    _probe.loss.add(safe_str(name), value, step)
+    quietly(_probe.loss.add, safe_str(name), value, step)
 
 
 def plot(name: str, x: Any, y: Any) -> None:
     """Draw the points (x, y) as the series ``name`` (``nnlearn.plot`` lands here)."""
-    _probe.points.add(name, x, y)
+    quietly(_probe.points.add, name, x, y)
 
 
 def report_memory() -> None:

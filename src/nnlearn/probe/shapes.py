@@ -32,6 +32,7 @@ from torch import nn
 
 from nnlearn.kernel.events import ModuleCost, ShapeRow, Shapes, ShapeSignature
 from nnlearn.probe.flops import FlopTracker
+from nnlearn.probe.unseen import function_modes, no_torch_function, quietly
 from nnlearn.probe.weights import UNKNOWN, weights_by_module
 
 _MAX_ENTRIES = 8
@@ -174,6 +175,20 @@ def _no_hook_shortcut() -> tuple[Any, ...] | None:
     return (call_impl, *registries)
 
 
+def _same_shapes(args: tuple[Any, ...], key: Any) -> bool:
+    """Whether one or two plain tensors have the shapes ``key`` (a module's last call)."""
+    if len(args) == 1:
+        return type(args[0]) is torch.Tensor and args[0].shape == key
+    if len(args) == 2:
+        first, second = args
+        return (
+            type(first) is torch.Tensor
+            and type(second) is torch.Tensor
+            and (first.shape, second.shape) == key
+        )
+    return False
+
+
 # Whether torch.jit.trace is tracing (None when it is not, as in torch's own _call_impl).
 # Calls made while it traces pass through unrecorded, as ``model.forward(x)`` does: the
 # tracer names graph values after the Python variables holding them, frames up, so
@@ -231,19 +246,24 @@ class ShapeRecorder:
                     return original(module, *args, **kwargs)
                 last = lasts.get(id(module))
                 if last is not None and not kwargs:
-                    count = len(args)
-                    if count == 1:
-                        first = args[0]
-                        same = type(first) is tensor_type and first.shape == last[0]
-                    elif count == 2:
-                        first, second = args
-                        same = (
-                            type(first) is tensor_type
-                            and type(second) is tensor_type
-                            and (first.shape, second.shape) == last[0]
-                        )
-                    else:
-                        same = False
+                    if function_modes():
+                        # A learner's TorchFunctionMode must not see us read shapes.
+                        with no_torch_function():
+                            same = _same_shapes(args, last[0])
+                    else:  # _same_shapes, inlined: this runs for every module call
+                        count = len(args)
+                        if count == 1:
+                            first = args[0]
+                            same = type(first) is tensor_type and first.shape == last[0]
+                        elif count == 2:
+                            first, second = args
+                            same = (
+                                type(first) is tensor_type
+                                and type(second) is tensor_type
+                                and (first.shape, second.shape) == last[0]
+                            )
+                        else:
+                            same = False
                     if same:
                         last[4] += 1
                         if module._compiled_call_impl is not None:
@@ -266,7 +286,7 @@ class ShapeRecorder:
                 record = records.get(id(module))
                 if record is None:
                     # A first call may open a FLOP count: closed here whatever happens.
-                    opened = first_call(module, args, kwargs, sys._getframe(1))
+                    opened = quietly(first_call, module, args, kwargs, sys._getframe(1))
                     try:
                         if module._compiled_call_impl is not None:
                             output = module._compiled_call_impl(*args, **kwargs)
@@ -275,15 +295,15 @@ class ShapeRecorder:
                     except BaseException:
                         abandon(opened[2])
                         raise
-                    finish(opened, output)
+                    quietly(finish, opened, output)
                     return output
-                pending = other_call(record, args, kwargs)
+                pending = quietly(other_call, record, args, kwargs)
                 if module._compiled_call_impl is not None:
                     output = module._compiled_call_impl(*args, **kwargs)
                 else:
                     output = module._call_impl(*args, **kwargs)
                 if pending is not None:
-                    finish(pending, output)
+                    quietly(finish, pending, output)
                 return output
 
         else:  # an older torch without _wrapped_call_impl: wrap the call as it is

@@ -8,7 +8,7 @@ its output. A parameter whose gradient never arrives is visible as such.
 The budget (the training loop is sacred):
 
 * Nothing is measured on most steps. The loss flusher asks for a sample when it
-  wakes (every 0.1 s, 0.25 s later in a Run, and only while loss points flow),
+  flushes (0.1 s into a Run, then every 0.25 s, and only while loss points flow),
   at most every ``SAMPLE_INTERVAL``; the next ``.backward()`` then takes it. Until then a
   step pays one attribute test after its backward (in the loss recorder's
   ``Tensor.backward``, ``loss.py``, when the probe runs both). The optimizer
@@ -47,11 +47,14 @@ from torch.optim.optimizer import (
 
 from nnlearn.kernel.events import InsideSample, LayerActivity, ParamFlow
 from nnlearn.probe.loss import _to_floats
+from nnlearn.probe.unseen import quietly
 
 MAX_PARAMS = 256
 MAX_LAYERS = 128
 COST_SHARE = 0.01
-SAMPLE_INTERVAL = 0.25  # seconds between samples at most (the flusher asks when it wakes)
+# Seconds between samples at most: under the flusher's 0.25 s, so each of its flushes may
+# ask for one (a sample is taken a little after the flush that asked).
+SAMPLE_INTERVAL = 0.2
 
 ModelsFn = Callable[[], list[tuple[str, nn.Module]]]
 
@@ -126,7 +129,7 @@ class InsideRecorder:
         if self.enabled and self._steps() > self._last_sampled:
             try:
                 self._close()
-                self._sample(watch_layers=False)
+                quietly(functools.partial(self._sample, watch_layers=False))
             except Exception:
                 self.errors += 1
                 self._open = None
@@ -170,9 +173,10 @@ class InsideRecorder:
 
     def _add_optimizer_hooks(self) -> None:
         if not self._handles:
+            # Hooks of ours run among the learner's ops: no mode of theirs may see them.
             self._handles = [
-                register_optimizer_step_pre_hook(self._before_step),
-                register_optimizer_step_post_hook(self._after_step),
+                register_optimizer_step_pre_hook(functools.partial(quietly, self._before_step)),
+                register_optimizer_step_post_hook(functools.partial(quietly, self._after_step)),
             ]
 
     def _remove_optimizer_hooks(self) -> None:
@@ -200,7 +204,7 @@ class InsideRecorder:
             self._close()
             if self._requested:
                 self._requested = False
-                self._sample()
+                quietly(self._sample)  # a sample's ops are not the learner's: unseen.py
         except Exception:  # the learner's training must never fail because of us
             self.errors += 1
             self._open = None
@@ -253,7 +257,8 @@ class InsideRecorder:
         )
         for name, module in leaves if watch_layers else []:
             handle: list[Any] = []
-            handle.append(module.register_forward_hook(self._layer_hook(name, module, handle)))
+            hook = functools.partial(quietly, self._layer_hook(name, module, handle))
+            handle.append(module.register_forward_hook(hook))
             self._hooks.append(handle[0])
 
     def _named(

@@ -59,6 +59,7 @@ from nnlearn.kernel.events.training import (
     LossPoints,
     ParamFlow,
     PlotPoints,
+    StepValues,
 )
 
 __all__ = [
@@ -92,6 +93,7 @@ __all__ = [
     "ShapeRow",
     "ShapeSignature",
     "Shapes",
+    "StepValues",
     "Stream",
     "batch_data",
     "event_from_report",
