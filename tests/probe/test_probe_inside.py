@@ -156,3 +156,21 @@ def test_between_samples_a_step_meets_no_hook_and_a_new_optimizer_asks_for_one(s
     assert recorder.due
     recorder.stop()
     assert not hasattr(torch.optim.Optimizer.__init__, "__wrapped__")
+
+
+def test_a_cpu_sample_is_read_when_it_closes_so_the_flusher_runs_no_torch_op(setup, monkeypatch):
+    """Each torch op in the flusher hands the GIL to the training loop and back: a stall."""
+    model, recorder, step, x = setup
+    recorder.start()
+    step()
+    grad = model[0].weight.grad.norm().item()
+    step()  # closes the first sample, on the training thread
+
+    def no_torch_here(*args, **kwargs):
+        raise AssertionError("the flusher ran a torch op")
+
+    monkeypatch.setattr(training_stats, "_to_floats", no_torch_here)
+    [report] = as_json(recorder.reports())
+    assert report["step"] == 0
+    assert report["params"][0]["grad_norm"] == pytest.approx(grad, rel=1e-5)
+    assert [layer["name"] for layer in report["layers"]] == ["model.0", "model.1", "model.2"]

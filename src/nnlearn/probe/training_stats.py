@@ -18,9 +18,11 @@ The budget (the training loop is sacred):
   every step cost about 4 % of the loop.
 * A sample is a handful of tensor ops on the device (``torch._foreach_norm`` over
   all gradients, a copy of the weights around one ``optimizer.step()``, forward
-  hooks on the layers for one forward pass that remove themselves), never a
-  ``.item()``: the flusher thread converts whole samples in one batch (one
-  device sync), as it does for loss points.
+  hooks on the layers for one forward pass that remove themselves). On a GPU it
+  is never read on the training thread: the flusher converts whole samples in
+  one batch (one device sync), as it does for loss points. On the CPU a sample
+  is read when it closes (no sync there), which spares the flusher three torch
+  ops that each traded the GIL with the training loop.
 * The time a sample took on the training thread sets when the next may be
   taken (at most ``COST_SHARE`` of the Run), so a huge model is sampled less
   often instead of slowing down.
@@ -70,6 +72,7 @@ class _Sample:
     update_norms: dict[int, torch.Tensor] = field(default_factory=dict)  # index -> norm
     layers: list[tuple[str, str, list[torch.Tensor]]] = field(default_factory=list)
     stepped: set[int] = field(default_factory=set)  # ids of optimizers already measured
+    floats: list[float] | None = None  # the measures read, in _measures' order (CPU: at close)
 
 
 class InsideRecorder:
@@ -223,6 +226,7 @@ class InsideRecorder:
         self._remove_optimizer_hooks()
         self._before = {}
         if self._open is not None:
+            quietly(_read_on_cpu, self._open)
             self._ready.append(self._open)
             self._open = None
 
@@ -369,7 +373,7 @@ class InsideRecorder:
     # ---------------------------------------------------------------- the flusher thread
 
     def reports(self, *, final: bool = False) -> list[InsideSample]:
-        """Closed samples as ``inside`` reports (all tensors converted in one batch).
+        """Closed samples as ``inside`` reports (values read at close, or here in one batch).
 
         ``final`` is the end of the Run (after ``stop``); otherwise this is the
         flusher, which also asks for the next sample.
@@ -382,15 +386,39 @@ class InsideRecorder:
             return []
         taken = ready[:count]
         del ready[:count]
-        tensors: list[Any] = []
-        for sample in taken:
-            tensors.extend(n for n in sample.grad_norms if n is not None)
-            tensors.extend(n for n in sample.weight_norms if n is not None)
-            tensors.extend(sample.update_norms.values())
-            for _, _, stats in sample.layers:
-                tensors.extend(stats)
-        values = iter(_to_floats(tensors) if tensors else [])
-        return [_report(sample, values, self._optimized) for sample in taken]
+        pending = [sample for sample in taken if sample.floats is None]
+        tensors = [tensor for sample in pending for tensor in _measures(sample)]
+        converted = iter(_to_floats(tensors) if tensors else [])
+        return [
+            _report(
+                sample, converted if sample.floats is None else iter(sample.floats), self._optimized
+            )
+            for sample in taken
+        ]
+
+
+def _measures(sample: _Sample) -> list[Any]:
+    """A sample's 0-d tensors, in the order ``_report`` reads their values."""
+    tensors: list[Any] = [n for n in sample.grad_norms if n is not None]
+    tensors.extend(n for n in sample.weight_norms if n is not None)
+    tensors.extend(sample.update_norms.values())
+    for _, _, stats in sample.layers:
+        tensors.extend(stats)
+    return tensors
+
+
+def _read_on_cpu(sample: _Sample) -> None:
+    """Read a closed sample's values now, on the training thread, when that needs no sync.
+
+    The flusher would read them with three torch ops, and each hands the GIL back
+    to the training loop and takes it again: a stall of the loop each time.
+    """
+    try:
+        tensors = _measures(sample)
+        if all(tensor.is_cpu for tensor in tensors):
+            sample.floats = _to_floats(tensors)
+    except Exception:  # left to the flusher, which reads what it can
+        sample.floats = None
 
 
 def _report(sample: _Sample, values: Any, optimized: set[int] | None) -> InsideSample:
