@@ -30,6 +30,17 @@ def ok(events) -> bool:
     return done.ok
 
 
+# A mode entered and never left: under python it ends with the process.
+LOUD_MODE = (
+    "import torch, torch.overrides, torch.utils._python_dispatch\n"
+    "class Loud({base}):\n"
+    "    def __torch_{hook}__(self, func, types, args=(), kwargs=None):\n"
+    "        print('seen', func)\n"
+    "        return func(*args, **(kwargs or {{}}))\n"
+    "Loud().__enter__()\n"
+)
+
+
 @pytest.mark.parametrize(
     "change",
     [
@@ -46,6 +57,8 @@ def ok(events) -> bool:
         "import warnings\nwarnings.simplefilter('error')",
         "import sys, io\nsys.stdout = io.StringIO()",
         "del __import__('IPython').get_ipython().user_ns['__nnlearn_probe__']",
+        LOUD_MODE.format(base="torch.utils._python_dispatch.TorchDispatchMode", hook="dispatch"),
+        LOUD_MODE.format(base="torch.overrides.TorchFunctionMode", hook="function"),
     ],
 )
 async def test_a_run_that_changes_global_state_leaves_the_next_run_clean(kernel, change):
@@ -62,7 +75,8 @@ STATE = (
     "print(torch.is_grad_enabled(), torch.get_default_dtype(), torch.zeros(1).device,\n"
     "      torch.is_anomaly_enabled(), torch.are_deterministic_algorithms_enabled(),\n"
     "      torch.get_num_threads(), len('abc'), '/nowhere' in sys.path, sys.argv[1:],\n"
-    "      os.getcwd(), os.environ.get('NNLEARN_TEST_LEAK'), len(warnings.filters))\n"
+    "      os.getcwd(), os.environ.get('NNLEARN_TEST_LEAK'), len(warnings.filters),\n"
+    "      torch._C._len_torch_function_stack(), torch._C._len_torch_dispatch_stack())\n"
 )
 
 

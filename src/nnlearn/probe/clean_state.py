@@ -7,6 +7,9 @@ default dtype and device, anomaly and deterministic modes, thread count,
 streams, environment variables, warning filters, the SIGINT handler) is
 captured before it and put back after it, so one Run's
 ``torch.set_grad_enabled(False)`` cannot break the next one's ``backward()``.
+A torch function or dispatch mode the Run entered and never left is turned
+off, as the end of a ``python`` process would: left on, it saw the probe's
+report and every later Run's ops (and its prints failed the next Run).
 
 Threads the learner started cannot be undone; ``lingering_threads`` names
 them so the Run can say so.
@@ -79,10 +82,28 @@ def _set_default_device(device: torch.device) -> None:
     torch.set_default_device(None if device.type == "cpu" else device)
 
 
+# How many torch function and dispatch modes are on (torch keeps a stack of each).
+_function_modes = getattr(torch._C, "_len_torch_function_stack", lambda: 0)
+_dispatch_modes = getattr(torch._C, "_len_torch_dispatch_stack", lambda: 0)
+
+
+def _leave_modes_above(function_depth: int, dispatch_depth: int) -> bool:
+    """Pop the modes entered since the depths were taken; False if some stay on."""
+    try:
+        for _ in range(_function_modes() - function_depth):
+            torch._C._pop_torch_function_stack()
+        for _ in range(_dispatch_modes() - dispatch_depth):
+            torch._C._pop_torch_dispatch_stack(None)
+    except Exception:
+        return False
+    return _function_modes() <= function_depth and _dispatch_modes() <= dispatch_depth
+
+
 class StateSnapshot:
     """The global state one Run may change; ``restore()`` puts it back."""
 
     def __init__(self) -> None:
+        self.mode_depths = (_function_modes(), _dispatch_modes())
         self.torch_state = [(what, get, put, get()) for what, get, put in _torch_setters()]
         self.builtins = dict(vars(builtins))
         self.path = list(sys.path)
@@ -103,6 +124,9 @@ class StateSnapshot:
     def restore(self, *, drop_modules_under: str | None = None) -> list[str]:
         """Put everything back; returns what could not be (normally nothing)."""
         failed: list[str] = []
+        # First: a function mode left on would see (and may break) every torch call below.
+        if not _leave_modes_above(*self.mode_depths):
+            failed.append("torch modes")
         for what, get, put, value in self.torch_state:
             try:
                 if get() != value:  # setting some (the thread count) is not free
