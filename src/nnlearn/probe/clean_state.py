@@ -29,6 +29,8 @@ from typing import Any
 
 import torch
 
+from nnlearn.probe.unseen import dispatch_modes, function_mode_depth
+
 # Threads of these classes, or of one the script defined, are the learner's; libraries'
 # own thread classes (pyzmq's garbage collector, tqdm's monitor) start once and stay.
 _PLAIN_THREAD_CLASSES = (threading.Thread, threading.Timer)
@@ -82,28 +84,23 @@ def _set_default_device(device: torch.device) -> None:
     torch.set_default_device(None if device.type == "cpu" else device)
 
 
-# How many torch function and dispatch modes are on (torch keeps a stack of each).
-_function_modes = getattr(torch._C, "_len_torch_function_stack", lambda: 0)
-_dispatch_modes = getattr(torch._C, "_len_torch_dispatch_stack", lambda: 0)
-
-
 def _leave_modes_above(function_depth: int, dispatch_depth: int) -> bool:
     """Pop the modes entered since the depths were taken; False if some stay on."""
     try:
-        for _ in range(_function_modes() - function_depth):
+        for _ in range(function_mode_depth() - function_depth):
             torch._C._pop_torch_function_stack()
-        for _ in range(_dispatch_modes() - dispatch_depth):
+        for _ in range(dispatch_modes() - dispatch_depth):
             torch._C._pop_torch_dispatch_stack(None)
     except Exception:
         return False
-    return _function_modes() <= function_depth and _dispatch_modes() <= dispatch_depth
+    return function_mode_depth() <= function_depth and dispatch_modes() <= dispatch_depth
 
 
 class StateSnapshot:
     """The global state one Run may change; ``restore()`` puts it back."""
 
     def __init__(self) -> None:
-        self.mode_depths = (_function_modes(), _dispatch_modes())
+        self.mode_depths = (function_mode_depth(), dispatch_modes())
         self.torch_state = [(what, get, put, get()) for what, get, put in _torch_setters()]
         self.builtins = dict(vars(builtins))
         self.path = list(sys.path)

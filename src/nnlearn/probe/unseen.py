@@ -25,6 +25,7 @@ dispatch_modes: Callable[[], int] = getattr(torch._C, "_len_torch_dispatch_stack
 function_modes: Callable[[], bool] = getattr(
     torch._C, "_is_torch_function_mode_enabled", lambda: False
 )
+function_mode_depth: Callable[[], int] = getattr(torch._C, "_len_torch_function_stack", lambda: 0)
 # Guards written in C (a contextlib generator cost about ten times as much): inside
 # them no function mode, no dispatch mode, and no tensor subclass's own handler runs.
 no_torch_function = torch._C.DisableTorchFunction
