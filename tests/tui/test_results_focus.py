@@ -102,3 +102,34 @@ async def test_a_run_error_in_a_wide_layout_still_puts_the_keyboard_in_the_edito
         await fail_a_run(pilot)
         assert app.main_screen.query_one(TabbedContent).active == "tab-output"
         assert isinstance(app.focused, CodeEditor)  # on the line marked with the error
+
+
+async def test_after_a_failed_run_on_a_narrow_screen_one_f3_goes_back_to_the_editor(make_app):
+    app = make_app()
+    async with app.run_test(size=NARROW) as pilot:
+        await until_started(pilot)
+        screen = app.main_screen
+        await pilot.press("f3")  # the editor
+        await pilot.pause()
+        await fail_a_run(pilot)
+        assert screen.pane == "results"
+        assert "F3 goes back to Editor" in str(screen.query_one("#pane-bar").render())
+        await pilot.press("f3")
+        await pilot.pause()
+        assert screen.pane == "editor"
+        assert isinstance(app.focused, CodeEditor)
+        assert "F3 goes back" not in str(screen.query_one("#pane-bar").render())
+
+
+async def test_f3_goes_back_to_the_pane_f4_left_on_a_narrow_screen(make_app):
+    app = make_app()
+    async with app.run_test(size=NARROW) as pilot:
+        await until_started(pilot)
+        screen = app.main_screen
+        await pilot.press("f3", "f4")  # from the editor, a look at the results
+        await pilot.pause()
+        assert screen.pane == "results"
+        await pilot.press("f4", "f3")  # another tab, then back
+        await pilot.pause()
+        assert screen.pane == "editor"
+        assert isinstance(app.focused, CodeEditor)

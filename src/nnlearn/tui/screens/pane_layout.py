@@ -3,6 +3,10 @@
 Wide terminals (120 columns or more) show the lesson beside the editor with
 the results under it; narrower ones show one pane at a time, switched with F3
 and named in the bar at the top; the key bar puts the shown pane's keys first.
+When the results come up without F3 (F4, or a Run that failed), F3 goes back
+to the pane the learner was in, and the bar says so where that is not the
+next pane anyway: leaving a traceback for the editor is one key, not a walk
+round every pane.
 The results tabs are mounted just after the first frame. ``MainScreen`` is
 built on this class and keeps the course and run logic to itself.
 """
@@ -39,6 +43,7 @@ class PaneLayout(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.pane = "editor"
+        self.back_to: str | None = None  # the pane F3 returns to from results it did not open
         self.results: ResultsTabs | None = None  # mounted just after the first frame
         self._results_mounted = asyncio.Event()
 
@@ -59,6 +64,8 @@ class PaneLayout(Screen[None]):
 
     def _show_pane(self, pane: str) -> None:
         self.pane = pane
+        if pane != "results":
+            self.back_to = None
         for name in PANES:
             self.set_class(name == pane, f"-pane-{name}")
         bar = Text(" F3 ", style="reverse")
@@ -68,6 +75,8 @@ class PaneLayout(Screen[None]):
                 bar.append(f"[{PANE_TITLES[name]}]", style="bold")
             else:
                 bar.append(f" {PANE_TITLES[name]} ", style="dim")
+        if self.back_to is not None and self.back_to != _following(pane):
+            bar.append(f"   F3 goes back to {PANE_TITLES[self.back_to]}")
         self.query_one("#pane-bar", Static).update(bar)
         self.query_one(KeyBar).first_actions = keys.key_bar_order(pane)
         for line in self.query(FeedbackLine):  # "F4 shows Output" only while it is hidden
@@ -82,8 +91,17 @@ class PaneLayout(Screen[None]):
         elif self.results is not None:
             self.results.focus_active_view()
 
+    def _peek_at_results(self) -> None:
+        """Show the results pane (narrow), with F3 leading back to the pane shown now."""
+        if self.pane != "results":
+            self.back_to = self.pane
+        self._focus_pane("results")
+
     def action_next_pane(self) -> None:
-        self._focus_pane(PANES[(PANES.index(self.pane) + 1) % len(PANES)])
+        if self.pane == "results" and self.back_to is not None:
+            self._focus_pane(self.back_to)
+        else:
+            self._focus_pane(_following(self.pane))
 
     # ------------------------------------------------------------ results
 
@@ -113,13 +131,18 @@ class PaneLayout(Screen[None]):
             return
         self.results.active = tab
         if self.narrow and self.pane != "results":
-            self._focus_pane("results")  # the hidden pane's focus would leave the keys nowhere
+            self._peek_at_results()  # the hidden pane's focus would leave the keys nowhere
 
     def action_next_tab(self) -> None:
         """Next results tab; on a narrow screen showing another pane, first the results as they are."""
         if self.results is None:
             return
         if self.narrow and self.pane != "results":
-            self._focus_pane("results")
+            self._peek_at_results()
         else:
             self.show_results_tab(self.results.next_tab())
+
+
+def _following(pane: str) -> str:
+    """The pane after ``pane`` in F3's round: lesson, editor, results, lesson…"""
+    return PANES[(PANES.index(pane) + 1) % len(PANES)]
