@@ -66,3 +66,13 @@ def test_a_finite_loss_is_plotted_as_before():
     outcome.finished = RunFinished(ok=True, device="cpu", seconds=0.1)
     text, severity, _ = outcome.feedback()
     assert (text.plain, severity) == ("Ran in 0.10s · loss plotted", "success")
+
+
+def test_a_run_of_a_step_the_learner_left_says_whose_it_was_and_offers_no_key():
+    outcome = RunOutcome(checking=True)
+    outcome.check = CheckResult(False, "layer should be an nn.Linear")
+    outcome.finished = RunFinished(ok=True, device="cpu", seconds=0.1)
+    text, severity, key_hint = outcome.feedback(step_name="step 3")
+    assert severity == "error"
+    assert text.plain == "The Run of step 3: Check failed: layer should be an nn.Linear"
+    assert key_hint == ""  # F4 and F9 act on the step on screen

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from screen_reading import editor, feedback, output_text
 from textual.widgets import OptionList, TabbedContent
 from waiting import pause_until, until_started
 
@@ -13,7 +14,6 @@ from nnlearn.tui.screens.device_picker import DevicePickerScreen
 from nnlearn.tui.screens.help import HelpScreen
 from nnlearn.tui.screens.lesson_list import LessonListScreen
 from nnlearn.tui.widgets.editor import CodeEditor
-from nnlearn.tui.widgets.feedback_line import FeedbackLine
 from nnlearn.tui.widgets.hints import HintsView
 from nnlearn.tui.widgets.key_bar import KeyBar
 from nnlearn.tui.widgets.lesson_pane import LessonPane
@@ -27,19 +27,6 @@ from nnlearn.tui.widgets.think import ThinkView
 
 WIDE = (160, 48)
 NARROW = (80, 24)
-
-
-def output_text(app) -> str:
-    return "\n".join(line.text for line in app.main_screen.query_one(OutputLog).lines)
-
-
-def feedback(app) -> str:
-    """The feedback line above the status line (run, check and save outcomes)."""
-    return app.main_screen.query_one(FeedbackLine).message
-
-
-def editor(app) -> CodeEditor:
-    return app.main_screen.query_one(CodeEditor)
 
 
 async def settle(pilot, app) -> None:

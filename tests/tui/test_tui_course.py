@@ -60,6 +60,12 @@ def exercise_step(quizzes: int = 0) -> Step:
     return Step(0, "s", "", 1, check=code, starter=code, quizzes=(quiz,) * quizzes)
 
 
+def test_a_step_is_named_with_its_lesson_only_from_another_lesson():
+    assert course.step_name(LESSONS, ("b", 1), here=("b", 0)) == "step 2"
+    assert course.step_name(LESSONS, ("b", 1), here=("a", 1)) == "step 2 of lesson 3"
+    assert course.step_name(LESSONS, ("gone", 0), here=None) == "step 1 of gone"
+
+
 def test_a_quiz_step_is_done_once_every_quiz_has_a_first_answer_right_or_wrong():
     step = lesson("q", 1, quizzes=2).steps[0]
     assert not course.is_finished(Progress({("q", 0, 0): 1}), "q", step, ran=True)

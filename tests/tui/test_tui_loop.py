@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
+from screen_reading import editor, feedback, output_text
 from textual.widgets import OptionList, TabbedContent
 from tui_fakes import FakeKernel
 from waiting import pause_until, until_started
@@ -15,9 +16,7 @@ from nnlearn.curriculum.progress import ProgressStore
 from nnlearn.tui.app import NnlearnApp
 from nnlearn.tui.screens.code_picker import CodePickerScreen
 from nnlearn.tui.screens.confirm import ConfirmScreen
-from nnlearn.tui.widgets.editor import CodeEditor
 from nnlearn.tui.widgets.feedback_line import FeedbackLine
-from nnlearn.tui.widgets.output_log import OutputLog
 from nnlearn.tui.widgets.prose import CodeView
 from nnlearn.tui.widgets.quiz import QuizView
 from nnlearn.tui.widgets.status_bar import StatusBar
@@ -38,23 +37,11 @@ def loop_app(home: Path, kernel: FakeKernel):
     return make
 
 
-def editor(app) -> CodeEditor:
-    return app.main_screen.query_one(CodeEditor)
-
-
-def feedback(app) -> str:
-    return app.main_screen.query_one(FeedbackLine).message
-
-
 def plain(renderable) -> str:
     """What a Rich renderable shows, as text (wide enough that nothing wraps)."""
     console = Console(width=200, record=True, file=io.StringIO(), color_system=None)
     console.print(renderable)
     return console.export_text()
-
-
-def output_text(app) -> str:
-    return "\n".join(line.text for line in app.main_screen.query_one(OutputLog).lines)
 
 
 async def run_and_settle(pilot, app, key: str = "f5") -> None:

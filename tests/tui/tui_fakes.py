@@ -63,6 +63,7 @@ class FakeSession:
     check_message: str = "layer should be an nn.Linear"
     hold_start: asyncio.Event | None = None
     hold_restart: asyncio.Event | None = None  # a restart waits for it (one in flight)
+    hold_run: asyncio.Event | None = None  # a run waits for it after its first output
     info: KernelInfo | None = None
     state: str = "stopped"
     calls: list[RunCall] = field(default_factory=list)
@@ -120,6 +121,8 @@ class FakeSession:
             yield RunFinished(ok=False, device=device, seconds=SECONDS)
             return
         yield Stream("stdout", self.greeting)
+        if self.hold_run is not None:
+            await self.hold_run.wait()
         if "flood" in code:
             number = 0
             while not self._interrupted.is_set():

@@ -49,6 +49,20 @@ def previous_position(lessons: Sequence[Lesson], at: Position) -> Position | Non
     return None
 
 
+def step_name(
+    lessons: Sequence[Lesson], step: tuple[str, int], here: tuple[str, int] | None
+) -> str:
+    """How the learner on step ``here`` is told of ``step`` (both lesson id, step index):
+    "step 2", or "step 2 of lesson 3" when it is in another lesson."""
+    lesson_id, step_index = step
+    if here is not None and lesson_id == here[0]:
+        return f"step {step_index + 1}"
+    for index, lesson in enumerate(lessons):
+        if lesson.id == lesson_id:
+            return f"step {step_index + 1} of lesson {index + 1}"
+    return f"step {step_index + 1} of {lesson_id}"
+
+
 def quiz_answers(store: AnswerStore, lesson_id: str, step: Step) -> dict[int, int]:
     """The remembered answer of each quiz of the step that has one."""
     answers = {}

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from nnlearn.kernel.events import Event, KernelInfo, RunFinished
 from nnlearn.kernel.runner import Session
-from nnlearn.tui import keys
+from nnlearn.tui import course, keys
 from nnlearn.tui.run_buffer import RunBuffer
 from nnlearn.tui.run_events import RunEvents
 from nnlearn.tui.session_factory import RealSessionFactory, SessionFactory
@@ -89,10 +89,8 @@ class KernelRunner:
             return
         self.screen.save_draft()
         self.running = True
-        here = self.screen.lesson, self.screen.step
-        place = (here[0].id, here[1].index) if here[0] and here[1] else None
         self.screen.run_worker(
-            self._run(code, device, check, target, place), group="run", exclusive=True
+            self._run(code, device, check, target, self.screen.place), group="run", exclusive=True
         )
 
     async def _run(
@@ -115,7 +113,8 @@ class KernelRunner:
         results.plots.reset()
         results.inside.reset()
         results.active = "tab-output"  # the tab follows the run: Loss once a loss appears
-        self.events.begin(checking=check is not None, target=target)
+        results.start_run(place)
+        self.events.begin(checking=check is not None, target=target, place=place)
         results.output.note("Checking your code…" if check else f"Running on {device}…")
         screen.say("Checking your code…" if check else f"Running on {device}…")
         status.run_started()
@@ -150,7 +149,10 @@ class KernelRunner:
             status.run_finished(summary)
             outcome = self.events.outcome
             if outcome.finished is not None:
-                screen.say(*outcome.feedback(keys.find("next_tab").key_text))
+                step_name = ""
+                if place is not None and place != screen.place:  # the learner moved on
+                    step_name = course.step_name(screen.lessons, place, screen.place)
+                screen.say(*outcome.feedback(keys.find("next_tab").key_text, step_name))
                 if place is not None and outcome.finished.ok:
                     screen.record_run(*place)
             if self.session is not None:

@@ -54,8 +54,13 @@ class RunOutcome:
                     self.not_finite = (printable(event.series), step)
                     break
 
-    def feedback(self, results_key: str = "F4") -> tuple[Text, str, str]:
-        """The feedback line, its severity, and how to see the results tab it is about."""
+    def feedback(self, results_key: str = "F4", step_name: str = "") -> tuple[Text, str, str]:
+        """The feedback line, its severity, and how to see the results tab it is about.
+
+        ``step_name`` ("step 2") is given when the learner has left the step the Run
+        was of: the line then says whose Run it was, and offers no key, since the
+        keys act on the step on screen.
+        """
         done = self.finished
         assert done is not None
         took = f"{done.seconds:.2f}s"
@@ -70,7 +75,7 @@ class RunOutcome:
             severity = "error"
         elif self.check is not None and not self.check.ok:
             message = printable(self.check.message) or "the check did not pass"
-            text = Text(f"Check failed: {message} (F9 checks again)")
+            text = Text(f"Check failed: {message}" + ("" if step_name else " (F9 checks again)"))
             severity = "error"
         elif self.check is not None:
             text, severity = Text("Check passed: step done."), "success"
@@ -92,4 +97,6 @@ class RunOutcome:
                 text.append(shown, style="bold")
             elif not self.loss_seen:
                 text.append(" · nothing printed")
+        if step_name:
+            return Text(f"The Run of {step_name}: ") + text, severity, ""
         return text, severity, f"{results_key} shows {tab}"

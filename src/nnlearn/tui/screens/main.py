@@ -177,6 +177,12 @@ class MainScreen(StepCodeActions, PaneLayout):
         lesson = self.lesson
         return lesson.steps[self.step_index] if lesson and lesson.steps else None
 
+    @property
+    def place(self) -> tuple[str, int] | None:
+        """The step on screen as (lesson id, step index): what a Run's results belong to."""
+        lesson, step = self.lesson, self.step
+        return (lesson.id, step.index) if lesson is not None and step is not None else None
+
     async def enter_step(self, lesson_index: int, step_index: int, save: bool = True) -> None:
         if save:
             self.save_draft()
@@ -208,6 +214,10 @@ class MainScreen(StepCodeActions, PaneLayout):
         await self.query_one(LessonPane).show_step(view)
         self._update_location()
         self.query_one(FeedbackLine).clear()
+        results = self.results
+        if results is not None and results.run_step is not None:  # shown on that step only
+            name = course.step_name(self.lessons, results.run_step, self.place)
+            results.show_step(self.place, name)
         self.has_backups = bool(self._backups())
         self.refresh_bindings()
 
@@ -269,28 +279,18 @@ class MainScreen(StepCodeActions, PaneLayout):
             self.query_one(LessonPane).set_done(True)
 
     def _ran_here(self) -> bool:
-        lesson = self.lesson
-        return lesson is not None and (lesson.id, self.step_index) in self._ran_steps
+        return self.place in self._ran_steps
 
     def record_run(self, lesson_id: str, step_index: int) -> None:
         """A Run of this step's code finished: a step with only code to read is then done."""
         self._ran_steps.add((lesson_id, step_index))
-        if (
-            self.lesson is not None
-            and self.lesson.id == lesson_id
-            and self.step_index == step_index
-        ):
+        if self.place == (lesson_id, step_index):
             self._mark_done_if_finished()
 
     def record_check(self, lesson_id: str, step_index: int, result: CheckResult) -> None:
         """Store a check's outcome for the step it was run on, and show it if still there."""
         self.store.set_exercise_result(lesson_id, step_index, result.ok, result.message)
-        here = (
-            self.lesson is not None
-            and self.lesson.id == lesson_id
-            and self.step_index == step_index
-        )
-        if here:
+        if self.place == (lesson_id, step_index):
             self.query_one(LessonPane).show_exercise((result.ok, result.message))
             self._mark_done_if_finished()
         elif result.ok:
