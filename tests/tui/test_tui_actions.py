@@ -734,3 +734,24 @@ async def test_ctrl_home_and_ctrl_end_move_to_the_start_and_end_of_the_code(make
         await pilot.press("ctrl+home")
         assert code.cursor_location == (0, 0)
         assert code.selected_text == ""
+
+
+async def test_the_palette_turns_inside_sampling_off_and_on_from_any_tab(make_app):
+    app = make_app()
+    async with app.run_test(size=WIDE) as pilot:
+        await until_started(pilot)
+        await pilot.pause()
+
+        def inside_command():
+            titles = app.get_system_commands(app.main_screen)
+            return next(c for c in titles if c.title.startswith("Inside sampling:"))
+
+        assert inside_command().title == "Inside sampling: turn off"
+        inside_command().callback()
+        await pilot.pause()
+        assert app.main_screen.results.inside.enabled is False
+        assert "Inside is off" in feedback(app)
+        assert inside_command().title == "Inside sampling: turn on"
+        inside_command().callback()
+        await pilot.pause()
+        assert app.main_screen.results.inside.enabled is True

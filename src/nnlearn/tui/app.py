@@ -147,6 +147,13 @@ class NnlearnApp(App[int]):
                 f"key: {item.key_text}",
                 lambda action=action, namespace=namespace: self.run_action(action, namespace),
             )
+        if main.results is not None:  # reachable whatever tab or step is on screen
+            inside = main.results.inside
+            yield SystemCommand(
+                f"Inside sampling: turn {'off' if inside.enabled else 'on'}",
+                "gradients, updates and activations in the next Runs (o in the Inside tab)",
+                inside.action_toggle_inside,
+            )
 
     # ------------------------------------------------------------- signals
 

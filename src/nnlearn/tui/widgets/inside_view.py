@@ -3,7 +3,7 @@
 Samples come at most four times a second; they are gathered in an
 ``InsideHistory`` and the tables are redrawn on a slow timer, only while the
 tab is on screen. ``o`` (with the tab focused, or "Inside sampling" in the
-command palette) turns the sampling off for the next Runs, and on again: the
+command palette, from any tab or step) turns the sampling off for the next Runs, and on again: the
 setting lives here and the runner reads it when a Run starts.
 """
 
