@@ -120,3 +120,26 @@ async def test_the_feedback_line_keeps_a_run_outcome_across_panes_and_clears_on_
         await pilot.press("ctrl+n")
         await pilot.pause()
         assert feedback(app) == ""
+
+
+async def test_back_on_a_step_whose_run_failed_its_line_is_marked_again(make_app):
+    app = make_app()
+    async with app.run_test(size=WIDE) as pilot:
+        await until_started(pilot)
+        screen = app.main_screen
+        await run_and_settle(pilot, FAILING)
+        assert editor(app).error_line == 2
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert editor(app).error_line is None
+        await pilot.press("ctrl+b")  # the same code as the Run that failed: line 2 again
+        await pilot.pause()
+        assert editor(app).error_line == 2
+        assert "ValueError" in output_text(app)
+
+        editor(app).insert("# changed\n", (0, 0))  # another code: the mark is gone for good
+        await pilot.pause()
+        await pilot.press("ctrl+n", "ctrl+b")
+        await pilot.pause()
+        assert editor(app).error_line is None
+        assert screen.results.error_in(screen.place, editor(app).text) is None

@@ -113,7 +113,7 @@ class KernelRunner:
         results.plots.reset()
         results.inside.reset()
         results.active = "tab-output"  # the tab follows the run: Loss once a loss appears
-        results.start_run(place)
+        results.start_run(place, code)
         self.events.begin(checking=check is not None, target=target, place=place)
         results.output.note("Checking your code…" if check else f"Running on {device}…")
         screen.say("Checking your code…" if check else f"Running on {device}…")

@@ -140,6 +140,7 @@ class RunEvents(EventHandler):
         self.flush()
         self.outcome.error = event
         self.output.write_block(render_error(event))
+        self.results.error_line = event.line  # marked again when the learner comes back
         if self._place != screen.place:  # the learner moved on: the editor holds other code
             self.results.active = "tab-output"
             return

@@ -218,6 +218,9 @@ class MainScreen(StepCodeActions, PaneLayout):
         if results is not None and results.run_step is not None:  # shown on that step only
             name = course.step_name(self.lessons, results.run_step, self.place)
             results.show_step(self.place, name)
+            failed_on = results.error_in(self.place, editor.text)
+            if failed_on is not None:  # back on the code whose Run failed: its line again
+                editor.mark_error(failed_on)
         self.has_backups = bool(self._backups())
         self.refresh_bindings()
 

@@ -60,6 +60,8 @@ class ResultsTabs(TabbedContent):
         ):
             self.compose_add_child(TabPane(title, view, id=tab))
         self.run_step: StepKey | None = None  # the step whose code the tabs hold the Run of
+        self.run_code = ""
+        self.error_line: int | None = None  # the line the Run failed on, when it did
         self.not_run = Static(id="not-run")
         self.not_run.can_focus = True  # the keyboard must not stay in a pane that is hidden
 
@@ -67,10 +69,18 @@ class ResultsTabs(TabbedContent):
         yield from super().compose()
         yield self.not_run
 
-    def start_run(self, step: StepKey | None) -> None:
-        """The tabs now hold a Run of ``step``'s code (the step on screen)."""
+    def start_run(self, step: StepKey | None, code: str = "") -> None:
+        """The tabs now hold a Run of ``step``'s code (the step on screen), ``code``."""
         self.run_step = step
+        self.run_code = code
+        self.error_line = None
         self.show_step(step, "")
+
+    def error_in(self, step: StepKey | None, code: str) -> int | None:
+        """The line the tabs' Run failed on, if it ran ``step`` with exactly ``code``."""
+        if step is None or step != self.run_step or code != self.run_code:
+            return None
+        return self.error_line
 
     def show_step(self, step: StepKey | None, run_step_name: str) -> None:
         """Show the tabs on the step whose Run they hold; on another, say that instead.
