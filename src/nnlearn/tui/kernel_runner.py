@@ -114,7 +114,7 @@ class KernelRunner:
         results.inside.reset()
         results.active = "tab-output"  # the tab follows the run: Loss once a loss appears
         results.start_run(place, code)
-        self.events.begin(checking=check is not None, target=target, place=place)
+        self.events.begin(checking=check is not None, target=target)
         results.output.note("Checking your code…" if check else f"Running on {device}…")
         screen.say("Checking your code…" if check else f"Running on {device}…")
         status.run_started()

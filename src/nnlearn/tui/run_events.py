@@ -61,19 +61,12 @@ class RunEvents(EventHandler):
         self.buffer = RunBuffer()
         self.outcome = RunOutcome()
         self._target: tuple[str, int] | None = None  # the exercise the current Run checks
-        self._place: tuple[str, int] | None = None  # the step whose code the Run runs
         self._joiner = PartJoiner()  # a huge model's tables come in parts: route them whole
 
-    def begin(
-        self,
-        checking: bool,
-        target: tuple[str, int] | None,
-        place: tuple[str, int] | None = None,
-    ) -> None:
-        """A new Run of ``place``'s code: nothing of the last one's outcome or table parts is kept."""
+    def begin(self, checking: bool, target: tuple[str, int] | None) -> None:
+        """A new Run: nothing of the last one's outcome or table parts is kept."""
         self.outcome = RunOutcome(checking=checking)
         self._target = target
-        self._place = place
         self._joiner = PartJoiner()
 
     @property
@@ -141,7 +134,7 @@ class RunEvents(EventHandler):
         self.outcome.error = event
         self.output.write_block(render_error(event))
         self.results.error_line = event.line  # marked again when the learner comes back
-        if self._place != screen.place:  # the learner moved on: the editor holds other code
+        if self.results.run_step != screen.place:  # moved on: the editor holds other code
             self.results.active = "tab-output"
             return
         screen.show_results_tab("tab-output")

@@ -101,14 +101,12 @@ class LossPoints(Event):
         points = self.points
         if not points:
             return self.to_json()
-        if isinstance(points, StepValues):
-            first, numbers = points.first_step(), points.values
-        else:
-            steps, numbers = zip(*points, strict=True)  # C passes: the flusher shares the GIL
-            first = steps[0] if steps == tuple(range(steps[0], steps[0] + len(steps))) else None
+        if not isinstance(points, StepValues):  # pairs: split in C passes
+            points = StepValues(*zip(*points, strict=True))
+        first = points.first_step()
         if first is None:
             return self.to_json()
-        values = array("d", numbers)
+        values = array("d", points.values)
         return {
             "kind": self.kind,
             "series": self.series,
