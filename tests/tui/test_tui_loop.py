@@ -141,6 +141,20 @@ async def test_after_a_run_at_80_columns_the_output_is_summed_up_with_its_key(lo
         assert "F4 shows Output" in feedback(app)
 
 
+async def test_at_80_columns_a_long_last_line_is_cut_before_the_key_not_the_key(loop_app, kernel):
+    kernel.options["greeting"] = "accuracy of the model on the hundred samples is 0.34\n"
+    app = loop_app()
+    async with app.run_test(size=NARROW) as pilot:
+        await until_started(pilot)
+        await pilot.press("f3")  # the editor
+        await run_and_settle(pilot, app)
+        line = app.main_screen.query_one(FeedbackLine)
+        shown = line.render_line(0).text.strip()
+        assert shown.endswith("… · F4 shows Output")
+        assert shown.startswith("✓ Ran in")
+        assert "accuracy of the model" in line.message  # the whole message is kept
+
+
 async def test_the_results_tab_follows_the_run(loop_app):
     app = loop_app()
     async with app.run_test(size=WIDE) as pilot:

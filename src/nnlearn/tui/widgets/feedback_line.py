@@ -3,6 +3,9 @@
 Toasts stacked over the editor, the hints and the status line at 80x24 and
 stayed for seconds; this line has its own row, so feedback never covers what
 the learner reads or types, and the newest message replaces the last one.
+A message too long for the line is cut with an ellipsis before the key hint
+(``F4 shows Output``), which is always shown whole: the key is what leads to
+the full text.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ MARKS = {"success": "✓ ", "error": "✗ ", "warning": "! ", "information": ""}
 
 
 class FeedbackLine(Static):
-    """The latest feedback, one line, cut with an ellipsis if it is longer than the screen."""
+    """The latest feedback, one line; a long message is cut, its key hint never."""
 
     DEFAULT_CSS = """
     FeedbackLine {
@@ -61,11 +64,20 @@ class FeedbackLine(Static):
             self._key_hint_shown = shown
             self._show()
 
+    def on_resize(self) -> None:
+        self._show()
+
     def _show(self) -> None:
         text = self._text.copy()
         if self._key_hint and self._key_hint_shown:
-            text.append(f" · {self._key_hint}", style="bold")
-        self.message = text.plain
+            hint = Text(f" · {self._key_hint}", style="bold")
+            room = self.content_size.width - hint.cell_len
+            if room > 0 and text.cell_len > room:
+                text.truncate(room, overflow="ellipsis")
+            text.append_text(hint)
+            self.message = self._text.plain + hint.plain
+        else:
+            self.message = text.plain
         self.update(text)
 
     def clear(self) -> None:
