@@ -11,6 +11,10 @@ fake one.
 A mistake that raises before the check runs proves nothing about the check,
 so it is a problem, unless the block says ``raises=Error``: then that error
 is what the learner sees, and the block proves the lesson shows it.
+
+Code that goes into the editor (examples, starter, solution) must fit it at
+80x24: a longer line is cut at the border, and a cut ``y.to(device`` reads
+like a syntax error.
 """
 
 from __future__ import annotations
@@ -32,6 +36,9 @@ SYNTAX_ERRORS = ("SyntaxError", "IndentationError", "TabError")
 # one, and a check that raised something else than AssertionError.
 _BARE_ASSERT = "The check failed"
 _CHECK_CRASHED = "The check could not finish"
+
+# What the editor shows of a line at 80 columns, beside its border, gutter and scrollbar.
+EDITOR_COLUMNS = 70
 
 SessionFactory = Callable[[], Session]
 ProgressCallback = Callable[[str], None]
@@ -140,10 +147,24 @@ class LessonChecker:
         return None
 
     async def check_step(self, lesson: Lesson, step: Step) -> None:
+        for block in (*step.examples, step.starter, step.solution):
+            if block is not None:
+                self.check_width(lesson, block)
         for example in step.examples:
             await self.check_example(lesson, example)
         if step.check is not None and step.starter is not None and step.solution is not None:
             await self.check_exercise(lesson, step)
+
+    def check_width(self, lesson: Lesson, block: CodeBlock) -> None:
+        for number, text in enumerate(block.code.splitlines(), start=block.line + 1):
+            if len(text) > EDITOR_COLUMNS:
+                self._report(
+                    lesson,
+                    number,
+                    f"this line of the {block.role} is {len(text)} characters wide: at 80 "
+                    f"columns the editor shows {EDITOR_COLUMNS}, so its end is cut off; "
+                    "split it or shorten it",
+                )
 
     async def check_example(self, lesson: Lesson, example: CodeBlock) -> None:
         outcome = await self._run(example.code)

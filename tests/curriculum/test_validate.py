@@ -19,7 +19,7 @@ from nnlearn import block_run as validate_block_run
 from nnlearn import validate
 from nnlearn.curriculum.loader import load_lessons
 from nnlearn.kernel.events import CheckResult, KernelDied, RunError, RunFinished, Stream
-from nnlearn.lesson_checker import RUN_TIMEOUT_S, check_lessons, normalize_output
+from nnlearn.lesson_checker import EDITOR_COLUMNS, RUN_TIMEOUT_S, check_lessons, normalize_output
 from nnlearn.validate import cmd_lessons_check, cmd_lessons_list, lesson_summary
 
 GOOD = Path(__file__).parent / "fixtures" / "good"
@@ -113,6 +113,18 @@ async def test_good_fixtures_pass_and_every_block_runs_on_the_device() -> None:
         ("1 / 0", "cuda", False),
         ("def add(a, b):", "cuda", True),
         ("def add(a, b):", "cuda", True),
+    ]
+
+
+async def test_code_wider_than_the_editor_at_80_columns_is_reported_at_its_line(
+    tmp_path: Path,
+) -> None:
+    wide = "x = 1  # " + "a comment that runs on past the editor's right border " * 2
+    fits = "y = 2  # " + "w" * (EDITOR_COLUMNS - 9)
+    write_lesson(tmp_path, f"## Step\n\n```python example\n{fits}\n{wide}\n```\n")
+    assert await check(tmp_path) == [
+        f"01-t.md:11: this line of the example is {len(wide)} characters wide: at 80 columns "
+        f"the editor shows {EDITOR_COLUMNS}, so its end is cut off; split it or shorten it"
     ]
 
 
