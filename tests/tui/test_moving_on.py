@@ -11,7 +11,10 @@ from __future__ import annotations
 import asyncio
 
 from screen_reading import editor, feedback, on_screen, output_text
+from textual.widgets import Static
 from waiting import pause_until, until_started
+
+from nnlearn.tui.widgets.lesson_pane import LessonPane
 
 NARROW = (80, 24)
 WIDE = (160, 48)
@@ -77,6 +80,28 @@ async def test_on_a_narrow_screen_the_results_pane_of_a_new_step_has_the_keyboar
         await pilot.press("ctrl+b")
         await pilot.pause()
         assert app.focused is screen.results.output
+
+
+async def test_on_a_narrow_screen_the_next_step_opens_on_its_text_not_on_empty_results(
+    make_app,
+):
+    app = make_app()
+    async with app.run_test(size=NARROW) as pilot:
+        await until_started(pilot)
+        screen = app.main_screen
+        await pilot.press("f3")  # the editor
+        await run_and_settle(pilot, "print(1)\n")
+        await pilot.press("f4")  # its output
+        await pilot.pause()
+        assert screen.pane == "results"
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert screen.pane == "lesson"  # step 2 has no results yet: its text to read
+        assert app.focused is screen.query_one(LessonPane)
+        assert "F3 goes back" not in str(screen.query_one("#pane-bar", Static).render())
+        await pilot.press("f4", "ctrl+b")  # back on step 1 from its results: they stay
+        await pilot.pause()
+        assert screen.pane == "results" and on_screen(screen.results.output)
 
 
 async def test_a_run_that_ends_after_the_learner_moved_on_stays_with_its_step(make_app, kernel):

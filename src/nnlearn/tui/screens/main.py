@@ -221,6 +221,7 @@ class MainScreen(StepCodeActions, PaneLayout):
             failed_on = results.error_in(self.place, editor.text)
             if failed_on is not None:  # back on the code whose Run failed: its line again
                 editor.mark_error(failed_on)
+        self.leave_empty_results(results is not None and results.run_step == self.place)
         self.has_backups = bool(self._backups())
         self.refresh_bindings()
 

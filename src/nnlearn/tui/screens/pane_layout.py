@@ -6,7 +6,8 @@ and named in the bar at the top; the key bar puts the shown pane's keys first.
 When the results come up without F3 (F4, or a Run that failed), F3 goes back
 to the pane the learner was in, and the bar says so where that is not the
 next pane anyway: leaving a traceback for the editor is one key, not a walk
-round every pane.
+round every pane. Moving to a step with no results of its own while the
+results show brings up that step's text: an empty pane is nothing to read.
 The results tabs are mounted just after the first frame. ``MainScreen`` is
 built on this class and keeps the course and run logic to itself.
 """
@@ -96,6 +97,14 @@ class PaneLayout(Screen[None]):
         if self.pane != "results":
             self.back_to = self.pane
         self._focus_pane("results")
+
+    def leave_empty_results(self, step_has_results: bool) -> None:
+        """Narrow: a new step with no results of its own opens on its text, not on an empty pane.
+
+        Going back to the step whose Run the tabs hold keeps them on screen.
+        """
+        if self.narrow and self.pane == "results" and not step_has_results:
+            self._focus_pane("lesson")
 
     def action_next_pane(self) -> None:
         if self.pane == "results" and self.back_to is not None:
