@@ -42,3 +42,21 @@ async def test_the_step_axis_shows_whole_steps_only():
     ticks = axis.split()
     assert ticks and all(tick.isdigit() for tick in ticks), axis
     assert "0" in ticks and "999" in ticks
+
+
+async def test_every_series_has_its_summary_line_on_screen_at_80x24():
+    app = LossApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(LossView)
+        view.add(
+            [
+                LossPoints(name, tuple((i, 1 / (i + 1)) for i in range(300)))
+                for name in ("loss", "default", "zeros")
+            ]
+        )
+        view.redraw_now()
+        await pilot.pause()
+        summary = view.query_one(".loss-summary")
+        shown = [summary.render_line(y).text for y in range(summary.region.height)]
+        assert [line.split(":")[0].strip() for line in shown] == ["loss", "default", "zeros"]
+        assert view.query_one(PlotextPlot).region.height >= 12  # the chart keeps the room

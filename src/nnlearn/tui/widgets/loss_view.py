@@ -4,7 +4,8 @@ Points are collected in a bounded ``LossSeries`` as they come; the chart is
 rebuilt from a downsampled copy on a slow timer (four times a second), only
 while it is on screen, and not while the learner is typing (``hold_redraws``),
 because building a plotext chart is the costliest drawing in the app. 20,000
-points cost what 200 do, and typing stays quick.
+points cost what 200 do, and typing stays quick. Under the chart, every
+series (up to six) has its line, taken from the chart's height.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ class LossView(Vertical, can_focus=True):
     DEFAULT_CSS = """
     LossView { height: 1fr; }
     LossView > PlotextPlot { height: 1fr; }
-    LossView > .loss-summary { height: 2; color: $text; }
+    LossView > .loss-summary { height: auto; min-height: 2; max-height: 6; color: $text; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
