@@ -65,6 +65,20 @@ class LessonPane(VerticalScroll):
         super().__init__(id=id)
         self.view: StepView | None = None
 
+    # Home, End and the page keys jump, as in a pager: Textual glides there, up to a
+    # second for End, repainting the whole pane all the way (slow over SSH).
+    def action_scroll_home(self) -> None:
+        self.scroll_home(animate=False)
+
+    def action_scroll_end(self) -> None:
+        self.scroll_end(animate=False)
+
+    def action_page_up(self) -> None:
+        self.scroll_page_up(animate=False)
+
+    def action_page_down(self) -> None:
+        self.scroll_page_down(animate=False)
+
     def action_scroll_code(self, columns: int) -> None:
         for view in self.query(CodeView):
             view.scroll_relative(x=columns, animate=False)
