@@ -1,4 +1,8 @@
-"""The lesson list (F2 / ctrl+l): every lesson with its progress; enter opens one."""
+"""The lesson list (F2 / ctrl+l): every lesson with its progress; enter opens one.
+
+Typing a lesson's number goes to it (``1`` ``7`` to lesson 17), so that a later
+lesson is not a dozen arrow presses away.
+"""
 
 from __future__ import annotations
 
@@ -65,18 +69,25 @@ class LessonListScreen(ModalScreen[str | None]):
     LessonListScreen OptionList { height: 1fr; }
     """
 
-    BINDINGS = [Binding("escape,f2,ctrl+l", "cancel", "Close", priority=True)]
+    BINDINGS = [
+        Binding("escape,f2,ctrl+l", "cancel", "Close", priority=True),
+        *(Binding(str(digit), f"type_digit({digit})", show=False) for digit in range(10)),
+    ]
 
     def __init__(self, entries: list[LessonEntry], current_id: str | None) -> None:
         super().__init__()
         self.entries = entries
         self.current_id = current_id
+        self.typed = ""  # the digits of the lesson number typed so far
 
     def compose(self) -> ComposeResult:
         # The text width: 90% of the screen up to 100, less the borders, paddings and scrollbar.
         width = min(int(self.app.size.width * 0.9), 100) - 14
         with Vertical():
-            yield Static("Lessons (✓ done, • started) · enter opens · escape closes")
+            yield Static(
+                "Lessons (✓ done, • started) · enter opens · escape closes"
+                " · type a lesson's number to go to it"
+            )
             yield OptionList(
                 *(
                     Option(entry_text(n, e, width), id=e.lesson.id)
@@ -93,6 +104,15 @@ class LessonListScreen(ModalScreen[str | None]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
+
+    def action_type_digit(self, digit: int) -> None:
+        """Add a digit to the number typed; one that makes no lesson's number starts anew."""
+        typed = self.typed + str(digit)
+        if not 1 <= int(typed) <= len(self.entries):
+            typed = str(digit)
+        self.typed = typed
+        if 1 <= int(typed) <= len(self.entries):
+            self.query_one(OptionList).highlighted = int(typed) - 1
 
     def action_cancel(self) -> None:
         self.dismiss(None)
