@@ -155,6 +155,17 @@ async def test_at_80_columns_a_long_last_line_is_cut_before_the_key_not_the_key(
         assert "accuracy of the model" in line.message  # the whole message is kept
 
 
+async def test_a_run_on_auto_says_which_device_auto_picked_once_it_is_known(loop_app):
+    app = loop_app()
+    async with app.run_test(size=WIDE) as pilot:
+        await until_started(pilot)
+        await run_and_settle(pilot, app)
+        assert output_text(app).startswith("Running on auto…")  # not known before a Run
+        await run_and_settle(pilot, app)
+        assert output_text(app).startswith("Running on auto (cpu)…")
+        assert output_text(app).splitlines()[-1].startswith("✓ Finished on cpu")
+
+
 async def test_the_results_tab_follows_the_run(loop_app):
     app = loop_app()
     async with app.run_test(size=WIDE) as pilot:

@@ -115,8 +115,10 @@ class KernelRunner:
         results.active = "tab-output"  # the tab follows the run: Loss once a loss appears
         results.start_run(place, code)
         self.events.begin(checking=check is not None, target=target)
-        results.output.note("Checking your code…" if check else f"Running on {device}…")
-        screen.say("Checking your code…" if check else f"Running on {device}…")
+        # "auto (cpu)" once a Run has shown what auto picks: the status line's words.
+        starting = "Checking your code…" if check else f"Running on {status.device}…"
+        results.output.note(starting)
+        screen.say(starting)
         status.run_started()
         summary = ""
         if self._flush_timer is not None:
