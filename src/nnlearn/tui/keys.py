@@ -66,7 +66,7 @@ MAIN_ACTIONS: tuple[KeyAction, ...] = (
 # Keys the help screen also lists, handled by widgets rather than the screen.
 OTHER_KEYS: tuple[tuple[str, str], ...] = (
     ("ctrl+p", "Command palette: search every action"),
-    ("1 … 6", "Lesson pane: answer the first open quiz (a click works too)"),
+    ("1 … 6", "Lesson pane: answer the first open quiz in view (a click works too)"),
     ("left / right", "Lesson pane: scroll code blocks wider than the pane sideways"),
     ("tab / shift+tab", "Move focus; in the editor, indent / dedent the line or selected lines"),
     ("enter", "Editor: new line, same indentation (one level more after a ':')"),

@@ -53,7 +53,7 @@ class LessonPane(VerticalScroll):
     """
 
     # The pane keeps focus while the learner reads (arrows and PageUp/PageDown scroll it),
-    # and a number key still answers the step's first open quiz.
+    # and a number key still answers the step's first open quiz once it is in view.
     # Left and right scroll the step's code blocks sideways (they are not wrapped).
     BINDINGS = [
         *(Binding(str(n), f"pick({n - 1})", show=False) for n in range(1, 7)),
@@ -87,11 +87,23 @@ class LessonPane(VerticalScroll):
         quizzes = list(self.query(QuizView))
         open_quizzes = [quiz for quiz in quizzes if quiz.answered is None]
         targets = open_quizzes or quizzes
-        if targets:
-            target = targets[0]
-            target.action_pick(choice)
-            # After the feedback has its height, so that the verdict is in view too.
-            self.call_after_refresh(self.scroll_to_widget, target, animate=False)
+        if not targets:
+            return
+        target = targets[0]
+        if not self._in_view(target):
+            # A number typed with the quiz out of sight (code meant for the editor, most
+            # likely) must not give the answer that counts: it brings the quiz into view.
+            self.scroll_to_widget(target, animate=False)
+            return
+        target.action_pick(choice)
+        # After the feedback has its height, so that the verdict is in view too.
+        self.call_after_refresh(self.scroll_to_widget, target, animate=False)
+
+    def _in_view(self, widget: Widget) -> bool:
+        """Some of ``widget`` is inside the pane's visible window."""
+        box = widget.virtual_region
+        top = round(self.scroll_y)
+        return box.y < top + self.scrollable_content_region.height and box.bottom > top
 
     async def show_step(self, view: StepView) -> None:
         self.view = view
