@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 from pathlib import Path
 
@@ -13,7 +14,6 @@ from tui_fakes import FakeKernel
 from waiting import pause_until, until_started
 
 from nnlearn.curriculum.progress import ProgressStore
-from nnlearn.tui.app import NnlearnApp
 from nnlearn.tui.screens.code_picker import CodePickerScreen
 from nnlearn.tui.screens.confirm import ConfirmScreen
 from nnlearn.tui.widgets.feedback_line import FeedbackLine
@@ -29,12 +29,9 @@ WIDE = (200, 50)
 
 
 @pytest.fixture
-def loop_app(home: Path, kernel: FakeKernel):
-    def make(**options) -> NnlearnApp:
-        options.setdefault("autosave_delay", 0.05)
-        return NnlearnApp(LOOP_LESSONS, ProgressStore(home), session_factory=kernel, **options)
-
-    return make
+def loop_app(make_app):
+    """``make_app`` with the lessons of this file."""
+    return functools.partial(make_app, LOOP_LESSONS)
 
 
 def plain(renderable) -> str:
