@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import functools
-import io
 from pathlib import Path
 
 import pytest
-from rich.console import Console
-from screen_reading import editor, feedback, output_text
+from screen_reading import editor, feedback, output_text, plain
 from textual.widgets import OptionList, TabbedContent
 from tui_fakes import FakeKernel
 from waiting import pause_until, until_started
@@ -32,13 +30,6 @@ WIDE = (200, 50)
 def loop_app(make_app):
     """``make_app`` with the lessons of this file."""
     return functools.partial(make_app, LOOP_LESSONS)
-
-
-def plain(renderable) -> str:
-    """What a Rich renderable shows, as text (wide enough that nothing wraps)."""
-    console = Console(width=200, record=True, file=io.StringIO(), color_system=None)
-    console.print(renderable)
-    return console.export_text()
 
 
 async def run_and_settle(pilot, app, key: str = "f5") -> None:
