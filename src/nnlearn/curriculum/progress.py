@@ -32,6 +32,8 @@ from nnlearn.curriculum.files import atomic_write_text, make_private_folder, mov
 FORMAT_VERSION = 1
 PROGRESS_FILE = "progress.json"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*$")
+# A device as torch names one (cpu, cuda:1, mps): anything else in the file is not kept.
+_DEVICE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}(:[0-9]{1,4})?")
 CANNOT_SAVE = "Cannot save"
 SAVED_AGAIN = "Saved again"
 _WHY = {
@@ -313,19 +315,28 @@ class ProgressStore:
         return None if answer is None else (int(answer["choice"]), bool(answer["correct"]))
 
     def set_quiz_answer(
-        self, lesson_id: str, step_index: int, quiz_index: int, choice: int, correct: bool
+        self,
+        lesson_id: str,
+        step_index: int,
+        quiz_index: int,
+        choice: int,
+        correct: bool,
+        choices: int | None = None,
     ) -> bool:
         """Record the learner's answer if it is their first; True when it was recorded.
 
         The first answer is the one that counts: a wrong answer shows the right
-        one, so a later pick says nothing about what the learner knew.
+        one, so a later pick says nothing about what the learner knew. A stored
+        answer that is not one of the quiz's ``choices`` (the lesson has changed
+        since, or the file was edited) is no answer and is replaced.
         """
         _check_step(step_index)
         _check_step(quiz_index)
         _check_step(choice)
         entry = self._lesson(lesson_id, create=True)
         key = f"{step_index}:{quiz_index}"
-        if key in entry["quizzes"]:
+        earlier = entry["quizzes"].get(key)
+        if earlier is not None and (choices is None or earlier["choice"] < choices):
             return False
         entry["quizzes"][key] = {"choice": choice, "correct": bool(correct)}
         self._save()
@@ -346,7 +357,9 @@ class ProgressStore:
     def device(self) -> str | None:
         """The device last chosen in the app (F7), if any."""
         device = self._state.get("device")
-        return device if isinstance(device, str) and device else None
+        if isinstance(device, str) and _DEVICE_NAME.fullmatch(device):
+            return device
+        return None
 
     def set_device(self, device: str) -> None:
         self._state["device"] = str(device)

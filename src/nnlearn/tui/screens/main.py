@@ -270,7 +270,10 @@ class MainScreen(StepCodeActions, PaneLayout):
         lesson, step = self.lesson, self.step
         if lesson is None or step is None:
             return
-        self.store.set_quiz_answer(lesson.id, step.index, event.index, event.choice, event.correct)
+        choices = len(event.quiz_view.quiz.choices)
+        self.store.set_quiz_answer(
+            lesson.id, step.index, event.index, event.choice, event.correct, choices
+        )
         self._mark_done_if_finished()
 
     def _mark_done_if_finished(self) -> None:
@@ -351,7 +354,9 @@ class MainScreen(StepCodeActions, PaneLayout):
         if not self.lessons:
             self.notify("No lessons were found.", severity="warning")
             return
-        entries = [LessonEntry(x, len(self.store.done_steps(x.id))) for x in self.lessons]
+        entries = [
+            LessonEntry(x, course.done_count(self.store.done_steps(x.id), x)) for x in self.lessons
+        ]
         current = self.lesson.id if self.lesson else None
         self.app.push_screen(LessonListScreen(entries, current), self._open_lesson)
 
