@@ -27,13 +27,23 @@ from typing import Any
 
 import platformdirs
 
-from nnlearn.curriculum.files import atomic_write_text, make_private_folder, move_aside, timestamp
+from nnlearn.curriculum.files import (
+    atomic_write_text,
+    make_private_folder,
+    move_aside,
+    read_regular_file,
+    timestamp,
+)
 
 FORMAT_VERSION = 1
 PROGRESS_FILE = "progress.json"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*$")
 # A device as torch names one (cpu, cuda:1, mps): anything else in the file is not kept.
 _DEVICE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}(:[0-9]{1,4})?")
+# Far above what a learner makes (a progress file is a few kB, a step's code a few hundred
+# lines), far below what would hold the app's start or freeze the editor.
+MAX_PROGRESS_BYTES = 16_000_000
+MAX_DRAFT_BYTES = 5_000_000
 CANNOT_SAVE = "Cannot save"
 SAVED_AGAIN = "Saved again"
 _WHY = {
@@ -230,7 +240,7 @@ class ProgressStore:
 
     def _load(self) -> dict[str, Any]:
         try:
-            raw = self._progress_path.read_bytes()
+            raw = read_regular_file(self._progress_path, MAX_PROGRESS_BYTES)
         except (FileNotFoundError, NotADirectoryError):
             return _fresh_state()
         except OSError as error:
@@ -380,7 +390,7 @@ class ProgressStore:
             return unsaved
         fresh = "the step's starter code is shown"
         try:
-            return path.read_bytes().decode("utf-8")
+            return read_regular_file(path, MAX_DRAFT_BYTES).decode("utf-8")
         except (FileNotFoundError, NotADirectoryError):
             return None
         except OSError as error:
