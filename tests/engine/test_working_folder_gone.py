@@ -6,10 +6,13 @@ ended the TUI with a traceback at the next F8 (or Run after a dead kernel).
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from nnlearn.kernel.protocol import WARM_CODE
 from nnlearn.kernel.session import KernelError, KernelSession
 
 
@@ -24,3 +27,23 @@ async def test_a_kernel_in_a_folder_that_is_gone_is_a_clear_kernel_error(
     with pytest.raises(KernelError, match=r"working folder .*gone no longer exists"):
         await getattr(session, step)()
     await session.shutdown()
+
+
+def test_the_warm_up_takes_the_folder_off_the_path_even_when_it_is_gone(tmp_path: Path) -> None:
+    """A kernel whose folder went away before its warm-up failed it with FileNotFoundError,
+    reported as "could not load nnlearn's probe ... is nnlearn installed?"."""
+    folder = tmp_path / "work"
+    folder.mkdir()
+    before_the_probe = WARM_CODE.split("import nnlearn.probe")[0]
+    script = (
+        "import os, sys\n"
+        f"sys.path[:0] = ['', {str(folder)!r}]\n"
+        f"os.rmdir({str(folder)!r})\n"
+        f"exec({before_the_probe!r})\n"
+        "print(sys.path[0] != '')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=folder, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "True\n"
