@@ -34,3 +34,20 @@ def test_text_report_shows_control_sequences_instead_of_sending_them(
     assert "\x1b[32mgreen\x1b[0m 50%\r100%" in written  # colours and progress bars still work
     plain = SGR.sub("", written)
     assert "check ␛#8" in plain and "died ␛#8" in plain and "boom ␛#8" in plain
+
+
+def test_a_colour_the_script_left_on_ends_before_nnlearns_own_report(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``print("\\x1b[8m")`` (concealed text) left on hid the report's plain lines, and a
+    colour left on coloured them, up to the shell prompt after nnlearn."""
+    out = io.StringIO()
+    report = TextReport(out, Console(file=out, force_terminal=True, width=80))
+    report.handle(Stream("stdout", "\x1b[8mhidden from here\n"))
+    report.handle(Stream("stderr", "\x1b[31mred from here\n"))
+    report.handle(KernelDied("died"))
+    report.handle(RunFinished(ok=False, device="cpu", seconds=0.1))
+    report.close()
+    written, errors = out.getvalue(), capsys.readouterr().err
+    assert written.index("\x1b[0m", written.index("hidden")) < written.index("died")
+    assert errors.endswith("red from here\n\x1b[0m")

@@ -41,9 +41,10 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*$")
 # A device as torch names one (cpu, cuda:1, mps): anything else in the file is not kept.
 _DEVICE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}(:[0-9]{1,4})?")
 # Far above what a learner makes (a progress file is a few kB, a step's code a few hundred
-# lines), far below what would hold the app's start or freeze the editor.
+# lines), below what would hold the app's start or freeze the editor (with a 4.8 MB draft
+# it took ten seconds to answer a key on a 2-core machine; 1 MB answers at once).
 MAX_PROGRESS_BYTES = 16_000_000
-MAX_DRAFT_BYTES = 5_000_000
+MAX_DRAFT_BYTES = 1_000_000
 CANNOT_SAVE = "Cannot save"
 SAVED_AGAIN = "Saved again"
 _WHY = {
