@@ -91,3 +91,15 @@ def test_reading_a_regular_file_within_the_limit(tmp_path: Path) -> None:
         read_regular_file(path, 4)
     with pytest.raises(IsADirectoryError):
         read_regular_file(tmp_path, 5)
+
+
+def test_what_is_in_the_way_of_saving_is_named(tmp_path: Path) -> None:
+    """ "a file is where a folder should be" did not say which file: here, drafts."""
+    (tmp_path / "drafts").write_text("not a folder")
+    store = ProgressStore(tmp_path)
+    assert not store.save_draft("linear", 0, "x = 1\n")
+    (problem,) = store.problems
+    assert f"a file is where a folder should be ({tmp_path / 'drafts'}: move it away" in problem
+    assert store.load_draft("linear", 0) == "x = 1\n"
+    (tmp_path / "drafts").unlink()
+    assert store.retry_unsaved() and store.load_draft("linear", 0) == "x = 1\n"

@@ -55,7 +55,9 @@ _WHY = {
     errno.EPERM: "permission denied",
     errno.ENOTDIR: "a file is where a folder should be",
     errno.EEXIST: "a file is where a folder should be",
+    errno.EISDIR: "a folder is where a file should be",
 }
+_IN_THE_WAY = (errno.ENOTDIR, errno.EEXIST, errno.EISDIR)  # the message names what to move
 
 
 def default_home() -> Path:
@@ -164,6 +166,8 @@ class ProgressStore:
     def _write_failed(self, error: OSError) -> bool:
         """Say (once per reason) that saving fails and why; always False."""
         why = _WHY.get(error.errno or 0, error.strerror or str(error))
+        if error.errno in _IN_THE_WAY and error.filename:
+            why += f" ({error.filename}: move it away to save again)"
         message = (
             f"Your code and progress cannot be saved in {self.home}: {why}. "
             "nnlearn keeps working and keeps your code in memory; saving is retried, "
