@@ -235,9 +235,12 @@ BROKEN_PIPE_STATUS = 141  # 128 + SIGPIPE, as shells report `| head` closing the
 
 
 def _say(text: str) -> None:
-    """A line for the person at the terminal (stderr, which a closed stdout does not affect)."""
+    """A line for the person at the terminal (stderr, which a closed stdout does not affect).
+
+    Sanitised: it may hold a file name or the tail of the kernel's log.
+    """
     with contextlib.suppress(OSError, ValueError):
-        print(text, file=sys.stderr, flush=True)
+        print(sanitize(text, keep_sgr=False), file=sys.stderr, flush=True)
 
 
 async def run_file(
@@ -263,10 +266,10 @@ async def run_file(
     try:
         code = path.read_text(encoding="utf-8")
     except OSError as exc:
-        print(f"nnlearn: cannot read {path}: {exc.strerror}", file=sys.stderr)
+        _say(f"nnlearn: cannot read {path}: {exc.strerror}")
         return 2
     except UnicodeDecodeError:
-        print(f"nnlearn: {path} is not a UTF-8 text file", file=sys.stderr)
+        _say(f"nnlearn: {path} is not a UTF-8 text file")
         return 2
     reporter: TextReport | JsonReport = (
         JsonReport(out)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from rich.console import Console
 
 from nnlearn.kernel.events import CheckResult, KernelDied, RunError, RunFinished, Stream
-from nnlearn.run_command import TextReport
+from nnlearn.run_command import TextReport, run_file
 
 HOSTILE = "\x1b#8\x1bc\x1b]52;c;ZXZpbA==\x07\x1b[2J\x9b6n"
 SGR = re.compile(r"\x1b\[[0-9;:]*m")
@@ -51,3 +52,18 @@ def test_a_colour_the_script_left_on_ends_before_nnlearns_own_report(
     written, errors = out.getvalue(), capsys.readouterr().err
     assert written.index("\x1b[0m", written.index("hidden")) < written.index("died")
     assert errors.endswith("red from here\n\x1b[0m")
+
+
+@pytest.mark.parametrize("made", ["missing", "folder", "not utf-8"])
+async def test_a_file_name_is_shown_not_obeyed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], made: str
+) -> None:
+    """``nnlearn run *.py`` in someone else's folder: a name may hold escape sequences."""
+    path = tmp_path / "evil\x1b]0;title\x07\x1b[2J.py"
+    if made == "folder":
+        path.mkdir()
+    elif made == "not utf-8":
+        path.write_bytes(b"\xff")
+    assert await run_file(path, "auto", as_json=False) == 2
+    said = capsys.readouterr().err
+    assert "evil␛]0;title␇␛[2J.py" in said and "\x1b" not in said
