@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from nnlearn.curriculum import progress
+from nnlearn.curriculum import files, progress
 from nnlearn.curriculum.cache import load_lessons_cached
 from nnlearn.curriculum.files import read_regular_file
 from nnlearn.curriculum.progress import ProgressStore
@@ -103,3 +103,39 @@ def test_what_is_in_the_way_of_saving_is_named(tmp_path: Path) -> None:
     assert store.load_draft("linear", 0) == "x = 1\n"
     (tmp_path / "drafts").unlink()
     assert store.retry_unsaved() and store.load_draft("linear", 0) == "x = 1\n"
+
+
+def test_a_progress_file_linked_from_elsewhere_stays_linked(tmp_path: Path) -> None:
+    """The link was replaced by a file: the synced copy it pointed to silently stopped."""
+    synced = tmp_path / "synced" / "progress.json"
+    synced.parent.mkdir()
+    home = tmp_path / "home"
+    ProgressStore(synced.parent).set_current("linear", 1)
+    home.mkdir()
+    (home / "progress.json").symlink_to(synced)
+    store = ProgressStore(home)
+    assert store.current() == ("linear", 1)
+    store.set_current("linear", 2)
+    assert (home / "progress.json").is_symlink()
+    assert ProgressStore(synced.parent).current() == ("linear", 2)
+
+
+def test_a_link_whose_target_cannot_be_written_is_replaced_so_the_save_works(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "elsewhere.json"
+    target.write_text("{}")
+    link = tmp_path / "home" / "progress.json"
+    link.parent.mkdir()
+    link.symlink_to(target)
+    original = files._write_replacing
+
+    def refuse_the_target(path: Path, text: str) -> None:
+        if path == target:
+            raise PermissionError(13, "Permission denied", str(path))
+        original(path, text)
+
+    monkeypatch.setattr(files, "_write_replacing", refuse_the_target)
+    files.atomic_write_text(link, "saved\n")
+    assert not link.is_symlink() and link.read_text() == "saved\n"
+    assert target.read_text() == "{}"

@@ -76,8 +76,19 @@ def make_private_folder(folder: Path) -> None:
 def atomic_write_text(path: Path, text: str) -> None:
     """Replace ``path`` with ``text`` (UTF-8) atomically; the folder is created if needed.
 
-    The file is 0600 (``mkstemp`` makes it so and the rename keeps it).
+    The file is 0600 (``mkstemp`` makes it so and the rename keeps it). A link to a
+    file (progress kept in a synced folder) is written through, not replaced by a file.
     """
+    if path.is_symlink():
+        target = Path(os.path.realpath(path))
+        if target.is_file():
+            with contextlib.suppress(OSError):  # else the link is replaced: saved all the same
+                _write_replacing(target, text)
+                return
+    _write_replacing(path, text)
+
+
+def _write_replacing(path: Path, text: str) -> None:
     make_private_folder(path.parent)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
