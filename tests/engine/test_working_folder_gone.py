@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from nnlearn.kernel import session as session_module
 from nnlearn.kernel.protocol import WARM_CODE
 from nnlearn.kernel.session import KernelError, KernelSession
 
@@ -47,3 +48,14 @@ def test_the_warm_up_takes_the_folder_off_the_path_even_when_it_is_gone(tmp_path
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout == "True\n"
+
+
+async def test_a_folder_that_cannot_be_entered_is_said_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """chmod 000 on the folder meanwhile (tested by pretending: root may enter anything)."""
+    monkeypatch.setattr(session_module.os, "access", lambda path, mode: str(path) != str(tmp_path))
+    session = KernelSession(cwd=tmp_path, spare=False)
+    with pytest.raises(KernelError, match=r"cannot be entered \(no permission\).*chmod u\+rx"):
+        await session.start()
+    await session.shutdown()

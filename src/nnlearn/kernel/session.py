@@ -307,6 +307,11 @@ class KernelSession(RunLoop):
                 "nnlearn ran), so no new kernel can start in it. Quit and start nnlearn again "
                 "in a folder that exists."
             )
+        if not os.access(self.cwd, os.X_OK):
+            raise KernelError(
+                f"The working folder {self.cwd} cannot be entered (no permission), so no new "
+                f"kernel can start in it: chmod u+rx {self.cwd}, or start nnlearn elsewhere."
+            )
 
     async def _swap_in_spare(self) -> bool:
         """Replace this kernel by the warm spare, if there is one; the old one is shut down."""
