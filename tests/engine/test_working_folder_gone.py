@@ -59,3 +59,22 @@ async def test_a_folder_that_cannot_be_entered_is_said_so(
     with pytest.raises(KernelError, match=r"cannot be entered \(no permission\).*chmod u\+rx"):
         await session.start()
     await session.shutdown()
+
+
+@pytest.mark.parametrize("command", [["run", "/tmp/x.py"], ["lessons", "check"], []])
+def test_starting_in_a_folder_that_is_gone_is_said_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    """A shell still in a folder deleted meanwhile: a FileNotFoundError traceback before."""
+    script = (
+        "import os, sys\n"
+        f"os.chdir({str(tmp_path)!r}); os.rmdir({str(tmp_path)!r})\n"
+        "from nnlearn.cli import main\n"
+        f"sys.exit(main({command!r}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2, done.stderr
+    assert "the current folder cannot be used (No such file or directory)" in done.stderr
+    assert "Traceback" not in done.stderr
