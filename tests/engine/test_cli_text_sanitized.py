@@ -67,3 +67,14 @@ async def test_a_file_name_is_shown_not_obeyed(
     assert await run_file(path, "auto", as_json=False) == 2
     said = capsys.readouterr().err
     assert "evil␛]0;title␇␛[2J.py" in said and "\x1b" not in said
+
+
+def test_a_lessons_folder_that_is_not_there_is_named_safely(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from nnlearn.tui.app import _run_app
+
+    missing = tmp_path / "lessons\x1b]0;title\x07\x1b[2J"
+    assert _run_app(missing, None, factory=None) == 2  # type: ignore[arg-type]
+    said = capsys.readouterr().out
+    assert "lessons␛]0;title␇␛[2J" in said and "\x1b" not in said
