@@ -7,6 +7,15 @@ import sys
 
 import pytest
 
+HEADLESS = [  # never Textual; like all the client side, never torch
+    "nnlearn.kernel",
+    "nnlearn.kernel.session",
+    "nnlearn.render",
+    "nnlearn.curriculum.loader",
+    "nnlearn.curriculum.progress",
+    "nnlearn.run_command",
+]
+
 
 def modules_after_import(module: str) -> set[str]:
     code = f"import sys, {module}; print('\\n'.join(sys.modules))"
@@ -16,19 +25,7 @@ def modules_after_import(module: str) -> set[str]:
 
 @pytest.mark.parametrize(
     "module",
-    [
-        "nnlearn",
-        "nnlearn.kernel",
-        "nnlearn.kernel.session",
-        "nnlearn.cli",
-        "nnlearn.run_command",
-        "nnlearn.doctor",
-        "nnlearn.validate",
-        "nnlearn.render",
-        "nnlearn.curriculum.loader",
-        "nnlearn.curriculum.progress",
-        "nnlearn.tui.app",
-    ],
+    ["nnlearn", *HEADLESS, "nnlearn.cli", "nnlearn.doctor", "nnlearn.validate", "nnlearn.tui.app"],
 )
 def test_client_side_never_imports_torch(module):
     loaded = modules_after_import(module)
@@ -47,17 +44,7 @@ def test_the_event_schema_is_standard_library_only():
     assert loaded >= ours and not foreign, f"nnlearn.kernel.events pulled in {sorted(foreign)}"
 
 
-@pytest.mark.parametrize(
-    "module",
-    [
-        "nnlearn.kernel",
-        "nnlearn.kernel.session",
-        "nnlearn.render",
-        "nnlearn.curriculum.loader",
-        "nnlearn.curriculum.progress",
-        "nnlearn.run_command",
-    ],
-)
+@pytest.mark.parametrize("module", HEADLESS)
 def test_headless_core_never_imports_textual(module):
     loaded = modules_after_import(module)
     assert "textual" not in loaded, f"importing {module} pulled in textual"

@@ -28,6 +28,18 @@ class FakeSession:
         self.shut = True
 
 
+class Sessions(list[FakeSession]):
+    """Every session the pool made, oldest first; called (by the pool), it makes one more."""
+
+    def __init__(self, fail: bool = False) -> None:
+        super().__init__()
+        self.fail = fail
+
+    def __call__(self) -> FakeSession:
+        self.append(FakeSession(fail=self.fail))
+        return self[-1]
+
+
 async def settle(condition, rounds: int = 500) -> None:
     for _ in range(rounds):
         if condition():
@@ -36,9 +48,9 @@ async def settle(condition, rounds: int = 500) -> None:
 
 
 async def test_waits_while_a_run_is_going_on_then_keeps_one():
-    sessions: list[FakeSession] = []
+    sessions = Sessions()
     busy = True
-    pool = SpareKernel(lambda: sessions.append(FakeSession()) or sessions[-1], 0.001, lambda: busy)
+    pool = SpareKernel(sessions, 0.001, lambda: busy)
     pool.fill()
     await asyncio.sleep(0.02)
     assert sessions == [] and not pool.ready
@@ -50,8 +62,8 @@ async def test_waits_while_a_run_is_going_on_then_keeps_one():
 
 
 async def test_take_hands_out_the_spare_and_a_replacement_follows():
-    sessions: list[FakeSession] = []
-    pool = SpareKernel(lambda: sessions.append(FakeSession()) or sessions[-1], 0.001)
+    sessions = Sessions()
+    pool = SpareKernel(sessions, 0.001)
     pool.fill()
     await settle(lambda: pool.ready)
     taken = await pool.take()
@@ -63,8 +75,8 @@ async def test_take_hands_out_the_spare_and_a_replacement_follows():
 
 
 async def test_a_dead_spare_is_never_handed_out_and_is_replaced():
-    sessions: list[FakeSession] = []
-    pool = SpareKernel(lambda: sessions.append(FakeSession()) or sessions[-1], 3600)
+    sessions = Sessions()
+    pool = SpareKernel(sessions, 3600)
     pool.fill()
     await settle(lambda: pool.ready)
     sessions[0].alive = False
@@ -75,8 +87,8 @@ async def test_a_dead_spare_is_never_handed_out_and_is_replaced():
 
 
 async def test_a_spare_that_dies_while_waiting_is_replaced_by_the_watch():
-    sessions: list[FakeSession] = []
-    pool = SpareKernel(lambda: sessions.append(FakeSession()) or sessions[-1], 0.001)
+    sessions = Sessions()
+    pool = SpareKernel(sessions, 0.001)
     pool.fill()
     await settle(lambda: pool.ready)
     sessions[0].alive = False
@@ -86,8 +98,8 @@ async def test_a_spare_that_dies_while_waiting_is_replaced_by_the_watch():
 
 
 async def test_gives_up_after_repeated_failed_starts():
-    sessions: list[FakeSession] = []
-    pool = SpareKernel(lambda: sessions.append(FakeSession(fail=True)) or sessions[-1], 0.001)
+    sessions = Sessions(fail=True)
+    pool = SpareKernel(sessions, 0.001)
     pool.fill()
     await settle(lambda: not pool.running)
     assert len(sessions) == 3 and all(s.shut for s in sessions)
@@ -96,13 +108,13 @@ async def test_gives_up_after_repeated_failed_starts():
 
 
 async def test_the_first_spare_waits_for_its_delay():
-    sessions: list[FakeSession] = []
-    pool = SpareKernel(lambda: sessions.append(FakeSession()) or sessions[-1], 0.001, delay=3600)
+    sessions = Sessions()
+    pool = SpareKernel(sessions, 0.001, delay=3600)
     pool.fill()
     await asyncio.sleep(0.02)
     assert sessions == [] and not pool.ready
     await pool.close()
-    soon = SpareKernel(lambda: sessions.append(FakeSession()) or sessions[-1], 0.001, delay=0.01)
+    soon = SpareKernel(sessions, 0.001, delay=0.01)
     soon.fill()
     await settle(lambda: soon.ready, rounds=5000)
     assert len(sessions) == 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from kernel_helpers import collect, only
+from kernel_helpers import collect, only, stdout
 
 from nnlearn.kernel.events import RunError, RunFinished, Stream
 
@@ -15,10 +15,6 @@ BACKWARD = (
     "(w * 2).sum().backward()\n"
     "print(w.grad.tolist())\n"
 )
-
-
-def stdout(events) -> str:
-    return "".join(e.text for e in only(events, Stream) if e.name == "stdout")
 
 
 def stderr(events) -> str:

@@ -9,16 +9,12 @@ import subprocess
 import sys
 
 import pytest
-from kernel_helpers import collect, only
+from kernel_helpers import collect, only, stdout
 
 from nnlearn.doctor import memory_table_rows
-from nnlearn.kernel.events import CheckResult, MemoryRow, RunError, RunFinished, Stream
+from nnlearn.kernel.events import CheckResult, MemoryRow, RunError, RunFinished
 
 pytestmark = pytest.mark.kernel
-
-
-def printed(events: list) -> str:
-    return "".join(e.text for e in only(events, Stream) if e.name == "stdout")
 
 
 async def test_device_is_offered_and_new_tensors_stay_on_the_cpu(kernel):
@@ -36,7 +32,7 @@ async def test_device_is_offered_and_new_tensors_stay_on_the_cpu(kernel):
 
     torch.manual_seed(0)
     expected = torch.randn(3).tolist()
-    assert printed(events) == f"device cpu\ncpu cpu\ncpu\n{expected}\n"
+    assert stdout(events) == f"device cpu\ncpu cpu\ncpu\n{expected}\n"
     assert events[-1].ok and events[-1].device == "cpu"
 
 
@@ -66,7 +62,7 @@ async def test_running_out_of_memory_is_reported_as_such_and_the_kernel_goes_on(
     assert isinstance(events[-1], RunFinished) and not events[-1].ok
 
     after = await collect(kernel, "import torch\nprint(torch.ones(4).sum().item())\n")
-    assert printed(after) == "4.0\n"
+    assert stdout(after) == "4.0\n"
     assert after[-1].ok
 
 

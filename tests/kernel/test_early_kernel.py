@@ -2,38 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
 
 import pytest
-from kernel_helpers import collect, only
+from kernel_helpers import collect, only, run_and_interrupt, stdout
 
 from nnlearn.kernel import early_kernel
-from nnlearn.kernel.events import KernelRestarted, RunError, RunFinished, Stream
+from nnlearn.kernel.events import KernelRestarted, RunError, RunFinished
 from nnlearn.kernel.session import KernelSession
 
 pytestmark = pytest.mark.kernel
-
-
-async def run_and_interrupt(session: KernelSession, code: str) -> list:
-    events: list = []
-
-    async def consume():
-        async for event in session.run(code, device="cpu"):
-            events.append(event)
-
-    task = asyncio.ensure_future(consume())
-    while not events and not task.done():
-        await asyncio.sleep(0.05)  # the code has started printing
-    await session.interrupt()
-    await asyncio.wait_for(task, 120)  # a hang guard, not a timing
-    return events
-
-
-def stdout(events) -> str:
-    return "".join(e.text for e in only(events, Stream) if e.name == "stdout")
 
 
 async def test_the_session_adopts_the_early_kernel_and_uses_it_fully(tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from kernel_helpers import collect, only
+from kernel_helpers import collect, only, run_and_interrupt
 
 from nnlearn.kernel.events import (
     KernelDied,
@@ -20,25 +20,9 @@ from nnlearn.kernel.session import KernelSession
 pytestmark = pytest.mark.kernel
 
 
-async def run_and_interrupt(session: KernelSession, code: str, after: float = 0.5):
-    events = []
-
-    async def consume():
-        async for event in session.run(code, device="cpu"):
-            events.append(event)
-
-    task = asyncio.ensure_future(consume())
-    while not events and not task.done():
-        await asyncio.sleep(0.05)  # wait for the code to start printing
-    await asyncio.sleep(after)
-    await session.interrupt()
-    await asyncio.wait_for(task, 120)
-    return events
-
-
 async def test_busy_loop_is_interrupted_and_the_kernel_lives_on(fresh_kernel):
     events = await run_and_interrupt(
-        fresh_kernel, "print('go', flush=True)\nwhile True:\n    pass\n"
+        fresh_kernel, "print('go', flush=True)\nwhile True:\n    pass\n", after=0.5
     )
     assert not only(events, KernelRestarted), "SIGINT alone must stop a plain loop"
     [error] = only(events, RunError)
@@ -60,7 +44,7 @@ async def test_loop_that_swallows_keyboard_interrupt_is_stopped_by_a_restart(fre
         "    except KeyboardInterrupt:\n"
         "        pass\n"
     )
-    events = await run_and_interrupt(fresh_kernel, code)
+    events = await run_and_interrupt(fresh_kernel, code, after=0.5)
     [restarted] = only(events, KernelRestarted)
     assert restarted.reason == "the code did not stop when interrupted"
     assert events[-1].interrupted

@@ -6,29 +6,19 @@ import subprocess
 import sys
 
 import pytest
-from kernel_helpers import collect, only
+from kernel_helpers import collect, finished, only, stdout
 
 from nnlearn.kernel.events import (
     InsideSample,
     LossPoints,
     Params,
     RunError,
-    RunFinished,
     Shapes,
     Stream,
 )
 from nnlearn.kernel.session import KernelSession
 
 pytestmark = pytest.mark.kernel
-
-
-def stdout(events) -> str:
-    return "".join(e.text for e in only(events, Stream) if e.name == "stdout")
-
-
-def finished(events) -> RunFinished:
-    [done] = only(events, RunFinished)
-    return done
 
 
 MAIN_MODEL = """\

@@ -25,8 +25,8 @@ def kernel() -> FakeKernel:
 
 @pytest.fixture
 def make_app(home: Path, kernel: FakeKernel):
-    def make(**options) -> NnlearnApp:
+    def make(lessons: Path = FIXTURE_LESSONS, **options) -> NnlearnApp:
         options.setdefault("autosave_delay", 0.05)
-        return NnlearnApp(FIXTURE_LESSONS, ProgressStore(home), session_factory=kernel, **options)
+        return NnlearnApp(lessons, ProgressStore(home), session_factory=kernel, **options)
 
     return make

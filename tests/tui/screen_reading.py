@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
+from rich.console import Console
 from textual.widget import Widget
+from textual.widgets import Static
 
 from nnlearn.tui.widgets.editor import CodeEditor
 from nnlearn.tui.widgets.feedback_line import FeedbackLine
@@ -25,3 +29,15 @@ def feedback(app) -> str:
 
 def editor(app) -> CodeEditor:
     return app.main_screen.query_one(CodeEditor)
+
+
+def plain(renderable, width: int = 200) -> str:
+    """What a Rich renderable shows, as text without colour, ``width`` columns wide."""
+    console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
+    console.print(renderable)
+    return console.export_text()
+
+
+def table_text(view: Widget, width: int = 200) -> str:
+    """What a Shapes or Params view shows (its tables and the lines around them), as text."""
+    return plain(view.query_one(Static).content, width)

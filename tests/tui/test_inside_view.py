@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
-
-from rich.console import Console
+from screen_reading import plain
 from textual.app import App, ComposeResult
 from textual.widgets import TabbedContent
 from waiting import until_started
@@ -17,9 +15,7 @@ from nnlearn.tui.widgets.results_tabs import INSIDE_BROKEN, ResultsTabs
 
 
 def text_of(view: InsideView, width: int = 80) -> str:
-    console = Console(width=width, record=True, color_system=None, file=io.StringIO())
-    console.print(view.shown)
-    return console.export_text()
+    return plain(view.shown, width)
 
 
 async def run_code(pilot, code: str):

@@ -8,13 +8,11 @@ was handled, so the test checks the order of things, never the clock.
 from __future__ import annotations
 
 import asyncio
-import io
 import threading
 
 import pytest
-from rich.console import Console
+from screen_reading import table_text
 from textual.app import App, ComposeResult
-from textual.widgets import Static
 from waiting import until_prepared
 
 from nnlearn.kernel.events import ParamRow, Params, ShapeRow, Shapes
@@ -107,12 +105,6 @@ class TablesApp(App):
         )
 
 
-def shown_text(view: ShapesView | ParamsView) -> str:
-    console = Console(width=160, file=io.StringIO(), record=True, color_system=None)
-    console.print(view.query_one(Static).content)
-    return console.export_text()
-
-
 async def test_a_key_is_handled_while_a_huge_models_tables_are_made_in_workers(gate):
     app = TablesApp()
     async with app.run_test(size=(160, 48)) as pilot:
@@ -126,9 +118,9 @@ async def test_a_key_is_handled_while_a_huge_models_tables_are_made_in_workers(g
         await until_prepared(pilot, shapes, params)
         assert gate.threads and gate.loop_thread not in gate.threads
         assert not shapes.preparing and not params.preparing
-        assert f"model.blocks.{{0..{BLOCKS - 1}}} ×{BLOCKS:,}" in shown_text(shapes)
+        assert f"model.blocks.{{0..{BLOCKS - 1}}} ×{BLOCKS:,}" in table_text(shapes, 160)
         assert shapes.shapes is not None and shapes.shapes.rows[0].cls == "Big␛[2J"  # sanitised
-        drawn_params = shown_text(params)
+        drawn_params = table_text(params, 160)
         assert f"{{0..{BLOCKS - 1}}}" in drawn_params and f"weight ×{BLOCKS:,}" in drawn_params
 
 
@@ -143,7 +135,7 @@ async def test_a_newer_report_wins_over_one_still_being_made(gate):
         await until_prepared(pilot, shapes)
         await asyncio.to_thread(gate.wait_until_idle)
         await pilot.pause()  # anything the superseded worker posted has been handled
-        text = shown_text(shapes)
+        text = table_text(shapes, 160)
         assert "small" in text and "blocks" not in text
         assert shapes.shapes == SMALL
 
@@ -158,8 +150,8 @@ async def test_a_table_asked_for_before_a_reset_is_never_shown(gate):
         await asyncio.to_thread(gate.entered.wait)
         await asyncio.to_thread(gate.wait_until_idle)
         await pilot.pause()
-        assert shapes.shapes is None and "small" not in shown_text(shapes)
+        assert shapes.shapes is None and "small" not in table_text(shapes, 160)
         stale = ShapesView.Prepared(1, SMALL, 0, None)
         shapes.post_message(stale)
         await pilot.pause()
-        assert "Run your code" in shown_text(shapes)
+        assert "Run your code" in table_text(shapes, 160)

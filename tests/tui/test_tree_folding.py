@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import io
-
-from rich.console import Console
+from screen_reading import table_text
 from textual.app import App, ComposeResult
-from textual.widgets import Static
 from waiting import until_prepared
 
 from nnlearn.kernel.events import ModuleCost, ParamRow, Params, PeakMemory, ShapeRow, Shapes
@@ -59,12 +56,6 @@ class TreeApp(App):
         yield ParamsView(id="params")
 
 
-def shown_text(view: ShapesView | ParamsView) -> str:
-    console = Console(width=200, file=io.StringIO(), record=True, color_system=None)
-    console.print(view.query_one(Static).content)
-    return console.export_text()
-
-
 async def test_shapes_view_folds_and_unfolds_from_the_keyboard():
     app = TreeApp()
     async with app.run_test(size=SIZE) as pilot:
@@ -73,7 +64,7 @@ async def test_shapes_view_folds_and_unfolds_from_the_keyboard():
         view.show_memory(PeakMemory("cpu", "process_peak_rss", 300 * 2**20, 200 * 2**20))
         view.focus()
         await until_prepared(pilot, view)
-        text = shown_text(view)
+        text = table_text(view)
         assert "Depth 2 of 2" in text
         assert "model.encoder.0" in text and "FLOPs" in text and "1.1 K" in text
         assert "72 partial" not in text and "112 partial" in text and "40 frozen" in text
@@ -81,17 +72,17 @@ async def test_shapes_view_folds_and_unfolds_from_the_keyboard():
 
         await pilot.press("minus")
         await until_prepared(pilot, view)
-        text = shown_text(view)
+        text = table_text(view)
         assert "Depth 1 of 2" in text
         assert "model.encoder.0" not in text and "model.encoder ▸" in text
         await pilot.press("minus", "minus")
         await until_prepared(pilot, view)
-        text = shown_text(view)
+        text = table_text(view)
         assert "Depth 0 of 2" in text and "model.head" not in text and "model ▸" in text
 
         await pilot.press("plus", "equals_sign", "plus")
         await until_prepared(pilot, view)
-        text = shown_text(view)
+        text = table_text(view)
         assert "Depth 2 of 2" in text and "model.encoder.1" in text
 
 
@@ -102,7 +93,7 @@ async def test_params_view_shows_modules_with_trainable_frozen_partial_and_folds
         view.add(PARAMS)
         view.focus()
         await until_prepared(pilot, view)
-        text = shown_text(view)
+        text = table_text(view)
         assert "Depth 2 of 2" in text
         lines = {line.split("│")[1].strip(): line for line in text.splitlines() if "│" in line}
         assert "72" in lines["encoder"] and "✓ trainable" in lines["encoder"]
@@ -111,13 +102,13 @@ async def test_params_view_shows_modules_with_trainable_frozen_partial_and_folds
 
         await pilot.press("minus", "minus")
         await until_prepared(pilot, view)
-        text = shown_text(view)
+        text = table_text(view)
         assert "Depth 0 of 2" in text and "weight" not in text
         assert "encoder ▸" in text and "head ▸" in text
 
         await pilot.press("plus")
         await until_prepared(pilot, view)
-        text = shown_text(view)
+        text = table_text(view)
         assert "Depth 1 of 2" in text and "0 ▸" in text
 
 
@@ -132,4 +123,4 @@ async def test_the_chosen_depth_stays_for_the_next_run():
         view.reset()
         view.show(SHAPES)
         await until_prepared(pilot, view)
-        assert "Depth 1 of 2" in shown_text(view)
+        assert "Depth 1 of 2" in table_text(view)

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import io
-
-from rich.console import Console
-from textual.widgets import Static
+from screen_reading import table_text
 from tui_fakes import HUGE_BLOCKS
 from waiting import until_prepared, until_started
 
 from nnlearn.tui.widgets.editor import CodeEditor
 from nnlearn.tui.widgets.params_view import ParamsView
 from nnlearn.tui.widgets.shapes_view import ShapesView
-
-
-def drawn(view) -> str:
-    """The text a view's table shows, as a 120-column terminal would."""
-    console = Console(file=io.StringIO(), width=120, color_system=None, record=True)
-    console.print(view.query_one(Static).content)
-    return console.export_text()
 
 
 async def test_parts_are_joined_and_identical_blocks_shown_once(make_app, kernel):
@@ -39,7 +29,9 @@ async def test_parts_are_joined_and_identical_blocks_shown_once(make_app, kernel
         assert paths == ["model", *(f"model.blocks.{i}" for i in range(HUGE_BLOCKS))]
         [params] = params_view.models
         assert len(params.rows) == HUGE_BLOCKS and params.rows_total is None
-        assert f"model.blocks.{{0..{HUGE_BLOCKS - 1}}} ×{HUGE_BLOCKS:,}" in drawn(shapes_view)
-        params_drawn = drawn(params_view)  # a tree: the range, then its weight under it
+        assert f"model.blocks.{{0..{HUGE_BLOCKS - 1}}} ×{HUGE_BLOCKS:,}" in table_text(
+            shapes_view, 120
+        )
+        params_drawn = table_text(params_view, 120)  # a tree: the range, then its weight under it
         assert f"{{0..{HUGE_BLOCKS - 1}}}" in params_drawn
         assert f"weight ×{HUGE_BLOCKS:,}" in params_drawn

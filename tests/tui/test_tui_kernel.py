@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from waiting import until_kernel_warm, wait_for
 
 from nnlearn.curriculum.progress import ProgressStore
 from nnlearn.tui.app import NnlearnApp
@@ -12,7 +13,6 @@ from nnlearn.tui.widgets.lesson_pane import LessonPane
 from nnlearn.tui.widgets.params_view import ParamsView
 from nnlearn.tui.widgets.quiz import QuizView
 from nnlearn.tui.widgets.shapes_view import ShapesView
-from nnlearn.tui.widgets.status_bar import StatusBar
 
 RUN_CODE = """import torch
 from torch import nn
@@ -30,14 +30,6 @@ layer = nn.Linear(3, 1)
 """
 
 
-async def wait_for(pilot, condition, what: str, tries: int = 1200) -> None:
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 @pytest.mark.kernel
 @pytest.mark.slow
 async def test_full_path_with_the_real_kernel(home, make_app):
@@ -46,8 +38,7 @@ async def test_full_path_with_the_real_kernel(home, make_app):
     app = NnlearnApp(FIXTURE_LESSONS, ProgressStore(home), session_factory=None)
     async with app.run_test(size=(160, 48)) as pilot:
         screen = app.main_screen
-        status = screen.query_one(StatusBar)
-        await wait_for(pilot, lambda: status.state == "idle", "the kernel to warm up")
+        await until_kernel_warm(pilot)
 
         await pilot.press("ctrl+l")
         await pilot.pause()
@@ -115,8 +106,7 @@ async def test_a_real_kernel_killed_between_runs_is_noticed_without_a_run(home):
     app = NnlearnApp(FIXTURE_LESSONS, ProgressStore(home), session_factory=None)
     async with app.run_test(size=(160, 48)) as pilot:
         screen = app.main_screen
-        status = screen.query_one(StatusBar)
-        await wait_for(pilot, lambda: status.state == "idle", "the kernel to warm up")
+        status = await until_kernel_warm(pilot)
         session = screen.runner.session
         os.kill(session._km.provisioner.pid, signal.SIGKILL)
         await wait_for(pilot, lambda: status.state == "dead", "the app to notice the death")

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import io
+import functools
 from pathlib import Path
 
 import pytest
-from rich.console import Console
-from screen_reading import editor, feedback, output_text
+from screen_reading import editor, feedback, output_text, plain
 from textual.widgets import OptionList, TabbedContent
 from tui_fakes import FakeKernel
 from waiting import pause_until, until_started
 
 from nnlearn.curriculum.progress import ProgressStore
-from nnlearn.tui.app import NnlearnApp
 from nnlearn.tui.screens.code_picker import CodePickerScreen
 from nnlearn.tui.screens.confirm import ConfirmScreen
 from nnlearn.tui.widgets.feedback_line import FeedbackLine
@@ -29,19 +27,9 @@ WIDE = (200, 50)
 
 
 @pytest.fixture
-def loop_app(home: Path, kernel: FakeKernel):
-    def make(**options) -> NnlearnApp:
-        options.setdefault("autosave_delay", 0.05)
-        return NnlearnApp(LOOP_LESSONS, ProgressStore(home), session_factory=kernel, **options)
-
-    return make
-
-
-def plain(renderable) -> str:
-    """What a Rich renderable shows, as text (wide enough that nothing wraps)."""
-    console = Console(width=200, record=True, file=io.StringIO(), color_system=None)
-    console.print(renderable)
-    return console.export_text()
+def loop_app(make_app):
+    """``make_app`` with the lessons of this file."""
+    return functools.partial(make_app, LOOP_LESSONS)
 
 
 async def run_and_settle(pilot, app, key: str = "f5") -> None:

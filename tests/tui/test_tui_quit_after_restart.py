@@ -10,9 +10,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from test_tui_kernel import wait_for
 from tui_fakes import FIXTURE_LESSONS, FakeKernel
-from waiting import pause_until, until_started
+from waiting import pause_until, until_kernel_warm, until_started
 
 from nnlearn.curriculum.progress import ProgressStore
 from nnlearn.kernel.runner import KernelError
@@ -64,8 +63,7 @@ async def test_f8_then_ctrl_q_with_the_real_kernel(home):
     app = NnlearnApp(FIXTURE_LESSONS, ProgressStore(home), session_factory=factory)
     async with app.run_test(size=WIDE) as pilot:
         screen = app.main_screen
-        status = screen.query_one(StatusBar)
-        await wait_for(pilot, lambda: status.state == "idle", "the kernel to warm up")
+        await until_kernel_warm(pilot)
         session = screen.runner.session
         await pilot.press("f8")
         await pilot.press("ctrl+q")  # the restart has only begun

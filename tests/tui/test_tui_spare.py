@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from test_tui_kernel import wait_for
 from tui_fakes import FIXTURE_LESSONS
+from waiting import until_kernel_warm, wait_for
 
 from nnlearn.curriculum.progress import ProgressStore
 from nnlearn.tui.app import NnlearnApp
 from nnlearn.tui.kernel_runner import RealSessionFactory
 from nnlearn.tui.widgets.editor import CodeEditor
 from nnlearn.tui.widgets.params_view import ParamsView
-from nnlearn.tui.widgets.status_bar import StatusBar
 
 pytestmark = [pytest.mark.kernel, pytest.mark.slow]
 
@@ -25,8 +24,7 @@ async def test_f8_swaps_in_the_warm_spare(home):
     app = NnlearnApp(FIXTURE_LESSONS, ProgressStore(home), session_factory=factory)
     async with app.run_test(size=(160, 48)) as pilot:
         screen = app.main_screen
-        status = screen.query_one(StatusBar)
-        await wait_for(pilot, lambda: status.state == "idle", "the kernel to warm up")
+        status = await until_kernel_warm(pilot)
         session = screen.runner.session
         first = kernel_pid(session)
         await wait_for(pilot, lambda: session.spare.ready, "the spare to warm up")

@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 from textual.worker import WorkerCancelled, WorkerState
 
+from nnlearn.tui.widgets.status_bar import StatusBar
+
 MAX_PAUSES = 200
 
 
@@ -26,6 +28,22 @@ async def until_started(pilot) -> None:
     """Until the results tabs are mounted and the kernel's start has finished."""
     screen = pilot.app.main_screen
     await pause_until(pilot, lambda: screen.results is not None and screen.runner.started)
+
+
+async def wait_for(pilot, condition, what: str, tries: int = 1200) -> None:
+    """Until ``condition`` holds, for what takes a real kernel (pauses of 0.1 s)."""
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def until_kernel_warm(pilot) -> StatusBar:
+    """Until the app's real kernel has warmed up (its status is idle); the status bar."""
+    status = pilot.app.main_screen.query_one(StatusBar)
+    await wait_for(pilot, lambda: status.state == "idle", "the kernel to warm up")
+    return status
 
 
 async def until_prepared(pilot, *views) -> None:

@@ -185,18 +185,32 @@ def _unknown_keys(
     ]
 
 
-def parse_quiz(text: str, fence_line: int) -> tuple[Quiz | None, Found]:
-    """A ```quiz block: question, 2 to 6 choices, a 0-based answer index, explain."""
+def _block_mapping(
+    text: str, fence_line: int, what: str, allowed: tuple[str, ...]
+) -> tuple[dict[str, Any] | None, dict[str, int], Found]:
+    """A ```quiz or ```think block's YAML: the data, each key's line, and problems so far."""
     data, key_lines, found = load_yaml_mapping(text, fence_line + 1)
     if data is None:
-        return None, [(line, f"quiz: {message}") for line, message in found]
-    found = _unknown_keys(data, QUIZ_KEYS, "quiz", key_lines, fence_line)
+        return None, key_lines, found
+    return data, key_lines, _unknown_keys(data, allowed, what, key_lines, fence_line)
+
+
+def _named(what: str, found: Found) -> Found:
+    """Each problem prefixed with the block it is in (``quiz: missing 'answer'``)."""
+    return [(line, f"{what}: {message}") for line, message in found]
+
+
+def parse_quiz(text: str, fence_line: int) -> tuple[Quiz | None, Found]:
+    """A ```quiz block: question, 2 to 6 choices, a 0-based answer index, explain."""
+    data, key_lines, found = _block_mapping(text, fence_line, "quiz", QUIZ_KEYS)
+    if data is None:
+        return None, _named("quiz", found)
     question = text_field(data, "question", key_lines, fence_line, found)
     explain = text_field(data, "explain", key_lines, fence_line, found)
     choices = _choices(data, key_lines, fence_line, found)
     answer = _answer(data, key_lines, fence_line, choices, found)
     if found or question is None or explain is None or choices is None or answer is None:
-        return None, [(line, f"quiz: {message}") for line, message in found]
+        return None, _named("quiz", found)
     return Quiz(
         question=question, choices=choices, answer=answer, explain=explain, line=fence_line
     ), []
@@ -263,12 +277,11 @@ def _answer(
 
 def parse_think(text: str, fence_line: int) -> tuple[Think | None, Found]:
     """A ```think block: a question and the answer the learner can reveal."""
-    data, key_lines, found = load_yaml_mapping(text, fence_line + 1)
+    data, key_lines, found = _block_mapping(text, fence_line, "think", THINK_KEYS)
     if data is None:
-        return None, [(line, f"think: {message}") for line, message in found]
-    found = _unknown_keys(data, THINK_KEYS, "think", key_lines, fence_line)
+        return None, _named("think", found)
     question = text_field(data, "question", key_lines, fence_line, found)
     answer = text_field(data, "answer", key_lines, fence_line, found)
     if found or question is None or answer is None:
-        return None, [(line, f"think: {message}") for line, message in found]
+        return None, _named("think", found)
     return Think(question=question, answer=answer, line=fence_line), []

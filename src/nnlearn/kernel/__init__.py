@@ -1,56 +1,5 @@
 """The client side of the engine: drive a Jupyter kernel, turn probe reports into events.
 
-Never imports torch or Textual.
+Never imports torch or Textual. The events are imported from
+``nnlearn.kernel.events``: this package re-exports nothing.
 """
-
-from nnlearn.kernel.events import (
-    CheckResult,
-    DeviceInfo,
-    DeviceMemory,
-    Event,
-    InsideSample,
-    KernelDied,
-    KernelInfo,
-    KernelRestarted,
-    KernelStatus,
-    LayerActivity,
-    LossPoints,
-    MemoryRow,
-    ModuleCost,
-    ParamFlow,
-    ParamRow,
-    Params,
-    PeakMemory,
-    PlotPoints,
-    RunError,
-    RunFinished,
-    ShapeRow,
-    Shapes,
-    Stream,
-)
-
-__all__ = [
-    "CheckResult",
-    "DeviceInfo",
-    "Event",
-    "KernelDied",
-    "KernelInfo",
-    "KernelRestarted",
-    "KernelStatus",
-    "LossPoints",
-    "ParamRow",
-    "Params",
-    "PlotPoints",
-    "RunError",
-    "RunFinished",
-    "ShapeRow",
-    "Shapes",
-    "Stream",
-    "DeviceMemory",
-    "MemoryRow",
-    "ModuleCost",
-    "PeakMemory",
-    "InsideSample",
-    "LayerActivity",
-    "ParamFlow",
-]

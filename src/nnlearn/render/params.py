@@ -54,6 +54,20 @@ def params_summary(params: Params) -> str:
     )
 
 
+def empty_params_table(params: Params, *, size_column: bool = False) -> Table:
+    """The title (``model (MLP)``) and columns of a params table, ``Size`` before ``Status``."""
+    table = Table(title=f"{params.model} ({params.cls})", title_justify="left")
+    table.add_column("Name", overflow="fold")
+    table.add_column("Shape")
+    table.add_column("Numel", justify="right")
+    table.add_column("dtype")
+    table.add_column("device")
+    if size_column:
+        table.add_column("Size", justify="right")
+    table.add_column("Status")
+    return table
+
+
 def params_table(
     params: Params,
     *,
@@ -70,13 +84,7 @@ def params_table(
     tables (a ResNet has hundreds of rows); the caption says how many rows were
     left out, then ``more_hint`` (how to see them).
     """
-    table = Table(title=f"{params.model} ({params.cls})", title_justify="left")
-    table.add_column("Name", overflow="fold")
-    table.add_column("Shape")
-    table.add_column("Numel", justify="right")
-    table.add_column("dtype")
-    table.add_column("device")
-    table.add_column("Status")
+    table = empty_params_table(params)
 
     rows = list(params.rows)
     grouped = group_param_rows(rows) if group else [Grouped(row.name, row) for row in rows]

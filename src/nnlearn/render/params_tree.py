@@ -20,7 +20,12 @@ from rich.text import Text
 from nnlearn.kernel.events import ParamRow, Params
 from nnlearn.render.cost import trainable_status
 from nnlearn.render.grouping import Grouped, group_param_rows, split_label
-from nnlearn.render.params import format_bytes, format_param_shape, params_summary
+from nnlearn.render.params import (
+    empty_params_table,
+    format_bytes,
+    format_param_shape,
+    params_summary,
+)
 
 FOLD_MARK = " ▸"
 _STYLES = {"trainable": "green", "frozen": "yellow", "partial": "yellow", "buffer": "cyan"}
@@ -110,14 +115,7 @@ def params_tree_table(
     Identical sibling blocks are shown once (``group``): a range ``{0..11}`` and,
     on each weight, ``×12``; a module row sums every copy.
     """
-    table = Table(title=f"{params.model} ({params.cls})", title_justify="left")
-    table.add_column("Name", overflow="fold")
-    table.add_column("Shape")
-    table.add_column("Numel", justify="right")
-    table.add_column("dtype")
-    table.add_column("device")
-    table.add_column("Size", justify="right")
-    table.add_column("Status")
+    table = empty_params_table(params, size_column=True)
 
     everything = param_tree(params, group=group)
     rows = [row for row in everything if depth is None or row.depth <= depth]

@@ -14,13 +14,12 @@ from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from nnlearn.curriculum.model import Step
+from nnlearn.tui.screens.picker import PickerScreen
 
 PREVIEW_WIDTH = 48
 
@@ -77,25 +76,14 @@ def backup_time(path: Path) -> str:
     return path.name
 
 
-class CodePickerScreen(ModalScreen[CodeChoice | None]):
+class CodePickerScreen(PickerScreen[CodeChoice]):
     """Dismisses with the chosen ``CodeChoice``, or None on escape."""
 
     DEFAULT_CSS = """
-    CodePickerScreen { align: center middle; }
-    CodePickerScreen > Vertical {
-        width: 76;
-        max-width: 95%;
-        height: auto;
-        max-height: 90%;
-        border: round $accent;
-        background: $surface;
-        padding: 0 1;
-    }
+    CodePickerScreen > Vertical { width: 76; }
     CodePickerScreen .code-picker-note { color: $text-muted; }
-    CodePickerScreen OptionList { height: auto; max-height: 14; }
+    CodePickerScreen OptionList { max-height: 14; }
     """
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, choices: list[CodeChoice]) -> None:
         super().__init__()
@@ -112,11 +100,5 @@ class CodePickerScreen(ModalScreen[CodeChoice | None]):
                 *(Option(Text(choice.label), id=str(n)) for n, choice in enumerate(self.choices))
             )
 
-    def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.choices[event.option_index])
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def chosen(self, event: OptionList.OptionSelected) -> CodeChoice | None:
+        return self.choices[event.option_index]

@@ -3,40 +3,29 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from nnlearn.kernel.events import DeviceInfo
+from nnlearn.tui.screens.picker import PickerScreen
 
 AUTO_LABEL = "auto (CUDA if present, else MPS, else CPU)"
 
 
-class DevicePickerScreen(ModalScreen[str | None]):
+class DevicePickerScreen(PickerScreen[str]):
     """Dismisses with the chosen device name, or None on escape."""
 
     DEFAULT_CSS = """
-    DevicePickerScreen { align: center middle; }
-    DevicePickerScreen > Vertical {
-        width: 60;
-        max-width: 95%;
-        height: auto;
-        max-height: 90%;
-        border: round $accent;
-        background: $surface;
-        padding: 0 1;
-    }
-    DevicePickerScreen OptionList { height: auto; max-height: 12; }
+    DevicePickerScreen > Vertical { width: 60; }
+    DevicePickerScreen OptionList { max-height: 12; }
     """
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, devices: tuple[DeviceInfo, ...], current: str, note: str = "") -> None:
         super().__init__()
         self.devices = devices
         self.current = current
+        self.current_id = current
         self.note = note
 
     def compose(self) -> ComposeResult:
@@ -48,15 +37,5 @@ class DevicePickerScreen(ModalScreen[str | None]):
             options.extend(Option(f"{d.name}  {d.label}", id=d.name) for d in self.devices)
             yield OptionList(*options)
 
-    def on_mount(self) -> None:
-        option_list = self.query_one(OptionList)
-        names = ["auto", *(d.name for d in self.devices)]
-        if self.current in names:
-            option_list.highlighted = names.index(self.current)
-        option_list.focus()
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def chosen(self, event: OptionList.OptionSelected) -> str | None:
+        return event.option.id

@@ -9,11 +9,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from nnlearn.curriculum.model import Lesson
+from nnlearn.tui.screens.picker import PickerScreen
 
 
 @dataclass(frozen=True)
@@ -49,19 +49,11 @@ def entry_text(number: int, entry: LessonEntry, width: int = 80) -> Text:
     return text
 
 
-class LessonListScreen(ModalScreen[str | None]):
+class LessonListScreen(PickerScreen[str]):
     """Dismisses with the chosen lesson id, or None on escape."""
 
     DEFAULT_CSS = """
-    LessonListScreen { align: center middle; }
-    LessonListScreen > Vertical {
-        width: 90%;
-        max-width: 100;
-        height: 90%;
-        border: round $accent;
-        background: $surface;
-        padding: 0 1;
-    }
+    LessonListScreen > Vertical { width: 90%; max-width: 100; height: 90%; }
     LessonListScreen OptionList { height: 1fr; }
     """
 
@@ -84,15 +76,5 @@ class LessonListScreen(ModalScreen[str | None]):
                 )
             )
 
-    def on_mount(self) -> None:
-        option_list = self.query_one(OptionList)
-        ids = [e.lesson.id for e in self.entries]
-        if self.current_id in ids:
-            option_list.highlighted = ids.index(self.current_id)
-        option_list.focus()
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def chosen(self, event: OptionList.OptionSelected) -> str | None:
+        return event.option.id

@@ -8,6 +8,7 @@ wrote is lost. A mixin of ``MainScreen``, which provides ``lesson``,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,15 +33,17 @@ class StepCodeActions:
     # Whether the step has earlier code to offer; kept here because the key bar asks often.
     has_backups: bool = False
 
+    def _ask_to_replace(self, what: str, then: Callable[[bool | None], None]) -> None:
+        question = (
+            f"Replace the editor's code with {what}?\nYour own code is kept: ctrl+e brings it back."
+        )
+        self.app.push_screen(ConfirmScreen(question), then)
+
     def action_reset_code(self) -> None:
         step = self.step
         if step is None:
             return
-        question = (
-            "Replace the editor's code with the step's starter code?\n"
-            "Your own code is kept: ctrl+e brings it back."
-        )
-        self.app.push_screen(ConfirmScreen(question), self._apply_reset)
+        self._ask_to_replace("the step's starter code", self._apply_reset)
 
     def _apply_reset(self, confirmed: bool | None) -> None:
         step = self.step
@@ -52,11 +55,7 @@ class StepCodeActions:
         if step is None or step.solution is None:
             self.say("This step has no solution to show.")
             return
-        question = (
-            "Replace the editor's code with the solution?\n"
-            "Your own code is kept: ctrl+e brings it back."
-        )
-        self.app.push_screen(ConfirmScreen(question), self._apply_solution)
+        self._ask_to_replace("the solution", self._apply_solution)
 
     def _apply_solution(self, confirmed: bool | None) -> None:
         step = self.step

@@ -1,42 +1,31 @@
 """The Parameters tab: a module tree per model with totals, folded to a depth (+ and -).
 
-The tables of a huge model take a second to make (sanitising and grouping
-20,000 rows), so they are made in a thread worker and posted back as
-``ParamsView.Prepared``; the event loop keeps answering keys meanwhile.
+Its tables are made in a thread worker and posted back as ``Prepared``
+(``module_tree_view.py`` says why); a model's totals are in its table's caption.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual import work
-from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from nnlearn.kernel.events import Params
 from nnlearn.render.params_tree import params_tree_table, tree_depth_of
 from nnlearn.render.sanitize import sanitize_fields
-from nnlearn.tui.widgets.prepared_table import Generations
-from nnlearn.tui.widgets.tree_depth import FOLD_BINDINGS, FoldableTree, TreeDepth
+from nnlearn.tui.widgets.module_tree_view import ModuleTreeView
 
-EMPTY = "Run your code (F5) to see the parameters of every model it defines."
 MAX_ROWS = 300
 
 
-class ParamsView(FoldableTree, VerticalScroll):
+class ParamsView(ModuleTreeView):
     """Shows every ``Params`` report of the last run, one table per model."""
 
-    DEFAULT_CSS = """
-    ParamsView { height: 1fr; }
-    ParamsView > Static { width: auto; min-width: 100%; }
-    """
-
-    BINDINGS = FOLD_BINDINGS
+    EMPTY = "Run your code (F5) to see the parameters of every model it defines."
 
     @dataclass
     class Prepared(Message, bubble=False):
@@ -50,17 +39,7 @@ class ParamsView(FoldableTree, VerticalScroll):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.models: list[Params] = []  # sanitised once their tables are made
-        self.depth_control = TreeDepth()
         self._sanitised: list[Params] = []  # the models of ``models`` sanitised already
-        self._generations = Generations()
-
-    def compose(self):
-        yield Static(Text(EMPTY, style="dim"))
-
-    @property
-    def preparing(self) -> bool:
-        """Tables are being made in the worker and are not shown yet."""
-        return self._generations.pending
 
     def add(self, params: Params) -> None:
         name = sanitize_fields(params.model)  # the model's name as the sanitised reports have it
@@ -98,24 +77,14 @@ class ParamsView(FoldableTree, VerticalScroll):
         self.models = list(message.models)
         self._sanitised = list(message.models)
         self.depth_control.deepest = message.deepest
-        parts: list[RenderableType] = []
-        hint = self.depth_control.hint()
-        if hint is not None:
-            parts.append(hint)
-        for table in message.tables:
-            parts += [table, Text("")]
-        self.query_one(Static).update(Group(*parts))
+        self._show_tables(part for table in message.tables for part in (table, Text("")))
 
     def finish(self) -> None:
         """The run ended: say so when it defined no model."""
         if not self.models:
-            self.query_one(Static).update(
-                Text("The run left no nn.Module in its namespace.", style="dim")
-            )
+            self._show_note("The run left no nn.Module in its namespace.")
 
     def reset(self) -> None:
-        self._generations.forget()
         self.models = []
         self._sanitised = []
-        self.depth_control.deepest = 0  # the depth the learner chose stays for the next Run
-        self.query_one(Static).update(Text(EMPTY, style="dim"))
+        self._clear()

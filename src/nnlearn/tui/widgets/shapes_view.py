@@ -1,43 +1,32 @@
 """The Shapes tab: one row per module with its shapes and cost, folded to a depth (+ and -).
 
-The table of a huge model takes a second to make (sanitising and grouping
-20,000 rows), so it is made in a thread worker and posted back as
-``ShapesView.Prepared``; the event loop keeps answering keys meanwhile.
+Its table is made in a thread worker and posted back as ``Prepared``
+(``module_tree_view.py`` says why); the Run's peak memory is the line under it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual import work
-from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from nnlearn.kernel.events import PeakMemory, Shapes
 from nnlearn.render import shapes_table
 from nnlearn.render.cost import max_depth, peak_memory_line
 from nnlearn.render.sanitize import sanitize_fields
-from nnlearn.tui.widgets.prepared_table import Generations
-from nnlearn.tui.widgets.tree_depth import FOLD_BINDINGS, FoldableTree, TreeDepth
+from nnlearn.tui.widgets.module_tree_view import ModuleTreeView
 
-EMPTY = "Run your code (F5) to see what shape goes into and comes out of every layer."
 MAX_ROWS = 500
 
 
-class ShapesView(FoldableTree, VerticalScroll):
+class ShapesView(ModuleTreeView):
     """Shows the ``Shapes`` report of the last run, and its peak memory."""
 
-    DEFAULT_CSS = """
-    ShapesView { height: 1fr; }
-    ShapesView > Static { width: auto; min-width: 100%; }
-    """
-
-    BINDINGS = FOLD_BINDINGS
+    EMPTY = "Run your code (F5) to see what shape goes into and comes out of every layer."
 
     @dataclass
     class Prepared(Message, bubble=False):
@@ -52,18 +41,8 @@ class ShapesView(FoldableTree, VerticalScroll):
         super().__init__(id=id)
         self.shapes: Shapes | None = None  # the last report, sanitised once its table is made
         self.memory: PeakMemory | None = None
-        self.depth_control = TreeDepth()
         self._clean = False  # whether ``shapes`` is sanitised already
         self._table: Table | None = None
-        self._generations = Generations()
-
-    def compose(self):
-        yield Static(Text(EMPTY, style="dim"))
-
-    @property
-    def preparing(self) -> bool:
-        """A table is being made in the worker and is not shown yet."""
-        return self._generations.pending
 
     def show(self, shapes: Shapes) -> None:
         self.shapes = shapes
@@ -101,25 +80,20 @@ class ShapesView(FoldableTree, VerticalScroll):
         self.depth_control.deepest = message.deepest
         self._table = message.table
         if message.table is None:
-            self.query_one(Static).update(Text("The run called no nn.Module.", style="dim"))
+            self._show_note("The run called no nn.Module.")
         else:
             self._show_table()
 
     def _show_table(self) -> None:
-        parts: list[RenderableType] = []
-        hint = self.depth_control.hint()
-        if hint is not None:
-            parts.append(hint)
+        parts: list[Table | Text] = []
         if self._table is not None:
             parts.append(self._table)
         if self.memory is not None:
             parts.append(Text(peak_memory_line(self.memory), style="dim"))
-        self.query_one(Static).update(Group(*parts))
+        self._show_tables(parts)
 
     def reset(self) -> None:
-        self._generations.forget()
         self.shapes = None
         self.memory = None
         self._table = None
-        self.depth_control.deepest = 0  # the depth the learner chose stays for the next Run
-        self.query_one(Static).update(Text(EMPTY, style="dim"))
+        self._clear()
