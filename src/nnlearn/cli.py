@@ -175,6 +175,16 @@ def _main(argv: list[str]) -> int:
     parser = _parser()
     argv, tail = _split_script_args(argv)
     args = parser.parse_args(argv)
+    try:
+        if args.command in (None, "run") or getattr(args, "lessons_command", None) == "check":
+            os.getcwd()  # where their kernels start
+    except OSError as error:
+        print(
+            f"nnlearn: the current folder cannot be used ({error.strerror}): it was deleted "
+            "or moved after this shell entered it. cd to a folder that exists and try again.",
+            file=sys.stderr,
+        )
+        return 2
     if args.command == "run":
         own, script_args = _own_options(args.args)
         if own:

@@ -60,6 +60,7 @@ from nnlearn.render.inside import InsideHistory, inside_tables
 from nnlearn.render.sanitize import sanitize, sanitize_fields
 
 DEFAULT_DEPTH = 3
+RESET_SGR = "\x1b[0m"
 MORE_HINT = "Everything: nnlearn run FILE --all (or --depth N), or --json."
 
 
@@ -91,6 +92,7 @@ class TextReport(EventHandler):
         self.messages: list[Any] = []
         self.finished: RunFinished | None = None
         self.memory: PeakMemory | None = None
+        self.coloured: set[TextIO] = set()  # where the script's output had colours
         self.joiner = (
             PartJoiner()
         )  # a huge model's tables come in parts: the tables want them whole
@@ -108,8 +110,18 @@ class TextReport(EventHandler):
     def on_stream(self, event: Stream) -> None:
         # The terminal would obey what the learner's code printed: only colours pass.
         stream = self.out if event.name == "stdout" else sys.stderr
-        stream.write(sanitize(event.text, keep_cr=True))
+        text = sanitize(event.text, keep_cr=True)
+        if "\x1b[" in text:
+            self.coloured.add(stream)
+        stream.write(text)
         stream.flush()
+
+    def _end_colours(self) -> None:
+        """A colour (or concealed text) the script left on ends before our own report."""
+        for stream in self.coloured:
+            stream.write(RESET_SGR)
+            stream.flush()
+        self.coloured.clear()
 
     def on_shapes(self, event: Shapes) -> None:
         self.shapes = event
@@ -145,6 +157,7 @@ class TextReport(EventHandler):
         self.inside.add(event)
 
     def close(self) -> None:
+        self._end_colours()
         console = self.console
         width, height = shutil.get_terminal_size((80, 24))
         max_rows = None if self.show_all else max(10, height - 6)
@@ -222,9 +235,12 @@ BROKEN_PIPE_STATUS = 141  # 128 + SIGPIPE, as shells report `| head` closing the
 
 
 def _say(text: str) -> None:
-    """A line for the person at the terminal (stderr, which a closed stdout does not affect)."""
+    """A line for the person at the terminal (stderr, which a closed stdout does not affect).
+
+    Sanitised: it may hold a file name or the tail of the kernel's log.
+    """
     with contextlib.suppress(OSError, ValueError):
-        print(text, file=sys.stderr, flush=True)
+        print(sanitize(text, keep_sgr=False), file=sys.stderr, flush=True)
 
 
 async def run_file(
@@ -250,10 +266,10 @@ async def run_file(
     try:
         code = path.read_text(encoding="utf-8")
     except OSError as exc:
-        print(f"nnlearn: cannot read {path}: {exc.strerror}", file=sys.stderr)
+        _say(f"nnlearn: cannot read {path}: {exc.strerror}")
         return 2
     except UnicodeDecodeError:
-        print(f"nnlearn: {path} is not a UTF-8 text file", file=sys.stderr)
+        _say(f"nnlearn: {path} is not a UTF-8 text file")
         return 2
     reporter: TextReport | JsonReport = (
         JsonReport(out)

@@ -87,9 +87,8 @@ def cmd_lessons_check(folder: Path | None, device: str, timeout: float = RUN_TIM
     lessons = len(load_lessons(target).lessons)
     if problems:
         files = len({p.path for p in problems})
-        print(
-            f"{len(problems)} problem(s) in {files} file(s); {lessons} lesson(s) loaded from {target}"
-        )
+        summary = f"{len(problems)} problem(s) in {files} file(s); {lessons} lesson(s) loaded"
+        print(sanitize(f"{summary} from {target}", keep_sgr=False))  # a folder's name is not ours
         return 1
-    print(f"{lessons} lesson(s) in {target}: all checks passed")
+    print(sanitize(f"{lessons} lesson(s) in {target}: all checks passed", keep_sgr=False))
     return 0

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from nnlearn.curriculum import files
+from nnlearn.curriculum import files, progress
 from nnlearn.curriculum.progress import ProgressStore, default_home
 
 
@@ -146,14 +146,14 @@ def test_an_unreadable_progress_file_is_moved_aside(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ProgressStore(tmp_path).mark_done("intro", 3)
-    original = Path.read_bytes
+    original = progress.read_regular_file
 
-    def deny(self: Path) -> bytes:
-        if self.name == "progress.json":
+    def deny(path: Path, limit: int) -> bytes:
+        if path.name == "progress.json":
             raise PermissionError(13, "Permission denied")
-        return original(self)
+        return original(path, limit)
 
-    monkeypatch.setattr(Path, "read_bytes", deny)
+    monkeypatch.setattr(progress, "read_regular_file", deny)
     store = ProgressStore(tmp_path)
     monkeypatch.undo()
     assert "Permission denied" in store.problems[0]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from nnlearn.validate import cmd_lessons_list
+from nnlearn.validate import cmd_lessons_check, cmd_lessons_list
 
 ACTIVE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 LESSON = """---
@@ -32,3 +32,13 @@ def test_lesson_titles_and_problems_are_printed_safely(
     assert "Evil ␛#8␛c title" in printed.out
     assert printed.err.strip()  # the broken file is reported...
     assert ACTIVE.search(printed.out + printed.err) is None  # ...and nothing in it is obeyed
+
+
+def test_a_folder_name_is_printed_safely(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "lessons\x1b]0;title\x07\x1b[2J"
+    assert cmd_lessons_check(missing, "cpu") == 1  # the summary line named it as it was
+    printed = capsys.readouterr()
+    assert "lessons␛]0;title␇␛[2J" in printed.out
+    assert ACTIVE.search(printed.out + printed.err) is None

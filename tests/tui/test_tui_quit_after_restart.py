@@ -14,8 +14,10 @@ from tui_fakes import FIXTURE_LESSONS, FakeKernel
 from waiting import pause_until, until_kernel_warm, until_started
 
 from nnlearn.curriculum.progress import ProgressStore
+from nnlearn.kernel.runner import KernelError
 from nnlearn.tui.app import NnlearnApp
 from nnlearn.tui.kernel_runner import RealSessionFactory
+from nnlearn.tui.widgets.status_bar import StatusBar
 
 WIDE = (160, 48)
 
@@ -68,3 +70,21 @@ async def test_f8_then_ctrl_q_with_the_real_kernel(home):
         await pilot.pause()
     assert app.return_code == 0 and app._exception is None
     assert session is not None and session.state in ("stopped", "dead")
+
+
+async def test_a_restart_that_fails_is_said_and_the_app_goes_on(home):
+    kernel = FakeKernel()
+    app = app_with(home, kernel)
+    async with app.run_test(size=WIDE) as pilot:
+        await until_started(pilot)
+        session = kernel.sessions[-1]
+
+        async def gone() -> None:
+            raise KernelError("The working folder /gone no longer exists \x1b[2J")
+
+        session.restart = gone  # type: ignore[method-assign]
+        await pilot.press("f8")  # ended the app with the error's traceback
+        status = app.main_screen.query_one(StatusBar)
+        await pause_until(pilot, lambda: status.state == "dead")
+        assert "did not restart: The working folder /gone no longer exists ␛[2J" in status.detail
+        assert app.is_running and app._exception is None

@@ -94,3 +94,18 @@ def test_a_burst_is_shown_whole_and_a_flood_gets_a_steady_rate():
         assert kept.count("\n") + drained.dropped_lines == 5000
     assert max(shown[2:]) <= 201  # the steady rate: 2,000 lines a second
     assert sum(shown) <= 200 + 2000 * 2 + 1
+
+
+def test_a_progress_bar_longer_than_a_flush_keeps_its_latest_state():
+    """A tqdm-style bar rewrites one line with ``\\r`` and no newline: the whole line was
+    dropped as too long, and the Output tab never showed where the bar ended."""
+    buffer = RunBuffer(max_chars=1000)
+    bar = "".join(f"\r{i:5d} [{'#' * (i % 20):<20}]" for i in range(2000))
+    for start in range(0, len(bar), 5000):  # the kernel sends what was written in 0.2 s
+        buffer.add_stream("stderr", bar[start : start + 5000])
+    drained = buffer.drain()
+    kept = "".join(chunk for _, chunk in drained.streams)
+    assert len(kept) <= 1000 and drained.dropped_chars > 0
+    assert kept.startswith("\r") and kept.endswith(f"\r 1999 [{'#' * 19} ]")
+    buffer.add_stream("stdout", "x" * 5000)  # one long line without \r: dropped whole, as before
+    assert buffer.drain().streams == []

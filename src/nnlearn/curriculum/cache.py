@@ -23,10 +23,11 @@ import tempfile
 from pathlib import Path
 
 from nnlearn import __version__
-from nnlearn.curriculum.files import make_private_folder
+from nnlearn.curriculum.files import make_private_folder, read_regular_file
 from nnlearn.curriculum.model import LoadResult
 
 FORMAT = 1
+MAX_CACHE_BYTES = 64_000_000  # the bundled lessons' cache is about 1 MB
 _LOADER_MODULES = ("blocks.py", "cache.py", "loader.py", "model.py", "steps.py")
 
 
@@ -70,8 +71,7 @@ def _cache_key(folder: Path) -> tuple | None:
 
 def _read(path: Path, key: tuple) -> LoadResult | None:
     try:
-        with open(path, "rb") as stream:
-            stored_key, result = pickle.load(stream)
+        stored_key, result = pickle.loads(read_regular_file(path, MAX_CACHE_BYTES))
     except Exception:  # missing, unreadable, truncated, from another version: parse again
         return None
     if stored_key != key or not isinstance(result, LoadResult):

@@ -11,10 +11,45 @@ nobody else's business on a shared GPU server).
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import tempfile
 from datetime import datetime
 from pathlib import Path
+
+
+def read_regular_file(path: Path, limit: int) -> bytes:
+    """The bytes of ``path`` (links followed) if it is a regular file of at most ``limit`` bytes.
+
+    Anything else raises ``OSError`` with a reason a person can read, without
+    blocking: reading a FIFO would wait forever, ``/dev/zero`` never ends, and a
+    file of hundreds of megabytes would hold the app's start for many seconds.
+    """
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(descriptor, "rb") as stream:
+        info = os.fstat(descriptor)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "it is a folder, not a file", str(path))
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "it is not a regular file (a pipe or a device)", str(path))
+        if info.st_size > limit:
+            raise OSError(
+                errno.EFBIG,
+                f"it is {_size(info.st_size)}, more than the {_size(limit)} "
+                "nnlearn reads from such a file",
+                str(path),
+            )
+        data = stream.read(limit + 1)
+    if len(data) > limit:  # it grew while it was read
+        raise OSError(errno.EFBIG, f"it is more than {_size(limit)}", str(path))
+    return data
+
+
+def _size(size: int) -> str:
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f} MB"
+    return f"{size / 1000:.0f} kB" if size >= 1000 else f"{size} bytes"
 
 
 def make_private_folder(folder: Path) -> None:
@@ -41,8 +76,19 @@ def make_private_folder(folder: Path) -> None:
 def atomic_write_text(path: Path, text: str) -> None:
     """Replace ``path`` with ``text`` (UTF-8) atomically; the folder is created if needed.
 
-    The file is 0600 (``mkstemp`` makes it so and the rename keeps it).
+    The file is 0600 (``mkstemp`` makes it so and the rename keeps it). A link to a
+    file (progress kept in a synced folder) is written through, not replaced by a file.
     """
+    if path.is_symlink():
+        target = Path(os.path.realpath(path))
+        if target.is_file():
+            with contextlib.suppress(OSError):  # else the link is replaced: saved all the same
+                _write_replacing(target, text)
+                return
+    _write_replacing(path, text)
+
+
+def _write_replacing(path: Path, text: str) -> None:
     make_private_folder(path.parent)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

@@ -27,11 +27,24 @@ from typing import Any
 
 import platformdirs
 
-from nnlearn.curriculum.files import atomic_write_text, make_private_folder, move_aside, timestamp
+from nnlearn.curriculum.files import (
+    atomic_write_text,
+    make_private_folder,
+    move_aside,
+    read_regular_file,
+    timestamp,
+)
 
 FORMAT_VERSION = 1
 PROGRESS_FILE = "progress.json"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*$")
+# A device as torch names one (cpu, cuda:1, mps): anything else in the file is not kept.
+_DEVICE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}(:[0-9]{1,4})?")
+# Far above what a learner makes (a progress file is a few kB, a step's code a few hundred
+# lines), below what would hold the app's start or freeze the editor (with a 4.8 MB draft
+# it took ten seconds to answer a key on a 2-core machine; 1 MB answers at once).
+MAX_PROGRESS_BYTES = 16_000_000
+MAX_DRAFT_BYTES = 1_000_000
 CANNOT_SAVE = "Cannot save"
 SAVED_AGAIN = "Saved again"
 _WHY = {
@@ -42,7 +55,9 @@ _WHY = {
     errno.EPERM: "permission denied",
     errno.ENOTDIR: "a file is where a folder should be",
     errno.EEXIST: "a file is where a folder should be",
+    errno.EISDIR: "a folder is where a file should be",
 }
+_IN_THE_WAY = (errno.ENOTDIR, errno.EEXIST, errno.EISDIR)  # the message names what to move
 
 
 def default_home() -> Path:
@@ -151,6 +166,8 @@ class ProgressStore:
     def _write_failed(self, error: OSError) -> bool:
         """Say (once per reason) that saving fails and why; always False."""
         why = _WHY.get(error.errno or 0, error.strerror or str(error))
+        if error.errno in _IN_THE_WAY and error.filename:
+            why += f" ({error.filename}: move it away to save again)"
         message = (
             f"Your code and progress cannot be saved in {self.home}: {why}. "
             "nnlearn keeps working and keeps your code in memory; saving is retried, "
@@ -228,7 +245,7 @@ class ProgressStore:
 
     def _load(self) -> dict[str, Any]:
         try:
-            raw = self._progress_path.read_bytes()
+            raw = read_regular_file(self._progress_path, MAX_PROGRESS_BYTES)
         except (FileNotFoundError, NotADirectoryError):
             return _fresh_state()
         except OSError as error:
@@ -313,19 +330,28 @@ class ProgressStore:
         return None if answer is None else (int(answer["choice"]), bool(answer["correct"]))
 
     def set_quiz_answer(
-        self, lesson_id: str, step_index: int, quiz_index: int, choice: int, correct: bool
+        self,
+        lesson_id: str,
+        step_index: int,
+        quiz_index: int,
+        choice: int,
+        correct: bool,
+        choices: int | None = None,
     ) -> bool:
         """Record the learner's answer if it is their first; True when it was recorded.
 
         The first answer is the one that counts: a wrong answer shows the right
-        one, so a later pick says nothing about what the learner knew.
+        one, so a later pick says nothing about what the learner knew. A stored
+        answer that is not one of the quiz's ``choices`` (the lesson has changed
+        since, or the file was edited) is no answer and is replaced.
         """
         _check_step(step_index)
         _check_step(quiz_index)
         _check_step(choice)
         entry = self._lesson(lesson_id, create=True)
         key = f"{step_index}:{quiz_index}"
-        if key in entry["quizzes"]:
+        earlier = entry["quizzes"].get(key)
+        if earlier is not None and (choices is None or earlier["choice"] < choices):
             return False
         entry["quizzes"][key] = {"choice": choice, "correct": bool(correct)}
         self._save()
@@ -346,7 +372,9 @@ class ProgressStore:
     def device(self) -> str | None:
         """The device last chosen in the app (F7), if any."""
         device = self._state.get("device")
-        return device if isinstance(device, str) and device else None
+        if isinstance(device, str) and _DEVICE_NAME.fullmatch(device):
+            return device
+        return None
 
     def set_device(self, device: str) -> None:
         self._state["device"] = str(device)
@@ -367,7 +395,7 @@ class ProgressStore:
             return unsaved
         fresh = "the step's starter code is shown"
         try:
-            return path.read_bytes().decode("utf-8")
+            return read_regular_file(path, MAX_DRAFT_BYTES).decode("utf-8")
         except (FileNotFoundError, NotADirectoryError):
             return None
         except OSError as error:

@@ -23,12 +23,17 @@ PROBE_MODULE = "nnlearn.probe"
 WARM_CODE = f"""\
 import os as __nnlearn_os, sys as __nnlearn_sys
 __nnlearn_os.environ.pop("PYTHONSAFEPATH", None)
+try:
+    __nnlearn_here = __nnlearn_os.getcwd()
+except OSError:  # the working folder was deleted: a relative entry leads nowhere
+    __nnlearn_here = None
 __nnlearn_sys.path[:] = [
     p for p in __nnlearn_sys.path
-    if p and (__nnlearn_os.path.abspath(p) != __nnlearn_os.getcwd()
+    if p and (__nnlearn_here is None and __nnlearn_os.path.isabs(p)
+              or __nnlearn_here is not None and __nnlearn_os.path.abspath(p) != __nnlearn_here
               or p in __nnlearn_os.environ.get("PYTHONPATH", "").split(__nnlearn_os.pathsep))
 ]
-del __nnlearn_os, __nnlearn_sys
+del __nnlearn_os, __nnlearn_sys, __nnlearn_here
 import nnlearn.probe as {PROBE_NAME}
 {PROBE_NAME}.install()
 """

@@ -156,6 +156,7 @@ class KernelSession(RunLoop):
             kc = AsyncKernelClient()
             kc.load_connection_file(str(self.connection_file))
         else:
+            self._require_working_folder()
             km, env = self._manager()
             try:
                 await km.start_kernel(
@@ -283,6 +284,7 @@ class KernelSession(RunLoop):
         self._previous_info, self.info = self.info or self._previous_info, None
         if await self._swap_in_spare():
             return
+        self._require_working_folder()
         if self._km is None:
             await self._launch()
         else:
@@ -293,6 +295,23 @@ class KernelSession(RunLoop):
             except RuntimeError as exc:
                 raise KernelError(f"The restarted kernel did not answer: {exc}") from exc
         await self._warm()
+
+    def _require_working_folder(self) -> None:
+        """A kernel starts in the working folder: one deleted or moved away is said as such.
+
+        (Launching there raised a bare FileNotFoundError from deep in subprocess.)
+        """
+        if not os.path.isdir(self.cwd):
+            raise KernelError(
+                f"The working folder {self.cwd} no longer exists (deleted or moved while "
+                "nnlearn ran), so no new kernel can start in it. Quit and start nnlearn again "
+                "in a folder that exists."
+            )
+        if not os.access(self.cwd, os.X_OK):
+            raise KernelError(
+                f"The working folder {self.cwd} cannot be entered (no permission), so no new "
+                f"kernel can start in it: chmod u+rx {self.cwd}, or start nnlearn elsewhere."
+            )
 
     async def _swap_in_spare(self) -> bool:
         """Replace this kernel by the warm spare, if there is one; the old one is shut down."""

@@ -212,7 +212,7 @@ def _run_app(lessons_dir: Path | None, device: str | None, factory: RealSessionF
 
     folder = lessons_dir if lessons_dir is not None else bundled_lessons_dir()
     if not folder.is_dir():
-        print(f"nnlearn: lessons folder not found: {folder}")
+        print(sanitize(f"nnlearn: lessons folder not found: {folder}", keep_sgr=False))
         return 2
     store = ProgressStore()
     app = NnlearnApp(folder, store, session_factory=factory, device=device)
@@ -221,5 +221,5 @@ def _run_app(lessons_dir: Path | None, device: str | None, factory: RealSessionF
     finally:
         unsaved = store.unsaved_report()  # the disk said no: say where the code is
         if unsaved:
-            print(unsaved, file=sys.stderr)
+            print(sanitize(unsaved, keep_sgr=False), file=sys.stderr)
     return app.return_code or 0

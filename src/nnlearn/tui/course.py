@@ -64,17 +64,22 @@ def step_name(
 
 
 def quiz_answers(store: AnswerStore, lesson_id: str, step: Step) -> dict[int, int]:
-    """The remembered answer of each quiz of the step that has one."""
+    """The remembered answer of each quiz of the step that has one (one of its choices)."""
     answers = {}
-    for quiz_index in range(len(step.quizzes)):
+    for quiz_index, quiz in enumerate(step.quizzes):
         answer = store.quiz_answer(lesson_id, step.index, quiz_index)
-        if answer is not None:
+        if answer is not None and answer < len(quiz.choices):
             answers[quiz_index] = answer
     return answers
 
 
 class ProgressView(AnswerStore, Protocol):
     def exercise_result(self, lesson_id: str, step_index: int) -> tuple[bool, str] | None: ...
+
+
+def done_count(done: set[int], lesson: Lesson) -> int:
+    """How many of the lesson's steps are done (a stored index may be past its last step now)."""
+    return len(done.intersection(range(len(lesson.steps))))
 
 
 def is_finished(store: ProgressView, lesson_id: str, step: Step, *, ran: bool) -> bool:

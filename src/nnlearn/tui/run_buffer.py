@@ -125,7 +125,12 @@ class RunBuffer:
             if self._chars - cut > self.max_chars:
                 cut = max(cut, char_excess)
                 line_end = text.find("\n", cut)
-                cut = len(text) if line_end == -1 else line_end + 1
+                # A line rewritten with \r (a progress bar) keeps its latest rewrites.
+                rewrite = text.find("\r", cut, len(text) if line_end == -1 else line_end)
+                if rewrite != -1 and text[rewrite : rewrite + 2] != "\r\n":
+                    cut = rewrite
+                else:
+                    cut = len(text) if line_end == -1 else line_end + 1
             dropped = text[:cut]
             self._forget(name, cut, dropped.count("\n"))
             if cut < len(text):

@@ -155,10 +155,18 @@ class SessionKeeper:
             return
         self.output.note("Restarting the kernel…", style="yellow")
         self.screen.say("Restarting the kernel…")  # Output may be hidden (a narrow screen)
-        await session.restart()
+        status = self.screen.query_one(StatusBar)
+        try:
+            await session.restart()
+        except Exception as error:  # the working folder gone, an attached kernel: not the app's end
+            message = sanitize(f"The kernel did not restart: {error}", keep_sgr=False)
+            status.state, status.detail = "dead", message
+            self.output.note(message, style="bold red")
+            self.screen.say(message, "error")
+            return
         if self.session is not session:
             return  # shut down while it restarted (ctrl+q right after F8): nothing to show
-        self.screen.query_one(StatusBar).state = session.state
+        status.state = session.state
         done = "The kernel restarted: everything defined in it is gone."
         self.output.note(done, style="yellow")
         self.screen.say(done)

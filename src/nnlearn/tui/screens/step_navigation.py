@@ -136,7 +136,9 @@ class StepNavigation:
         if not self.lessons:
             self.notify("No lessons were found.", severity="warning")
             return
-        entries = [LessonEntry(x, len(self.store.done_steps(x.id))) for x in self.lessons]
+        entries = [
+            LessonEntry(x, course.done_count(self.store.done_steps(x.id), x)) for x in self.lessons
+        ]
         current = self.lesson.id if self.lesson else None
         self.app.push_screen(LessonListScreen(entries, current), self._open_lesson)
 

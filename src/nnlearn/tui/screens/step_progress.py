@@ -40,7 +40,10 @@ class StepProgress:
         lesson, step = self.lesson, self.step
         if lesson is None or step is None:
             return
-        self.store.set_quiz_answer(lesson.id, step.index, event.index, event.choice, event.correct)
+        choices = len(event.quiz_view.quiz.choices)
+        self.store.set_quiz_answer(
+            lesson.id, step.index, event.index, event.choice, event.correct, choices
+        )
         self._mark_done_if_finished()
 
     def _mark_done_if_finished(self) -> None:

@@ -13,6 +13,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from nnlearn.render.sanitize import sanitize
+
 MARKS = {"success": "✓ ", "error": "✗ ", "warning": "! ", "information": ""}
 
 
@@ -48,7 +50,8 @@ class FeedbackLine(Static):
         thing it opens is hidden.
         """
         text = message.copy() if isinstance(message, Text) else Text(message)
-        text.plain = text.plain.replace("\n", " ")
+        # One character for one: the styles' spans stay where they were.
+        text.plain = sanitize(text.plain.replace("\n", " "), keep_sgr=False)
         mark = MARKS.get(severity, "")
         if mark and not text.plain.startswith(mark.strip()):
             text = Text(mark, style="bold") + text

@@ -16,6 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from nnlearn.curriculum.model import Lesson, Step
+from nnlearn.render.sanitize import sanitize
 from nnlearn.tui.widgets.hints import HintsView
 from nnlearn.tui.widgets.prose import CodeView, Prose
 from nnlearn.tui.widgets.quiz import QuizView
@@ -143,16 +144,18 @@ class LessonPane(VerticalScroll):
         if self.view is None:
             return
         self.view.exercise = result
+        # The message comes from the progress file as much as from a check: not our text.
+        message = "" if result is None else sanitize(result[1], keep_sgr=False)
         status = self.query(".exercise-status").first(Static)
         key = self.view.check_key
         if result is None:
             text = Text(f"Exercise: write your code, then press {key} to check it.", style="bold")
         elif result[0]:
             text = Text("✓ Exercise passed. ", style="bold")
-            text.append(result[1] or "Well done.", style="")
+            text.append(message or "Well done.", style="")
         else:
             text = Text(f"✗ Check failed ({key} to try again): ", style="bold")
-            text.append(result[1] or "the check did not pass.", style="")
+            text.append(message or "the check did not pass.", style="")
         status.set_class(result is not None and result[0], "-passed")
         status.set_class(result is not None and not result[0], "-failed")
         status.update(text)
