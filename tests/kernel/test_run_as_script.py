@@ -244,3 +244,29 @@ async def test_the_learners_torch_modes_see_only_the_scripts_own_work(kernel, tm
     losses = [p for e in only(events, LossPoints) if e.series == "loss" for p in e.points]
     assert [step for step, _ in losses] == list(range(12)), "each backward kept once"
     assert only(events, InsideSample), "the views were sampled meanwhile"
+
+
+BINARY_OUTPUT = """\
+import sys
+sys.stdout.write("text first\\n")
+sys.stdout.buffer.write("h\\u00e9".encode()[:2])
+sys.stdout.buffer.write("h\\u00e9 bytes\\n".encode()[2:])
+sys.stdout.buffer.flush()
+print("text after", sys.stdout.buffer.write(bytearray(b"n\\n")))
+sys.stderr.buffer.write(b"to stderr\\n")
+sys.stdout.buffer.write(b"cut \\xc3")
+"""
+
+
+async def test_bytes_written_to_stdout_buffer_print_in_order_as_under_python(kernel, tmp_path):
+    script = tmp_path / "binary.py"
+    script.write_text(BINARY_OUTPUT)
+    plain = subprocess.run([sys.executable, str(script)], capture_output=True, check=True)
+    events = await collect(kernel, BINARY_OUTPUT, device="cpu")
+    assert finished(events).ok
+    # Under python the last, unfinished character is a byte of its own; a Run shows U+FFFD.
+    assert stdout(events) == plain.stdout.decode(errors="replace")
+    assert "to stderr\n" in "".join(e.text for e in only(events, Stream) if e.name == "stderr")
+    # The next Run starts with a buffer of its own: nothing of the cut character is left.
+    events = await collect(kernel, "import sys\nsys.stdout.buffer.write(b'next\\n')", device="cpu")
+    assert stdout(events) == "next\n"

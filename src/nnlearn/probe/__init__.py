@@ -53,7 +53,14 @@ from nnlearn.probe.params import module_paths, params_reports, top_level_models
 from nnlearn.probe.parts import messages
 from nnlearn.probe.peak_memory import PeakMemoryMeter
 from nnlearn.probe.points import PointsRecorder
-from nnlearn.probe.script import enter_script, main_module, script_place, stack_depth
+from nnlearn.probe.script import (
+    BinaryStream,
+    enter_script,
+    leave_binary_streams,
+    main_module,
+    script_place,
+    stack_depth,
+)
 from nnlearn.probe.shapes import ShapeRecorder
 from nnlearn.probe.training_stats import InsideRecorder
 from nnlearn.probe.unseen import quietly
@@ -268,13 +275,15 @@ def run(
     namespace = module.__dict__
     _probe.namespace = namespace
     _probe.parent = _parent_header()
+    binary_streams: list[BinaryStream] = []
     try:
-        enter_script(place, module)
+        binary_streams = enter_script(place, module)
         outcome = _execute(compiled, namespace, chosen, snapshot, inside)
     finally:
         # Before any more of our own code runs: the Run may have deleted builtins.len.
         _probe.namespace = {}
         not_restored = snapshot.restore(drop_modules_under=place.folder)
+        leave_binary_streams(binary_streams)
     if outcome.exit_message is not None:  # as python prints sys.exit("message")
         print(outcome.exit_message, file=sys.stderr, flush=True)
     reports: list[Event] = [

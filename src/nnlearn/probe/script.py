@@ -7,12 +7,17 @@ script's folder is first on ``sys.path``; ``exit()`` and ``quit()`` exist
 (IPython hides them). ``stack_depth`` lets the probe raise the recursion
 limit by exactly the frames the kernel itself stands on, so the same
 programs run as under plain Python. ``clean_state`` puts all of it back
-afterwards.
+afterwards. ``sys.stdout.buffer`` and ``sys.stderr.buffer`` exist as under
+python (ipykernel's streams take text only): bytes written there are decoded
+as UTF-8 and printed in order with the text.
 """
 
 from __future__ import annotations
 
 import builtins
+import codecs
+import contextlib
+import io
 import os
 import sys
 import types
@@ -79,13 +84,80 @@ def main_module(place: ScriptPlace, extra: dict[str, Any]) -> types.ModuleType:
     return module
 
 
-def enter_script(place: ScriptPlace, module: types.ModuleType) -> None:
-    """Make the interpreter look like it is running ``place`` (undone by StateSnapshot)."""
+class BinaryStream(io.RawIOBase):
+    """``sys.stdout.buffer`` for a text stream that has none (ipykernel's ``OutStream``).
+
+    Bytes are decoded as UTF-8 as they come (a character split between two
+    writes is kept until its end arrives; a byte that is not UTF-8 shows as
+    U+FFFD) and written to the text stream at once, so they keep their place
+    among ``print``'s text.
+    """
+
+    def __init__(self, text: Any) -> None:
+        super().__init__()
+        self.text = text
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        if self.closed:
+            raise ValueError("I/O operation on closed file.")
+        with memoryview(data) as view:
+            size = view.nbytes
+            text = self._decoder.decode(view.cast("B").tobytes())
+        if text:
+            self.text.write(text)
+        return size
+
+    def flush(self) -> None:
+        if not self.closed:
+            self.text.flush()
+
+    def isatty(self) -> bool:
+        return bool(self.text.isatty())
+
+    def finish(self) -> None:
+        """The end of the Run: an unfinished character is shown as U+FFFD, not kept for later."""
+        text = self._decoder.decode(b"", final=True)
+        if text:
+            self.text.write(text)
+
+
+def enter_script(place: ScriptPlace, module: types.ModuleType) -> list[BinaryStream]:
+    """Make the interpreter look like it is running ``place`` (undone by StateSnapshot,
+    and the binary streams it returns by ``leave_binary_streams``)."""
     sys.modules["__main__"] = module
     sys.argv[:] = place.argv
     sys.path.insert(0, place.folder)
     builtins.exit = _Quitter("exit")  # type: ignore[assignment]
     builtins.quit = _Quitter("quit")  # type: ignore[assignment]
+    return _give_binary_streams((sys.stdout, sys.stderr))
+
+
+def _give_binary_streams(streams: tuple[Any, ...]) -> list[BinaryStream]:
+    given = []
+    for stream in streams:
+        if stream is None or hasattr(stream, "buffer"):
+            continue
+        try:
+            stream.buffer = BinaryStream(stream)
+        except (AttributeError, TypeError):  # a stream that takes no attribute: as it is
+            continue
+        given.append(stream.buffer)
+    return given
+
+
+def leave_binary_streams(given: list[BinaryStream]) -> None:
+    """Finish the Run's binary streams and take them off their text streams."""
+    for binary in given:
+        stream = binary.text
+        with contextlib.suppress(Exception):  # the learner broke the text stream: no more
+            binary.finish()
+        if getattr(stream, "buffer", None) is binary:
+            with contextlib.suppress(AttributeError):
+                del stream.buffer
 
 
 def stack_depth() -> int:
