@@ -40,7 +40,7 @@ MAIN_ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("app.help", ("f1", "question_mark"), "Help", "Show every key"),
     KeyAction("run", ("f5", "ctrl+r"), "Run", "Run the editor's code"),
     KeyAction("interrupt", ("f6",), "Stop", "Interrupt the running code"),
-    KeyAction("check", ("f9", "ctrl+t"), "Check", "Check the exercise (runs the step's test)"),
+    KeyAction("check", ("f9", "ctrl+t"), "Check", "Check the exercise (runs the step's check)"),
     KeyAction("next_step", ("ctrl+n",), "Next", "Go to the next step"),
     KeyAction("previous_step", ("ctrl+b",), "Back", "Go back to the previous step"),
     KeyAction("lesson_list", ("f2", "ctrl+l"), "Lessons", "Open the lesson list"),
