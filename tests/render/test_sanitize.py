@@ -12,7 +12,7 @@ from rich.text import Text
 
 from nnlearn.kernel.events import CheckResult, RunError
 from nnlearn.render import render_check, render_error
-from nnlearn.render.sanitize import sanitize, strip_sgr
+from nnlearn.render.sanitize import ERASE_IN_LINE, erase_in_line, sanitize, strip_sgr
 
 SGR_ONLY = re.compile(r"\x1b\[[0-9;:]*m")
 # Any control character a terminal could act on, other than newline and tab.
@@ -65,7 +65,21 @@ def test_colours_text_newlines_and_tabs_are_kept() -> None:
 def test_carriage_returns() -> None:
     assert sanitize("a\r\nb") == "a\nb"
     assert sanitize("50%\r100%") == "50%␍100%"
-    assert sanitize("50%\r100%\x1b[2K", keep_cr=True) == "50%\r100%␛[2K"
+    # A caller that rewrites lines also gets their erase-in-line sequences; nobody else does.
+    assert sanitize("50%\r100%\x1b[2K", keep_cr=True) == "50%\r100%\x1b[2K"
+    assert sanitize("50%\r100%\x1b[2K") == "50%␍100%␛[2K"
+    assert sanitize("x\x1b[K", keep_sgr=False, keep_cr=True) == "x␛[K"
+    assert sanitize("\x1b[3K\x1b[2J", keep_cr=True) == "␛[3K␛[2J"
+
+
+def test_erase_in_line_does_what_a_terminal_does_at_the_cursor() -> None:
+    assert erase_in_line("epoch 3/10\x1b[K") == "epoch 3/10"
+    assert erase_in_line("\x1b[2Kepoch 3/10") == "epoch 3/10"
+    assert erase_in_line("\x1b[0Kdone \x1b[31mred\x1b[0m\x1b[K") == "done \x1b[31mred\x1b[0m"
+    # 1K and 2K blank what was written; the cursor stays where it was.
+    assert erase_in_line("100%\x1b[2K") == "    "
+    assert erase_in_line("\x1b[32mab\x1b[0m\x1b[1Kc") == "  c"
+    assert erase_in_line("no sequence") == "no sequence"
 
 
 def test_not_a_string_is_made_one() -> None:
@@ -79,8 +93,8 @@ def test_arbitrary_bytes_leave_only_colours(data: bytes) -> None:
         for keep_sgr in (True, False):
             for keep_cr in (True, False):
                 cleaned = sanitize(text, keep_sgr=keep_sgr, keep_cr=keep_cr)
-                if keep_cr:
-                    cleaned = cleaned.replace("\r", "")
+                if keep_cr:  # carriage returns and erase-in-line are the caller's to do
+                    cleaned = ERASE_IN_LINE.sub("", cleaned.replace("\r", ""))
                 assert_terminal_safe(cleaned)
                 if not keep_sgr:
                     assert "\x1b" not in cleaned

@@ -189,6 +189,12 @@ async def test_control_characters_in_the_editor_are_shown_not_sent(tmp_path: Pat
         assert_terminal_safe(app)
 
 
+def test_a_progress_bars_erase_in_line_is_done_not_shown() -> None:
+    assert _as_terminal_shows("epoch 1 loss 0.9\repoch 2 loss 0.5\x1b[K") == "epoch 2 loss 0.5"
+    assert _as_terminal_shows("10%\r\x1b[2K100% \x1b[32mdone\x1b[0m") == "100% \x1b[32mdone\x1b[0m"
+    assert _as_terminal_shows("\x1b[2J\x1b[H") == "␛[2J␛[H"  # not a line's own: shown
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=300))
 def test_what_the_output_tab_holds_has_no_control_characters(data: bytes) -> None:

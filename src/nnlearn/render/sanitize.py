@@ -15,7 +15,10 @@ other control character is replaced by a visible stand-in (the Unicode
 become ``�`` and ``␡``), so the learner sees that something was there and
 nothing acts on it. A carriage return that ends a line (``\\r\\n``) is a line
 break; with ``keep_cr`` a lone one is kept for a caller that rewrites lines
-itself, otherwise it is shown as ``␍``.
+itself, otherwise it is shown as ``␍``. Such a caller also gets the
+erase-in-line sequences that progress bars write after it (``ESC [ K``,
+``ESC [ 2K``): they touch only the line being rewritten, and ``erase_in_line``
+does what a terminal does with them.
 
 ``sanitize_fields`` does the same to every string inside a dataclass (a
 lesson, a run event), so a whole lesson file is made safe once, where it
@@ -33,6 +36,11 @@ T = TypeVar("T")
 # An SGR sequence: ESC [ then parameters (digits, ';' and ':' for 256/true colour) then 'm'.
 # The length is bounded so that a megabyte of parameters is not one "colour".
 SGR = re.compile(r"\x1b\[[0-9;:]{0,64}m")
+# Erase in line: ESC [ K (or 0K) from the cursor to the end, 1K from the start, 2K all of it.
+ERASE_IN_LINE = re.compile(r"\x1b\[([012]?)K")
+_CONTROL_SGR_OR_ERASE = re.compile(
+    r"\x1b\[[0-9;:]{0,64}m|\x1b\[[012]?K|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CONTROL_OR_SGR = re.compile(r"\x1b\[[0-9;:]{0,64}m|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -68,14 +76,32 @@ def sanitize(text: str, *, keep_sgr: bool = True, keep_cr: bool = False) -> str:
     text = text.replace("\r\n", "\n")
     if keep_cr:
         parts = text.split("\r")
-        return "\r".join(_sanitize_part(part, keep_sgr) for part in parts)
+        return "\r".join(_sanitize_part(part, keep_sgr, keep_erase=True) for part in parts)
     return _sanitize_part(text, keep_sgr)
 
 
-def _sanitize_part(text: str, keep_sgr: bool) -> str:
+def _sanitize_part(text: str, keep_sgr: bool, keep_erase: bool = False) -> str:
+    if keep_sgr and keep_erase:
+        return _CONTROL_SGR_OR_ERASE.sub(_replace, text)
     if keep_sgr:
         return _CONTROL_OR_SGR.sub(_replace, text)
     return _CONTROL.sub(_replace, text)
+
+
+def erase_in_line(line: str) -> str:
+    """A line (no carriage return left in it) as a terminal shows it after its erase-in-line
+    sequences: the cursor is at the end of what was written so far, so ``ESC [ K`` erases
+    nothing, and ``1K``/``2K`` blank what came before (the cursor stays in its column)."""
+    if "\x1b[" not in line:
+        return line
+    shown = ""
+    written_to = 0
+    for match in ERASE_IN_LINE.finditer(line):
+        shown += line[written_to : match.start()]
+        if match.group(1) in ("1", "2"):
+            shown = " " * len(strip_sgr(shown))
+        written_to = match.end()
+    return shown + line[written_to:]
 
 
 def has_controls(text: str) -> bool:

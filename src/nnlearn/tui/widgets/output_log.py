@@ -15,7 +15,7 @@ from rich.console import RenderableType
 from rich.text import Text
 from textual.widgets import RichLog
 
-from nnlearn.render.sanitize import sanitize
+from nnlearn.render.sanitize import erase_in_line, sanitize
 
 MAX_LINES = 5000
 # A line longer than this is written without waiting for its end, as a terminal wraps it.
@@ -77,8 +77,9 @@ class OutputLog(RichLog):
 
 
 def _as_terminal_shows(line: str) -> str:
-    """The sanitised line, keeping only what follows its last carriage return."""
+    """The sanitised line, keeping only what follows its last carriage return, with its
+    erase-in-line sequences (a progress bar's ``ESC[K``) done, not shown."""
     line = sanitize(line, keep_cr=True)
     if "\r" in line:
         line = line.rstrip("\r").rsplit("\r", 1)[-1]
-    return line
+    return erase_in_line(line)
