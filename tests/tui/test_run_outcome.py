@@ -23,6 +23,15 @@ def test_a_clean_run_names_its_last_printed_line_and_the_key_to_see_it():
     assert key_hint == "F4 shows Output"
 
 
+def test_a_quick_run_says_its_time_in_milliseconds_not_zero_seconds():
+    said = []
+    for seconds in (0.0002, 0.0049, 0.0994, 0.1):
+        outcome = RunOutcome()
+        outcome.finished = RunFinished(ok=True, device="cpu", seconds=seconds)
+        said.append(outcome.feedback()[0].plain.split(" · ")[0])
+    assert said == ["Ran in under 1 ms", "Ran in 5 ms", "Ran in 99 ms", "Ran in 0.10s"]
+
+
 def test_a_failed_check_is_an_error_even_when_the_code_ran():
     outcome = RunOutcome(checking=True)
     outcome.check = CheckResult(False, "layer should be an nn.Linear")

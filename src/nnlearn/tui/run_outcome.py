@@ -63,7 +63,7 @@ class RunOutcome:
         """
         done = self.finished
         assert done is not None
-        took = f"{done.seconds:.2f}s"
+        took = _duration(done.seconds)
         tab = "Output"
         if self.died:
             text, severity = Text(f"{self.died} The next Run starts a new one."), "error"
@@ -100,3 +100,13 @@ class RunOutcome:
         if step_name:
             return Text(f"The Run of {step_name}: ") + text, severity, ""
         return text, severity, f"{results_key} shows {tab}"
+
+
+def _duration(seconds: float) -> str:
+    """A Run's time as the feedback line says it: milliseconds under a tenth of a second
+    (a quick Run said "Ran in 0.00s"), else seconds to two places."""
+    if seconds < 0.0005:
+        return "under 1 ms"
+    if seconds < 0.0995:  # not "100 ms": that is 0.10s
+        return f"{seconds * 1000:.0f} ms"
+    return f"{seconds:.2f}s"
