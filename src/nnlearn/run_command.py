@@ -57,7 +57,7 @@ from nnlearn.render import (
 )
 from nnlearn.render.cost import peak_memory_line
 from nnlearn.render.inside import InsideHistory, inside_tables
-from nnlearn.render.sanitize import sanitize, sanitize_fields
+from nnlearn.render.sanitize import SGR, sanitize, sanitize_fields
 
 DEFAULT_DEPTH = 3
 RESET_SGR = "\x1b[0m"
@@ -111,7 +111,7 @@ class TextReport(EventHandler):
         # The terminal would obey what the learner's code printed: only colours pass.
         stream = self.out if event.name == "stdout" else sys.stderr
         text = sanitize(event.text, keep_cr=True)
-        if "\x1b[" in text:
+        if SGR.search(text):
             self.coloured.add(stream)
         stream.write(text)
         stream.flush()

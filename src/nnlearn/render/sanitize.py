@@ -35,14 +35,15 @@ T = TypeVar("T")
 
 # An SGR sequence: ESC [ then parameters (digits, ';' and ':' for 256/true colour) then 'm'.
 # The length is bounded so that a megabyte of parameters is not one "colour".
-SGR = re.compile(r"\x1b\[[0-9;:]{0,64}m")
+_SGR = r"\x1b\[[0-9;:]{0,64}m"
 # Erase in line: ESC [ K (or 0K) from the cursor to the end, 1K from the start, 2K all of it.
-ERASE_IN_LINE = re.compile(r"\x1b\[([012]?)K")
-_CONTROL_SGR_OR_ERASE = re.compile(
-    r"\x1b\[[0-9;:]{0,64}m|\x1b\[[012]?K|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
-)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_CONTROL_OR_SGR = re.compile(r"\x1b\[[0-9;:]{0,64}m|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_ERASE = r"\x1b\[([012]?)K"
+_CONTROL_CHARACTER = r"[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+SGR = re.compile(_SGR)
+ERASE_IN_LINE = re.compile(_ERASE)
+_CONTROL = re.compile(_CONTROL_CHARACTER)
+_CONTROL_OR_SGR = re.compile(f"{_SGR}|{_CONTROL_CHARACTER}")
+_CONTROL_SGR_OR_ERASE = re.compile(f"{_SGR}|{_ERASE}|{_CONTROL_CHARACTER}")
 
 ESC_PICTURE = "\u241b"  # ␛
 
