@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import math
 
+import pytest
 import torch
 from torch import nn
 
+from nnlearn.probe import loss as loss_module
 from nnlearn.probe.errors import exception_report, syntax_error_report
 from nnlearn.probe.loss import LossRecorder
 from nnlearn.probe.params import module_paths, params_reports, top_level_models
@@ -118,6 +120,27 @@ def test_loss_recorder_batches_and_sends_nan_as_null():
     assert [step for step, _ in points] == [0, 1, 2, 3, 4]
     assert points[0][1] == 2.0 and math.isnan(points[3][1]) and points[4][1] == 2.0
     assert torch.autograd.backward.__module__ == "torch.autograd"
+
+
+@pytest.mark.parametrize("accelerator", [False, True], ids=["cpu-only", "accelerator"])
+def test_every_one_element_backward_is_a_loss_point_on_either_path(monkeypatch, accelerator):
+    """Without an accelerator the loss is read at once; with one, each tensor's device is
+    asked first. Both keep what ``backward()`` takes without a gradient, and only that."""
+    monkeypatch.setattr(loss_module, "_accelerator_available", lambda: accelerator)
+    published: list = []
+    recorder = LossRecorder(published.append)
+    recorder.start(flush_in_background=False)
+    try:
+        w = nn.Parameter(torch.tensor([1.5]))
+        (w * 2).backward()  # shape (1,)
+        (w * 2).sum().backward()  # shape ()
+        (w * torch.ones(1, 1)).backward()  # shape (1, 1)
+        (w * torch.ones(3)).backward(torch.ones(3))  # three elements: not a loss
+        torch.autograd.backward(w * 4)
+    finally:
+        recorder.stop()
+    points = [p for r in recorder.reports() for p in r.points]
+    assert points == [(0, 3.0), (1, 3.0), (2, 1.5), (3, 6.0)]
 
 
 def test_the_loss_recorder_keeps_no_step_alive():

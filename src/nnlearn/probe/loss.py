@@ -1,6 +1,7 @@
 """Capture loss values without slowing training down, and send them on time.
 
-Every ``.backward()`` on a scalar appends its value to a pending list, and
+Every ``.backward()`` on a one-element tensor (what ``backward()`` takes
+without a gradient) appends its value to a pending list, and
 that is all the training loop pays: on the CPU the number itself (``.item()``
 costs no sync there), on a GPU the detached 0-d tensor (so no GPU
 synchronisation per step), no clock read. A flusher thread converts whatever
@@ -161,19 +162,26 @@ class LossRecorder:
         autograd = torch.autograd
         compiling = getattr(torch.compiler, "is_dynamo_compiling", lambda: False)
 
+        # No accelerator: every tensor the Run can make is the CPU's (or meta, which
+        # .item() refuses), so the hot path reads the value without asking the device.
+        cpu_only = not _accelerator_available()
+
         def keep(tensors: Any) -> None:
             if type(tensors) is tensor_type:
-                if tensors.dim() == 0:
-                    if dispatch_modes():  # the learner's mode must not see our read
+                if dispatch_modes():  # the learner's mode must not see our read
+                    if tensors.numel() == 1:
                         append(quietly(_kept, tensors))
-                    elif tensors.is_cpu:  # _kept, inlined: this runs every step
-                        try:
-                            append(tensors.item())
-                        except Exception:
+                elif cpu_only:
+                    # _kept, inlined, and one C call where a test and a read were two:
+                    # .item() refuses a tensor of more than one element (not a loss).
+                    try:
+                        append(tensors.item())
+                    except Exception:
+                        if tensors.numel() == 1:
                             append(tensors.detach())
-                    else:
-                        append(tensors.detach())
-            elif isinstance(tensors, tensor_type) and tensors.dim() == 0:
+                elif tensors.numel() == 1:
+                    append(_kept(tensors))
+            elif isinstance(tensors, tensor_type) and tensors.numel() == 1:
                 append(tensors)  # a subclass: no call its __torch_function__ would see
 
         @functools.wraps(original)  # a learner's TorchFunctionMode sees its name
@@ -299,8 +307,20 @@ class _Flusher(threading.Thread):
         self.recorder._flush_loop()
 
 
+def _accelerator_available() -> bool:
+    """Whether this torch can make a tensor on a GPU or other accelerator."""
+    accelerator = getattr(torch, "accelerator", None)
+    try:
+        if accelerator is not None:
+            return bool(accelerator.is_available())
+        return bool(torch.cuda.is_available() or torch.backends.mps.is_available())
+    except Exception:  # unsure: the path that asks each tensor's device
+        return True
+
+
 def _kept(loss: torch.Tensor) -> Any:
-    """What the pending list keeps of a 0-d loss: its value on the CPU, else the tensor.
+    """What the pending list keeps of a one-element loss: its value on the CPU, else
+    the tensor, as a 0-d one (the flusher stacks a batch of them).
 
     A CPU tensor is read now: that needs no sync, and keeping each step's tensor
     (even detached) pins its memory, which made every later step 5 % slower. On a
@@ -312,7 +332,8 @@ def _kept(loss: torch.Tensor) -> Any:
             return loss.item()
         except Exception:  # unreadable: the flush says NaN, training goes on
             return loss.detach()
-    return loss.detach()
+    kept = loss.detach()
+    return kept if kept.dim() == 0 else kept.reshape(())
 
 
 def _to_floats(values: list[Any]) -> list[float]:
