@@ -52,7 +52,9 @@ LOUD_MODE = (
         "import os\nos.chdir('/')\nos.environ['NNLEARN_TEST_LEAK'] = '1'",
         "import warnings\nwarnings.simplefilter('error')",
         "import sys, io\nsys.stdout = io.StringIO()",
-        "del __import__('IPython').get_ipython().user_ns['__nnlearn_probe__']",
+        # IPython.get_ipython() is None during a Run, as under python: reached the hard way.
+        "from IPython.core.getipython import get_ipython\n"
+        "del get_ipython().user_ns['__nnlearn_probe__']",
         LOUD_MODE.format(base="torch.utils._python_dispatch.TorchDispatchMode", hook="dispatch"),
         LOUD_MODE.format(base="torch.overrides.TorchFunctionMode", hook="function"),
     ],

@@ -270,3 +270,37 @@ async def test_bytes_written_to_stdout_buffer_print_in_order_as_under_python(ker
     # The next Run starts with a buffer of its own: nothing of the cut character is left.
     events = await collect(kernel, "import sys\nsys.stdout.buffer.write(b'next\\n')", device="cpu")
     assert stdout(events) == "next\n"
+
+
+NOT_A_NOTEBOOK = """\
+import builtins, os, sys
+import IPython
+from rich.console import Console
+print(sorted(name for name in ("get_ipython", "__IPYTHON__", "display", "execfile", "runfile")
+             if hasattr(builtins, name)))
+print(hasattr(sys, "ps1"), hasattr(sys, "ps2"), IPython.get_ipython())
+print({name: os.environ.get(name) for name in ("PYTHONSAFEPATH", "MPLBACKEND", "PYTHONPATH")})
+print("jupyter:", Console().is_jupyter)
+Console(force_terminal=False).print("printed by rich")
+"""
+
+
+async def test_the_run_does_not_look_like_a_notebook_and_rich_prints(kernel, tmp_path):
+    """Libraries ask IPython where their output goes: rich's vanished into a notebook
+    display, and matplotlib took the inline backend. A Run answers as python does."""
+    script = tmp_path / "not_a_notebook.py"
+    script.write_text(NOT_A_NOTEBOOK)
+    plain = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
+    assert plain.returncode == 0, plain.stderr
+    events = await collect(kernel, NOT_A_NOTEBOOK, device="cpu", path=str(script))
+    assert finished(events).ok
+    assert stdout(events) == plain.stdout
+    assert "printed by rich\n" in plain.stdout
+    # Afterwards the kernel is IPython's again.
+    after = []
+    async for message in kernel._execute(
+        "print(get_ipython() is not None, hasattr(__import__('sys'), 'ps1'))"
+    ):
+        if message["msg_type"] == "stream":
+            after.append(message["content"]["text"])
+    assert "".join(after) == "True True\n"

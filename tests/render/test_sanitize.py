@@ -72,6 +72,14 @@ def test_carriage_returns() -> None:
     assert sanitize("\x1b[3K\x1b[2J", keep_cr=True) == "␛[3K␛[2J"
 
 
+def test_a_progress_bars_cursor_hiding_is_dropped_where_lines_are_rewritten() -> None:
+    """rich's progress bar, as it writes to a terminal: hide, rewrite, show."""
+    bar = "\x1b[?25l\r\x1b[2Kworking 0%\r\x1b[2Kworking 100%\n\x1b[?25hdone\n"
+    assert sanitize(bar, keep_cr=True) == "\r\x1b[2Kworking 0%\r\x1b[2Kworking 100%\ndone\n"
+    assert sanitize("\x1b[?25l", keep_cr=False) == "␛[?25l"  # nobody else obeys or drops it
+    assert sanitize("\x1b[?1049h\x1b[?25x", keep_cr=True) == "␛[?1049h␛[?25x"
+
+
 def test_erase_in_line_does_what_a_terminal_does_at_the_cursor() -> None:
     assert erase_in_line("epoch 3/10\x1b[K") == "epoch 3/10"
     assert erase_in_line("\x1b[2Kepoch 3/10") == "epoch 3/10"

@@ -7,6 +7,7 @@ launches every other kernel with the same, so that both start alike.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -15,6 +16,12 @@ from pathlib import Path
 # once anyway. A spare imports it in a lowered thread, so it starts ipykernel's way.
 TORCH_FIRST = "nnlearn.kernel.launcher"
 IPYKERNEL_FIRST = "ipykernel_launcher"
+
+# Variables the kernel's start changes (nnlearn's PYTHONPATH and PYTHONSAFEPATH, ipykernel's
+# MPLBACKEND and TERM) that a script run by python would see as the user set them. Their
+# values here travel to the kernel in SCRIPT_ENV, and a Run gets them back (probe/script.py).
+SCRIPT_ENV_NAMES = ("PYTHONPATH", "PYTHONSAFEPATH", "MPLBACKEND", "TERM")
+SCRIPT_ENV = "NNLEARN_SCRIPT_ENV"
 
 
 def kernel_argv(connection_file: str, *, torch_first: bool) -> list[str]:
@@ -33,6 +40,7 @@ def kernel_argv(connection_file: str, *, torch_first: bool) -> list[str]:
 def kernel_env() -> dict[str, str]:
     """The kernel's environment: this one, with nnlearn importable and the folder safe."""
     env = dict(os.environ)
+    env[SCRIPT_ENV] = json.dumps({name: os.environ.get(name) for name in SCRIPT_ENV_NAMES})
     package_root = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
     env["NNLEARN_KERNEL"] = "1"

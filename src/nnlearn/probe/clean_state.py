@@ -3,8 +3,8 @@
 A script run with ``python`` starts in a fresh process; a Run shares the
 kernel with the Runs before it. What a Run may change globally (grad mode,
 default dtype and device, anomaly and deterministic modes, thread count,
-``builtins``, ``sys.path``, ``sys.argv``, the working folder, the standard
-streams, environment variables, warning filters, the SIGINT handler) is
+``builtins``, ``sys.path``, ``sys.argv``, ``sys.ps1``, the working folder, the
+standard streams, environment variables, warning filters, the SIGINT handler) is
 captured before it and put back after it, so one Run's
 ``torch.set_grad_enabled(False)`` cannot break the next one's ``backward()``.
 A torch function or dispatch mode the Run entered and never left is turned
@@ -29,6 +29,7 @@ from typing import Any
 
 import torch
 
+from nnlearn.probe.script import notebook_state, restore_notebook_state
 from nnlearn.probe.unseen import dispatch_modes, function_mode_depth
 
 # Threads of these classes, or of one the script defined, are the learner's; libraries'
@@ -103,6 +104,7 @@ class StateSnapshot:
         self.mode_depths = (function_mode_depth(), dispatch_modes())
         self.torch_state = [(what, get, put, get()) for what, get, put in _torch_setters()]
         self.builtins = dict(vars(builtins))
+        self.notebook = notebook_state()
         self.path = list(sys.path)
         self.argv = list(sys.argv)
         self.main = sys.modules.get("__main__")
@@ -131,6 +133,7 @@ class StateSnapshot:
             except Exception:
                 failed.append(what)
         self.restore_builtins()
+        restore_notebook_state(self.notebook)
         sys.path[:] = self.path
         sys.argv[:] = self.argv
         if self.main is not None:

@@ -10,6 +10,15 @@ programs run as under plain Python. ``clean_state`` puts all of it back
 afterwards. ``sys.stdout.buffer`` and ``sys.stderr.buffer`` exist as under
 python (ipykernel's streams take text only): bytes written there are decoded
 as UTF-8 and printed in order with the text.
+
+Nor does the Run look like a notebook: IPython's builtins (``get_ipython``,
+``display``, ``__IPYTHON__``...), ``sys.ps1`` and ``IPython.get_ipython()``
+are hidden while it runs, because libraries ask them where their output
+should go. With them, rich sent its prints to a notebook display that
+nobody draws (they vanished), and ``tqdm.auto`` warned about missing widgets.
+The environment variables the kernel's start changed (``SCRIPT_ENV_NAMES``)
+have the user's values again, so ``matplotlib`` does not take IPython's
+inline backend and a ``python`` the script starts imports as it would.
 """
 
 from __future__ import annotations
@@ -18,14 +27,39 @@ import builtins
 import codecs
 import contextlib
 import io
+import json
 import os
 import sys
 import types
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
+from nnlearn.kernel.kernel_command import SCRIPT_ENV, SCRIPT_ENV_NAMES
+
 EDITOR_FILENAME = "<editor>"
 EDITOR_SCRIPT_NAME = "editor.py"
+# What IPython puts in builtins; a script run by python has none of them.
+NOTEBOOK_BUILTINS = ("get_ipython", "__IPYTHON__", "display", "execfile", "runfile")
+PROMPTS = ("ps1", "ps2")  # an interactive interpreter's; IPython sets them in the kernel
+
+
+def _user_environment(text: str | None) -> dict[str, str | None]:
+    """The values the kernel's launcher passed in ``SCRIPT_ENV`` (None: not set), checked."""
+    try:
+        values = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    if not isinstance(values, dict):
+        return {}
+    return {
+        name: value
+        for name, value in values.items()
+        if name in SCRIPT_ENV_NAMES and (value is None or isinstance(value, str))
+    }
+
+
+# Taken out of the kernel's environment at once: the learner's os.environ never holds it.
+_USER_ENVIRONMENT = _user_environment(os.environ.pop(SCRIPT_ENV, None))
 
 
 class _Quitter:
@@ -133,7 +167,47 @@ def enter_script(place: ScriptPlace, module: types.ModuleType) -> list[BinaryStr
     sys.path.insert(0, place.folder)
     builtins.exit = _Quitter("exit")  # type: ignore[assignment]
     builtins.quit = _Quitter("quit")  # type: ignore[assignment]
+    _hide_the_notebook()
+    for name, value in _USER_ENVIRONMENT.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
     return _give_binary_streams((sys.stdout, sys.stderr))
+
+
+def _no_shell() -> None:
+    """``IPython.get_ipython`` for the Run: no shell, as in a script run by python."""
+    return None
+
+
+def _hide_the_notebook() -> None:
+    for name in NOTEBOOK_BUILTINS:
+        vars(builtins).pop(name, None)
+    for name in PROMPTS:
+        if hasattr(sys, name):
+            delattr(sys, name)
+    ipython: Any = sys.modules.get("IPython")
+    if ipython is not None and hasattr(ipython, "get_ipython"):
+        ipython.get_ipython = _no_shell
+
+
+def notebook_state() -> tuple[dict[str, Any], Any]:
+    """What ``_hide_the_notebook`` changes beyond builtins: the prompts, IPython.get_ipython."""
+    prompts = {name: getattr(sys, name) for name in PROMPTS if hasattr(sys, name)}
+    return prompts, getattr(sys.modules.get("IPython"), "get_ipython", None)
+
+
+def restore_notebook_state(state: tuple[dict[str, Any], Any]) -> None:
+    prompts, get_ipython = state
+    for name in PROMPTS:
+        if name in prompts:
+            setattr(sys, name, prompts[name])
+        elif hasattr(sys, name):
+            delattr(sys, name)
+    ipython: Any = sys.modules.get("IPython")
+    if ipython is not None and get_ipython is not None:
+        ipython.get_ipython = get_ipython
 
 
 def _give_binary_streams(streams: tuple[Any, ...]) -> list[BinaryStream]:

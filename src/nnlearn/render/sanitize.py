@@ -18,7 +18,8 @@ break; with ``keep_cr`` a lone one is kept for a caller that rewrites lines
 itself, otherwise it is shown as ``␍``. Such a caller also gets the
 erase-in-line sequences that progress bars write after it (``ESC [ K``,
 ``ESC [ 2K``): they touch only the line being rewritten, and ``erase_in_line``
-does what a terminal does with them.
+does what a terminal does with them; the cursor hiding and showing around
+them (``ESC [ ? 25 l``, ``h``) is dropped, since it changes no text.
 
 ``sanitize_fields`` does the same to every string inside a dataclass (a
 lesson, a run event), so a whole lesson file is made safe once, where it
@@ -38,12 +39,17 @@ T = TypeVar("T")
 _SGR = r"\x1b\[[0-9;:]{0,64}m"
 # Erase in line: ESC [ K (or 0K) from the cursor to the end, 1K from the start, 2K all of it.
 _ERASE = r"\x1b\[([012]?)K"
+# Hide or show the cursor (DEC private mode 25): progress bars (rich's) wrap their
+# rewrites in them. They change no text, so a caller that rewrites lines drops them.
+_CURSOR_VISIBILITY = r"\x1b\[\?25[hl]"
 _CONTROL_CHARACTER = r"[\x00-\x08\x0b-\x1f\x7f-\x9f]"
 SGR = re.compile(_SGR)
 ERASE_IN_LINE = re.compile(_ERASE)
 _CONTROL = re.compile(_CONTROL_CHARACTER)
 _CONTROL_OR_SGR = re.compile(f"{_SGR}|{_CONTROL_CHARACTER}")
-_CONTROL_SGR_OR_ERASE = re.compile(f"{_SGR}|{_ERASE}|{_CONTROL_CHARACTER}")
+_CONTROL_SGR_OR_ERASE = re.compile(
+    f"(?P<cursor>{_CURSOR_VISIBILITY})|{_SGR}|{_ERASE}|{_CONTROL_CHARACTER}"
+)
 
 ESC_PICTURE = "\u241b"  # ␛
 
@@ -62,7 +68,9 @@ _PICTURES = {chr(code): _picture(chr(code)) for code in [*range(0x20), *range(0x
 
 def _replace(match: re.Match[str]) -> str:
     found = match.group()
-    return found if len(found) > 1 else _PICTURES[found]
+    if len(found) == 1:
+        return _PICTURES[found]
+    return "" if match.lastgroup == "cursor" else found
 
 
 def sanitize(text: str, *, keep_sgr: bool = True, keep_cr: bool = False) -> str:
