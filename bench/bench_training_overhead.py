@@ -9,13 +9,20 @@ a plain execute request: what ipykernel itself costs). Each loop times
 itself, so process and kernel start-up are left out. The three kernel runs
 of a repeat follow the plain one in a rotating order: the run right after a
 ``python`` process was measured 5 % slower than the next one, and a fixed
-order gave that to one variant. Last line: ``training_overhead_ratio X``
+order gave that to one variant. Each repeat starts a kernel of its own
+(``--one-kernel``: one for all): a process's memory layout makes all its runs
+a few percent faster or slower, and with one kernel for the whole bench that
+bias was in every kernel run while each plain run drew a new one
+(``kernel_overhead_ratio`` went from 0.979 to 1.033 between benches of 21
+repeats; the three kernel variants against each other stayed within 1 %).
+Last line: ``training_overhead_ratio X``
 with everything on (nnlearn median / plain median; target <= 1.05); before
 it ``training_overhead_ratio_no_inside`` (the inside views off) and
 ``kernel_overhead_ratio`` (the bare kernel). ``--device cuda`` runs the
 loops on the GPU (the model and data moved with ``.to(device)``, as lessons do).
 
-    python bench/bench_training_overhead.py [--repeats 5] [--steps 10000] [--device cuda]
+    python bench/bench_training_overhead.py [--repeats 7] [--steps 10000] [--device cuda]
+                                            [--one-kernel]
 """
 
 from __future__ import annotations
@@ -106,17 +113,14 @@ async def bare_kernel_run(session: KernelSession, code: str) -> float:
     return _seconds(text)
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--steps", type=int, default=10_000)
-    parser.add_argument("--device", default="cpu", help="cpu (default), cuda or cuda:N")
-    args = parser.parse_args()
-    code = LOOP.format(steps=args.steps, device=args.device)
-    session = KernelSession()
-    await session.start()
-    plain: list[float] = []
-    times: dict[str, list[float]] = {"nnlearn": [], "nnlearn --no-inside": [], "bare kernel": []}
+async def _kernel_runs(
+    session: KernelSession,
+    code: str,
+    args: argparse.Namespace,
+    repeat: int,
+    times: dict[str, list[float]],
+) -> None:
+    """One repeat's three kernel runs, in an order that rotates with the repeat."""
     runs = {
         "nnlearn": lambda: nnlearn_run(session, code, args.steps, args.device),
         "nnlearn --no-inside": lambda: nnlearn_run(
@@ -125,16 +129,40 @@ async def main() -> None:
         "bare kernel": lambda: bare_kernel_run(session, code),
     }
     order = list(runs)
+    shift = repeat % len(order)
+    for name in order[shift:] + order[:shift]:
+        times[name].append(await runs[name]())
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--steps", type=int, default=10_000)
+    parser.add_argument("--device", default="cpu", help="cpu (default), cuda or cuda:N")
+    parser.add_argument(
+        "--one-kernel",
+        action="store_true",
+        help="every repeat in the same kernel (quicker; its layout's bias is in every run)",
+    )
+    args = parser.parse_args()
+    code = LOOP.format(steps=args.steps, device=args.device)
+    plain: list[float] = []
+    times: dict[str, list[float]] = {"nnlearn": [], "nnlearn --no-inside": [], "bare kernel": []}
+    session: KernelSession | None = None
     try:
         for repeat in range(args.repeats):
             plain.append(plain_run(code))
-            shift = repeat % len(order)
-            for name in order[shift:] + order[:shift]:
-                times[name].append(await runs[name]())
+            if session is None or not args.one_kernel:
+                if session is not None:
+                    await session.shutdown()
+                session = KernelSession()
+                await session.start()
+            await _kernel_runs(session, code, args, repeat, times)
             line = "  ".join(f"{name} {values[-1]:.3f}s" for name, values in times.items())
             print(f"plain {plain[-1]:.3f}s  {line}", flush=True)
     finally:
-        await session.shutdown()
+        if session is not None:
+            await session.shutdown()
     print(f"device: {args.device}")
     report("kernel_overhead_ratio", plain, times["bare kernel"])
     report("training_overhead_ratio_no_inside", plain, times["nnlearn --no-inside"])
