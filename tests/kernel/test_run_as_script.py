@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 
@@ -304,3 +305,30 @@ async def test_the_run_does_not_look_like_a_notebook_and_rich_prints(kernel, tmp
         if message["msg_type"] == "stream":
             after.append(message["content"]["text"])
     assert "".join(after) == "True True\n"
+
+
+SPAWNED_WORKERS = """\
+import multiprocessing
+
+def square(n):
+    return n * n
+
+if __name__ == "__main__":
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        print(pool.map(square, [1, 2, 3]))
+"""
+
+
+async def test_spawned_workers_find_the_editors_code_not_a_file_named_like_it(tmp_path):
+    """A spawned worker runs the main script again from its file: the editor's has none
+    (every DataLoader worker died on macOS), and an editor.py of the learner's is not it."""
+    (tmp_path / "editor.py").write_text("raise SystemExit('the wrong editor.py ran')\n")
+    session = KernelSession(cwd=str(tmp_path))
+    await session.start()
+    try:
+        # Without the editor's code, the pool restarts its dying worker for ever.
+        events = await asyncio.wait_for(collect(session, SPAWNED_WORKERS, device="cpu"), 120)
+    finally:
+        await session.shutdown()
+    assert finished(events).ok, only(events, RunError)
+    assert stdout(events) == "[1, 4, 9]\n"

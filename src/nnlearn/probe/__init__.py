@@ -54,6 +54,7 @@ from nnlearn.probe.parts import messages
 from nnlearn.probe.peak_memory import PeakMemoryMeter
 from nnlearn.probe.points import PointsRecorder
 from nnlearn.probe.script import (
+    EDITOR_FILENAME,
     BinaryStream,
     enter_script,
     leave_binary_streams,
@@ -62,6 +63,7 @@ from nnlearn.probe.script import (
     stack_depth,
 )
 from nnlearn.probe.shapes import ShapeRecorder
+from nnlearn.probe.spawn_main import editor_code_for_workers, forget_editor_code
 from nnlearn.probe.training_stats import InsideRecorder
 from nnlearn.probe.unseen import quietly
 
@@ -276,6 +278,8 @@ def run(
     _probe.namespace = namespace
     _probe.parent = _parent_header()
     binary_streams: list[BinaryStream] = []
+    if place.compile_name == EDITOR_FILENAME:
+        editor_code_for_workers(place.file, code)
     try:
         binary_streams = enter_script(place, module)
         outcome = _execute(compiled, namespace, chosen, snapshot, inside)
@@ -284,6 +288,7 @@ def run(
         _probe.namespace = {}
         not_restored = snapshot.restore(drop_modules_under=place.folder)
         leave_binary_streams(binary_streams)
+        forget_editor_code()
     if outcome.exit_message is not None:  # as python prints sys.exit("message")
         print(outcome.exit_message, file=sys.stderr, flush=True)
     reports: list[Event] = [

@@ -1,0 +1,77 @@
+"""Worker processes started by "spawn" or "forkserver" find the editor's code.
+
+Such a worker (a ``DataLoader`` with ``num_workers``, a ``multiprocessing.Pool``)
+starts a fresh Python that runs the parent's main script again from its file
+(as ``__mp_main__``), so that classes and functions the script defined can be
+unpickled there. That is the default on macOS, and on Linux from Python 3.14.
+A file Run has its file. The editor's code has none: ``__file__`` names
+``editor.py`` in the working folder, which does not exist (every worker died
+with FileNotFoundError, and the learner read "DataLoader worker exited
+unexpectedly") or is another program of the learner's, which the worker
+would run instead. For an editor Run, the main path multiprocessing hands its
+workers is a copy of the editor's code, written only when a worker starts,
+in a private temporary folder; the learner's namespace and ``__file__`` are
+left as they are.
+"""
+
+from __future__ import annotations
+
+import atexit
+import functools
+import os
+import shutil
+import tempfile
+from multiprocessing import spawn
+from typing import Any
+
+COPY_NAME = "editor.py"
+
+# (the editor Run's __file__, its code) while an editor Run runs, else None.
+_editor_run: tuple[str, str] | None = None
+_copy_folder: str | None = None
+
+
+def editor_code_for_workers(file: str, code: str) -> None:
+    """During this Run, workers that would run ``file`` run a copy of ``code`` instead."""
+    global _editor_run
+    _install()
+    _editor_run = (file, code)
+
+
+def forget_editor_code() -> None:
+    global _editor_run
+    _editor_run = None
+
+
+def _install() -> None:
+    original = spawn.get_preparation_data
+    if getattr(original, "_nnlearn_editor_copy", False):
+        return
+
+    @functools.wraps(original)
+    def get_preparation_data(name: Any) -> Any:
+        data = original(name)
+        run = _editor_run
+        if run is not None and isinstance(data, dict) and data.get("init_main_from_path") == run[0]:
+            copy = _write_copy(run[1])
+            if copy is not None:
+                data["init_main_from_path"] = copy
+        return data
+
+    get_preparation_data._nnlearn_editor_copy = True  # type: ignore[attr-defined]
+    spawn.get_preparation_data = get_preparation_data
+
+
+def _write_copy(code: str) -> str | None:
+    """The editor's code in the kernel's own temporary folder (None if it cannot be written)."""
+    global _copy_folder
+    try:
+        if _copy_folder is None or not os.path.isdir(_copy_folder):
+            _copy_folder = tempfile.mkdtemp(prefix="nnlearn-editor-")
+            atexit.register(shutil.rmtree, _copy_folder, True)
+        path = os.path.join(_copy_folder, COPY_NAME)
+        with open(path, "w", encoding="utf-8") as copy:
+            copy.write(code)
+        return path
+    except OSError:  # the worker fails as it would have, with its own message
+        return None
