@@ -332,3 +332,20 @@ async def test_spawned_workers_find_the_editors_code_not_a_file_named_like_it(tm
         await session.shutdown()
     assert finished(events).ok, only(events, RunError)
     assert stdout(events) == "[1, 4, 9]\n"
+
+
+async def test_input_finds_nothing_to_read_as_under_python_with_no_input(kernel, tmp_path):
+    """IPython's input() raised StdinNotImplementedError, which ``except EOFError`` missed."""
+    code = 'try:\n    x = input("n? ")\nexcept EOFError:\n    x = "default"\nprint("got", x)\n'
+    script = tmp_path / "ask.py"
+    script.write_text(code)
+    plain = subprocess.run(
+        [sys.executable, str(script)], stdin=subprocess.DEVNULL, capture_output=True, text=True
+    )
+    events = await collect(kernel, code, device="cpu")
+    assert finished(events).ok and stdout(events) == plain.stdout == "n? got default\n"
+    events = await collect(kernel, "name = input()", device="cpu")
+    [error] = only(events, RunError)
+    assert error.type == "EOFError" and error.line == 1
+    assert "no keyboard input" in error.message and "sys.argv" in error.message
+    assert "raised inside" not in error.traceback

@@ -17,6 +17,7 @@ from types import TracebackType
 from typing import Any
 
 from nnlearn.kernel.events import RunError
+from nnlearn.probe.script import STAND_INS
 
 
 def safe_str(value: Any) -> str:
@@ -55,7 +56,7 @@ def exception_report(exc: BaseException, filename: str) -> RunError:
     message = safe_str(exc)
     lines = ["Traceback (most recent call last):\n"]
     lines.extend(traceback.format_list(own))
-    if frames and frames[-1].filename != filename:
+    if frames and frames[-1].filename != filename and not _stand_in(frames[-1]):
         origin = frames[-1]
         lines.append(f"  (raised inside {origin_label(origin.filename)}, in {origin.name})\n")
     name = _type_name(exc)
@@ -64,6 +65,10 @@ def exception_report(exc: BaseException, filename: str) -> RunError:
     except Exception:
         lines.append(f"{name}: {message}\n" if message else f"{name}\n")
     return RunError(type=name, message=message, line=line, traceback="".join(lines).rstrip("\n"))
+
+
+def _stand_in(frame: traceback.FrameSummary) -> bool:
+    return (frame.filename, frame.name) in STAND_INS
 
 
 def _traceback_of(exc: BaseException) -> TracebackType | None:

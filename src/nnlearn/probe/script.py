@@ -4,7 +4,8 @@ The namespace is the dict of a real module installed as ``__main__`` for the
 Run (so classes defined in the script pickle as ``__main__.Net`` and load
 again), with ``__file__`` set; ``sys.argv`` is ``[FILE, *ARGS]``; the
 script's folder is first on ``sys.path``; ``exit()`` and ``quit()`` exist
-(IPython hides them). ``stack_depth`` lets the probe raise the recursion
+(IPython hides them); ``input()`` finds nothing to read, as under python with
+its input at an end, and says what to do instead. ``stack_depth`` lets the probe raise the recursion
 limit by exactly the frames the kernel itself stands on, so the same
 programs run as under plain Python. ``clean_state`` puts all of it back
 afterwards. ``sys.stdout.buffer`` and ``sys.stderr.buffer`` exist as under
@@ -167,6 +168,7 @@ def enter_script(place: ScriptPlace, module: types.ModuleType) -> list[BinaryStr
     sys.path.insert(0, place.folder)
     builtins.exit = _Quitter("exit")  # type: ignore[assignment]
     builtins.quit = _Quitter("quit")  # type: ignore[assignment]
+    builtins.input = _no_input
     _hide_the_notebook()
     for name, value in _USER_ENVIRONMENT.items():
         if value is None:
@@ -174,6 +176,27 @@ def enter_script(place: ScriptPlace, module: types.ModuleType) -> list[BinaryStr
         else:
             os.environ[name] = value
     return _give_binary_streams((sys.stdout, sys.stderr))
+
+
+NO_INPUT = (
+    "EOF when reading a line: a Run has no keyboard input to read (as python with its "
+    "input at its end). Put the value in your code, or pass it as an argument "
+    "(nnlearn run FILE ARGS...) and read it from sys.argv."
+)
+
+
+def _no_input(prompt: Any = "") -> NoReturn:
+    """``input`` for a Run: nothing to read. IPython's raised StdinNotImplementedError,
+    which a script's ``except EOFError`` did not catch."""
+    if prompt:
+        sys.stdout.write(str(prompt))
+        sys.stdout.flush()
+    raise EOFError(NO_INPUT)
+
+
+# Where the Run's stand-ins for builtins raise: an error report names no such place,
+# as python names none for its own input().
+STAND_INS = {(_no_input.__code__.co_filename, _no_input.__code__.co_name)}
 
 
 def _no_shell() -> None:
