@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from kernel_helpers import collect, only, stdout
 
@@ -123,3 +126,38 @@ async def test_threads_still_running_after_the_run_are_named_with_the_way_out(ke
         device="cpu",
     )
     assert "still running" not in stderr(quiet)
+
+
+PRINTING_AND_LOGGING = """\
+import logging, sys
+import numpy as np
+import torch
+logging.basicConfig(level=logging.{level}, format="{tag} %(levelname)s %(message)s")
+log = logging.getLogger("train")
+log.addHandler(logging.StreamHandler(sys.stdout))
+log.debug("debug line")
+log.info("info line")
+print(torch.tensor([1.23456789]), np.array([1.23456789]))
+"""
+
+
+async def test_print_options_and_logging_start_as_in_a_new_process(kernel, tmp_path):
+    """The first Run's print precision and logging set-up stayed: a later basicConfig did
+    nothing, and a handler added each Run printed each line once more every Run."""
+    first = (
+        "import numpy as np, torch\n"
+        "torch.set_printoptions(precision=2)\n"
+        "np.set_printoptions(precision=3)\n"
+        + PRINTING_AND_LOGGING.format(level="WARNING", tag="ONE")
+    )
+    assert ok(await collect(kernel, first, device="cpu"))
+    second = PRINTING_AND_LOGGING.format(level="DEBUG", tag="TWO")
+    script = tmp_path / "second.py"
+    script.write_text(second)
+    plain = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
+    assert plain.returncode == 0, plain.stderr
+    for _ in range(2):
+        events = await collect(kernel, second, device="cpu")
+        assert ok(events), only(events, RunError)
+        assert stdout(events) == plain.stdout
+        assert stderr(events) == plain.stderr

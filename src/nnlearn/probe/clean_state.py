@@ -3,7 +3,7 @@
 A script run with ``python`` starts in a fresh process; a Run shares the
 kernel with the Runs before it. What a Run may change globally (grad mode,
 default dtype and device, anomaly and deterministic modes, thread count,
-``builtins``, ``sys.path``, ``sys.argv``, ``sys.ps1``, the working folder, the
+torch's and numpy's print options, logging's configuration, ``builtins``, ``sys.path``, ``sys.argv``, ``sys.ps1``, the working folder, the
 standard streams, environment variables, warning filters, the SIGINT handler) is
 captured before it and put back after it, so one Run's
 ``torch.set_grad_enabled(False)`` cannot break the next one's ``backward()``.
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import logging
 import os
 import signal
 import sys
@@ -69,7 +70,28 @@ def _torch_setters() -> list[tuple[str, Callable[[], Any], Callable[[Any], None]
     ]
     if hasattr(torch, "get_default_device"):
         setters.append(("default device", torch.get_default_device, _set_default_device))
+    setters.append(("print options", _torch_print_options, _set_torch_print_options))
+    setters.append(("numpy print options", _numpy_print_options, _set_numpy_print_options))
     return setters
+
+
+def _torch_print_options() -> dict[str, Any]:
+    return dict(vars(torch._tensor_str.PRINT_OPTS))
+
+
+def _set_torch_print_options(options: dict[str, Any]) -> None:
+    torch.set_printoptions(**options)
+
+
+def _numpy_print_options() -> dict[str, Any] | None:
+    numpy = sys.modules.get("numpy")
+    return None if numpy is None else dict(numpy.get_printoptions())
+
+
+def _set_numpy_print_options(options: dict[str, Any] | None) -> None:
+    numpy = sys.modules.get("numpy")
+    if numpy is not None and options is not None:
+        numpy.set_printoptions(**options)
 
 
 def _set_grad_mode(value: bool) -> None:
@@ -105,6 +127,7 @@ class StateSnapshot:
         self.torch_state = [(what, get, put, get()) for what, get, put in _torch_setters()]
         self.builtins = dict(vars(builtins))
         self.notebook = notebook_state()
+        self.logging = LoggingState()
         self.path = list(sys.path)
         self.argv = list(sys.argv)
         self.main = sys.modules.get("__main__")
@@ -134,6 +157,10 @@ class StateSnapshot:
                 failed.append(what)
         self.restore_builtins()
         restore_notebook_state(self.notebook)
+        try:
+            self.logging.restore()
+        except Exception:
+            failed.append("logging")
         sys.path[:] = self.path
         sys.argv[:] = self.argv
         if self.main is not None:
@@ -175,6 +202,69 @@ class StateSnapshot:
         for thread in started:  # one that is just finishing gets a moment
             thread.join(0.05)
         return [thread for thread in started if thread.is_alive()]
+
+
+# A logger and what a Run may change of it: handlers, filters, level, propagate, disabled.
+_LoggerState = tuple[logging.Logger, list[logging.Handler], list[Any], int, bool, bool]
+
+
+class LoggingState:
+    """The logging configuration: the root logger and every named one (torch makes dozens).
+
+    Under python each run starts unconfigured, so ``logging.basicConfig(...)`` takes
+    effect; in a shared kernel the first Run's handler stayed, a later Run's
+    ``basicConfig`` did nothing, and a handler added each Run printed each line
+    once more every Run. Loggers the Run made are reset to a new logger's state, the
+    others get their handlers, level, filters and flags back, and handlers the Run added are
+    closed, as python's exit closes them (a log file is complete).
+    """
+
+    def __init__(self) -> None:
+        manager = logging.Logger.manager
+        self.disable = manager.disable
+        self.names = set(manager.loggerDict)
+        self.loggers: list[_LoggerState] = [
+            (
+                logger,
+                list(logger.handlers),
+                list(logger.filters),
+                logger.level,
+                logger.propagate,
+                logger.disabled,
+            )
+            for logger in [logging.root, *manager.loggerDict.values()]
+            if isinstance(logger, logging.Logger)
+        ]
+
+    def restore(self) -> None:
+        manager = logging.Logger.manager
+        attached = {h for logger in self._all_loggers() for h in logger.handlers}
+        made: list[_LoggerState] = [
+            (logger, [], [], logging.NOTSET, True, False)
+            for name, logger in list(manager.loggerDict.items())
+            if name not in self.names and isinstance(logger, logging.Logger)
+        ]
+        with getattr(logging, "_lock", None) or contextlib.nullcontext():
+            # A logger the Run made is reset, not forgotten: a module it imported keeps
+            # the object, and the next Run's getLogger(name) must configure that one.
+            for logger, handlers, filters, level, propagate, disabled in self.loggers + made:
+                logger.handlers[:] = handlers
+                logger.filters[:] = filters
+                logger.propagate, logger.disabled = propagate, disabled
+                if logger.level != level:
+                    logger.setLevel(level)
+            if manager.disable != self.disable:
+                logging.disable(self.disable)
+        kept = {h for logger in self._all_loggers() for h in logger.handlers}
+        for handler in attached - kept:
+            with contextlib.suppress(Exception):
+                handler.flush()
+                handler.close()
+
+    @staticmethod
+    def _all_loggers() -> list[logging.Logger]:
+        named = logging.Logger.manager.loggerDict.values()
+        return [logging.root, *(x for x in named if isinstance(x, logging.Logger))]
 
 
 def _learners(thread: threading.Thread) -> bool:
