@@ -349,3 +349,23 @@ async def test_input_finds_nothing_to_read_as_under_python_with_no_input(kernel,
     assert error.type == "EOFError" and error.line == 1
     assert "no keyboard input" in error.message and "sys.argv" in error.message
     assert "raised inside" not in error.traceback
+
+
+RECONFIGURE = """\
+import sys
+sys.stdout.reconfigure(line_buffering=True, encoding="utf-8")
+print("ok")
+try:
+    sys.stderr.reconfigure(encoding="no-such")
+except LookupError as exc:
+    print("refused", exc)
+"""
+
+
+async def test_stdout_reconfigure_works_as_under_python(kernel, tmp_path):
+    script = tmp_path / "reconfigure.py"
+    script.write_text(RECONFIGURE)
+    plain = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
+    events = await collect(kernel, RECONFIGURE, device="cpu")
+    assert finished(events).ok, only(events, RunError)
+    assert stdout(events) == plain.stdout == "ok\nrefused unknown encoding: no-such\n"

@@ -10,7 +10,7 @@ limit by exactly the frames the kernel itself stands on, so the same
 programs run as under plain Python. ``clean_state`` puts all of it back
 afterwards. ``sys.stdout.buffer`` and ``sys.stderr.buffer`` exist as under
 python (ipykernel's streams take text only): bytes written there are decoded
-as UTF-8 and printed in order with the text.
+as UTF-8 and printed in order with the text; so does ``reconfigure()``.
 
 Nor does the Run look like a notebook: IPython's builtins (``get_ipython``,
 ``display``, ``__IPYTHON__``...), ``sys.ps1`` and ``IPython.get_ipython()``
@@ -240,10 +240,29 @@ def _give_binary_streams(streams: tuple[Any, ...]) -> list[BinaryStream]:
             continue
         try:
             stream.buffer = BinaryStream(stream)
+            if not hasattr(stream, "reconfigure"):
+                stream.reconfigure = _reconfigure
         except (AttributeError, TypeError):  # a stream that takes no attribute: as it is
             continue
         given.append(stream.buffer)
     return given
+
+
+def _reconfigure(
+    *,
+    encoding: str | None = None,
+    errors: str | None = None,
+    newline: str | None = None,
+    line_buffering: bool | None = None,
+    write_through: bool | None = None,
+) -> None:
+    """``sys.stdout.reconfigure(...)`` as scripts call it (``line_buffering=True``,
+    ``encoding="utf-8"``): the Run's streams carry text, flushed as it comes, so there
+    is nothing to change, but an unknown encoding is refused as python refuses it."""
+    if encoding is not None:
+        codecs.lookup(encoding)
+    if errors is not None:
+        codecs.lookup_error(errors)
 
 
 def leave_binary_streams(given: list[BinaryStream]) -> None:
@@ -255,6 +274,9 @@ def leave_binary_streams(given: list[BinaryStream]) -> None:
         if getattr(stream, "buffer", None) is binary:
             with contextlib.suppress(AttributeError):
                 del stream.buffer
+        if getattr(stream, "reconfigure", None) is _reconfigure:
+            with contextlib.suppress(AttributeError):
+                del stream.reconfigure
 
 
 def stack_depth() -> int:
