@@ -3,8 +3,9 @@
 A script run with ``python`` starts in a fresh process; a Run shares the
 kernel with the Runs before it. What a Run may change globally (grad mode,
 default dtype and device, anomaly and deterministic modes, thread count,
-torch's and numpy's print options, logging's configuration, ``builtins``, ``sys.path``, ``sys.argv``, ``sys.ps1``, the working folder, the
-standard streams, environment variables, warning filters, the SIGINT handler) is
+torch's and numpy's print options, logging's configuration, ``builtins``,
+``sys.path``, ``sys.argv``, ``sys.ps1``, the working folder, the standard
+streams, environment variables, warning filters, the SIGINT handler) is
 captured before it and put back after it, so one Run's
 ``torch.set_grad_enabled(False)`` cannot break the next one's ``backward()``.
 A torch function or dispatch mode the Run entered and never left is turned
@@ -214,9 +215,9 @@ class LoggingState:
     Under python each run starts unconfigured, so ``logging.basicConfig(...)`` takes
     effect; in a shared kernel the first Run's handler stayed, a later Run's
     ``basicConfig`` did nothing, and a handler added each Run printed each line
-    once more every Run. Loggers the Run made are reset to a new logger's state, the
-    others get their handlers, level, filters and flags back, and handlers the Run added are
-    closed, as python's exit closes them (a log file is complete).
+    once more every Run. Loggers the Run made are reset to a new logger's state,
+    the others get their handlers, level, filters and flags back, and handlers
+    the Run added are closed, as python's exit closes them (a log file is whole).
     """
 
     def __init__(self) -> None:
