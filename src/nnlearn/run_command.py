@@ -280,7 +280,9 @@ async def run_file(
     # each time the reports of a huge model (tens of thousands of rows) are parsed.
     gc.freeze()
     # One script, then the kernel is gone: no warm-up that would only pay off later.
-    session: Session = KernelSession(connection_file=connection_file, warm="lean")
+    session: Session = KernelSession(
+        connection_file=connection_file, warm="lean", plain_output=not _is_terminal(out)
+    )
     loop = asyncio.get_running_loop()
     task = asyncio.current_task()
     interrupts = 0
@@ -330,6 +332,13 @@ async def run_file(
     if interrupts:
         return INTERRUPTED_STATUS
     return _exit_status(reporter.finished)
+
+
+def _is_terminal(out: TextIO) -> bool:
+    try:
+        return bool(out.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
 
 
 def _exit_status(finished: RunFinished | None) -> int:

@@ -175,3 +175,30 @@ def test_a_compiled_training_step_prints_what_python_prints(tmp_path):
     assert "Graph break" not in errors and "nnlearn" not in errors
     out = "".join(r["text"] for r in streams if r["name"] == "stdout")
     assert out == plain.stdout == "0.7317\n"
+
+
+RICH_SCRIPT = """\
+from rich import print
+from rich.progress import track
+print("[bold red]hello[/] from rich")
+for _ in track(range(3), description="working"):
+    pass
+"""
+
+
+def test_rich_output_to_a_file_is_the_plain_text_python_writes(tmp_path):
+    """rich printed nothing in a Run (it took the kernel for a notebook); then, with the
+    colour ipykernel forces, it wrote colour codes and rewrites into a pipe or file."""
+    script = tmp_path / "fancy.py"
+    script.write_text(RICH_SCRIPT)
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "CLICOLOR_FORCE")}
+    env["COLUMNS"] = "80"
+
+    def run(*command: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+
+    plain = run(sys.executable, str(script))
+    result = run(sys.executable, "-m", "nnlearn", "run", str(script), "--no-inside")
+    assert result.returncode == 0, result.stderr
+    assert "hello from rich" in plain.stdout
+    assert result.stdout.startswith(plain.stdout)

@@ -21,6 +21,10 @@ IPYKERNEL_FIRST = "ipykernel_launcher"
 # MPLBACKEND and TERM) that a script run by python would see as the user set them. Their
 # values here travel to the kernel in SCRIPT_ENV, and a Run gets them back (probe/script.py).
 SCRIPT_ENV_NAMES = ("PYTHONPATH", "PYTHONSAFEPATH", "MPLBACKEND", "TERM")
+# ipykernel forces colour, for a notebook. Where nnlearn's output is not a terminal
+# (``nnlearn run FILE > log.txt``) a Run gets the user's values of these too, so that
+# libraries write plain text there, as under python.
+COLOUR_ENV_NAMES = ("FORCE_COLOR", "CLICOLOR_FORCE", "CLICOLOR")
 SCRIPT_ENV = "NNLEARN_SCRIPT_ENV"
 
 
@@ -37,10 +41,14 @@ def kernel_argv(connection_file: str, *, torch_first: bool) -> list[str]:
     ]
 
 
-def kernel_env() -> dict[str, str]:
-    """The kernel's environment: this one, with nnlearn importable and the folder safe."""
+def kernel_env(*, plain_output: bool = False) -> dict[str, str]:
+    """The kernel's environment: this one, with nnlearn importable and the folder safe.
+
+    ``plain_output``: what the Runs print goes somewhere other than a terminal.
+    """
     env = dict(os.environ)
-    env[SCRIPT_ENV] = json.dumps({name: os.environ.get(name) for name in SCRIPT_ENV_NAMES})
+    names = SCRIPT_ENV_NAMES + (COLOUR_ENV_NAMES if plain_output else ())
+    env[SCRIPT_ENV] = json.dumps({name: os.environ.get(name) for name in names})
     package_root = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
     env["NNLEARN_KERNEL"] = "1"

@@ -64,8 +64,10 @@ class KernelSession(RunLoop):
         warm: str = "full",
         spare: bool = False,
         early: EarlyStart | None = None,
+        plain_output: bool = False,
     ) -> None:
-        """``warm``: see ``protocol.warm_code``. ``spare``: keep a warm kernel in reserve
+        """``warm``: see ``protocol.warm_code``. ``plain_output``: the Runs' output goes to
+        a file or a pipe, not a terminal (``kernel_command.kernel_env``). ``spare``: keep a warm kernel in reserve
         for restarts (``kernel/spare.py``); never for an attached kernel. ``early``: the
         kernel ``nnlearn`` launched before the app (``early_kernel``), adopted by the
         first start; if that launch failed, ``start_note`` says so."""
@@ -84,6 +86,7 @@ class KernelSession(RunLoop):
         self._log: Any = None
         self._workdir: Path | None = None
         self.warm_mode = warm
+        self.plain_output = plain_output
         self.spare: SpareKernel | None = None
         if spare and connection_file is None:
             self.spare = SpareKernel(
@@ -200,7 +203,7 @@ class KernelSession(RunLoop):
         if km.transport == "ipc":
             km.ip = str(self._workdir / "kernel")
         self._log = open(self._workdir / "kernel.log", "ab")  # noqa: SIM115
-        return km, kernel_env()
+        return km, kernel_env(plain_output=self.plain_output)
 
     async def _warm(self, started: float | None = None) -> KernelInfo:
         """Run the warm-up; ``warm_seconds`` counts from ``started`` (default: now)."""

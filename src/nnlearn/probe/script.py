@@ -36,7 +36,7 @@ import types
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from nnlearn.kernel.kernel_command import SCRIPT_ENV, SCRIPT_ENV_NAMES
+from nnlearn.kernel.kernel_command import COLOUR_ENV_NAMES, SCRIPT_ENV, SCRIPT_ENV_NAMES
 
 EDITOR_FILENAME = "<editor>"
 EDITOR_SCRIPT_NAME = "editor.py"
@@ -56,7 +56,7 @@ def _user_environment(text: str | None) -> dict[str, str | None]:
     return {
         name: value
         for name, value in values.items()
-        if name in SCRIPT_ENV_NAMES and (value is None or isinstance(value, str))
+        if name in SCRIPT_ENV_NAMES + COLOUR_ENV_NAMES and (value is None or isinstance(value, str))
     }
 
 
