@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import subprocess
 import sys
 
@@ -369,3 +370,34 @@ async def test_stdout_reconfigure_works_as_under_python(kernel, tmp_path):
     events = await collect(kernel, RECONFIGURE, device="cpu")
     assert finished(events).ok, only(events, RunError)
     assert stdout(events) == plain.stdout == "ok\nrefused unknown encoding: no-such\n"
+
+
+async def test_atexit_callbacks_of_the_script_run_when_it_ends(kernel, tmp_path):
+    """They ran only when the kernel exited: their output was lost and they kept the Run's
+    objects alive. Now last registered first, errors printed, as python does."""
+    code = (
+        "import atexit\n"
+        "@atexit.register\n"
+        "def first():\n"
+        "    print('first registered, last called')\n"
+        "atexit.register(print, 'bye', 'world')\n"
+        "def broken():\n"
+        "    raise ValueError('nope')\n"
+        "atexit.register(broken)\n"
+        "def gone():\n"
+        "    print('never')\n"
+        "atexit.register(gone)\n"
+        "atexit.unregister(gone)\n"
+        "print('script done')\n"
+    )
+    script = tmp_path / "exits.py"
+    script.write_text(code)
+    plain = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
+    events = await collect(kernel, code, device="cpu", path=str(script))
+    assert finished(events).ok, only(events, RunError)
+    assert stdout(events) == plain.stdout
+    errors = "".join(e.text for e in only(events, Stream) if e.name == "stderr")
+    strip = re.compile(r" at 0x[0-9a-f]+")
+    assert strip.sub("", errors) == strip.sub("", plain.stderr)
+    after = await collect(kernel, "print('next')", device="cpu")
+    assert stdout(after) == "next\n"

@@ -62,6 +62,7 @@ from nnlearn.probe.script import (
     script_place,
     stack_depth,
 )
+from nnlearn.probe.script_exits import ScriptExits
 from nnlearn.probe.shapes import ShapeRecorder
 from nnlearn.probe.spawn_main import editor_code_for_workers, forget_editor_code
 from nnlearn.probe.training_stats import InsideRecorder
@@ -123,6 +124,7 @@ class _Probe:
         self.memory = PeakMemoryMeter()
         self.loss = LossRecorder(self._publish_live)
         self.points = PointsRecorder(self._publish_live)
+        self.exits = ScriptExits()
         self.loss.extra_reports = self._live_reports
         self.inside = InsideRecorder(
             lambda: _models(dict(self.namespace)),
@@ -282,8 +284,11 @@ def run(
         editor_code_for_workers(place.file, code)
     try:
         binary_streams = enter_script(place, module)
+        _probe.exits.start(place.compile_name)
         outcome = _execute(compiled, namespace, chosen, snapshot, inside)
+        _probe.exits.finish()  # as python calls them: after the script, before it exits
     finally:
+        _probe.exits.finish_quietly()
         # Before any more of our own code runs: the Run may have deleted builtins.len.
         _probe.namespace = {}
         not_restored = snapshot.restore(drop_modules_under=place.folder)
