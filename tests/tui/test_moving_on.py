@@ -168,3 +168,47 @@ async def test_back_on_a_step_whose_run_failed_its_line_is_marked_again(make_app
         await pilot.pause()
         assert editor(app).error_line is None
         assert screen.results.error_in(screen.place, editor(app).text) is None
+
+
+async def test_quitting_while_code_runs_asks_first(make_app, kernel):
+    """A training run of many minutes was one key away from lost."""
+    from nnlearn.tui.screens.confirm import ConfirmScreen
+
+    kernel.options["hold_run"] = asyncio.Event()
+    app = make_app()
+    async with app.run_test(size=NARROW) as pilot:
+        await until_started(pilot)
+        screen = app.main_screen
+        await pilot.press("f3")
+        editor(app).load_text("print('training')\n")
+        await pilot.press("f5")
+        await pause_until(pilot, lambda: screen.runner.running)
+        await pilot.press("ctrl+q")
+        await pause_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "still running" in str(app.screen.query_one(Static).render())
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen is screen and screen.runner.running and app.return_code is None
+        await pilot.press("ctrl+q")
+        await pause_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("ctrl+q")  # twice: quit
+        await pilot.pause()
+    assert app.return_code == 0 and kernel.session.shut_down
+
+
+async def test_yes_quits_while_code_runs(make_app, kernel):
+    from nnlearn.tui.screens.confirm import ConfirmScreen
+
+    kernel.options["hold_run"] = asyncio.Event()
+    app = make_app()
+    async with app.run_test(size=NARROW) as pilot:
+        await until_started(pilot)
+        await pilot.press("f3")
+        editor(app).load_text("print('training')\n")
+        await pilot.press("f5")
+        await pause_until(pilot, lambda: app.main_screen.runner.running)
+        await pilot.press("ctrl+q")
+        await pause_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await pilot.pause()
+    assert app.return_code == 0 and kernel.session.shut_down

@@ -29,12 +29,16 @@ from nnlearn.curriculum.model import LoadResult
 from nnlearn.kernel.early_kernel import EarlyStart
 from nnlearn.render.sanitize import sanitize, sanitize_fields
 from nnlearn.tui import keys
+from nnlearn.tui.screens.confirm import ConfirmScreen
 from nnlearn.tui.screens.help import HelpScreen
 from nnlearn.tui.screens.main import MainScreen
 from nnlearn.tui.session_factory import RealSessionFactory, SessionFactory
 from nnlearn.tui.widgets.editor import AUTOSAVE_DELAY
 
 HARD_EXIT_AFTER = 5.0
+
+
+QUIT_WHILE_RUNNING = "Your code is still running. Quit anyway? The Run stops; your code is saved."
 
 
 class NnlearnApp(App[int]):
@@ -128,6 +132,21 @@ class NnlearnApp(App[int]):
             self.push_screen(HelpScreen())
 
     async def action_quit(self) -> None:
+        if self._quitting:
+            return
+        running = self.main_screen.runner.running
+        if running and not isinstance(self.screen, ConfirmScreen):
+            # A training run of many minutes is one key away from lost: ask (ctrl+q
+            # again, or y, quits).
+            self.push_screen(ConfirmScreen(QUIT_WHILE_RUNNING), self._quit_if_yes)
+            return
+        await self._quit()
+
+    async def _quit_if_yes(self, yes: bool | None) -> None:
+        if yes:
+            await self._quit()
+
+    async def _quit(self) -> None:
         if self._quitting:
             return
         self._quitting = True

@@ -60,7 +60,9 @@ MAIN_ACTIONS: tuple[KeyAction, ...] = (
         "reset_code", ("ctrl+o",), "Reset", "Reset the editor to the starter code (asks first)"
     ),
     KeyAction("solution", ("ctrl+s",), "Solution", "Show the solution (asks first)"),
-    KeyAction("app.quit", ("ctrl+q",), "Quit", "Save your code and quit"),
+    KeyAction(
+        "app.quit", ("ctrl+q",), "Quit", "Save your code and quit (asks first while code runs)"
+    ),
 )
 
 # Keys the help screen also lists, handled by widgets rather than the screen.
