@@ -66,11 +66,12 @@ class KernelSession(RunLoop):
         early: EarlyStart | None = None,
         plain_output: bool = False,
     ) -> None:
-        """``warm``: see ``protocol.warm_code``. ``plain_output``: the Runs' output goes to
-        a file or a pipe, not a terminal (``kernel_command.kernel_env``). ``spare``: keep a warm kernel in reserve
-        for restarts (``kernel/spare.py``); never for an attached kernel. ``early``: the
-        kernel ``nnlearn`` launched before the app (``early_kernel``), adopted by the
-        first start; if that launch failed, ``start_note`` says so."""
+        """``warm``: see ``protocol.warm_code``. ``plain_output``: the Runs' output goes
+        to a file or a pipe, not a terminal (``kernel_command.kernel_env``). ``spare``:
+        keep a warm kernel in reserve for restarts (``kernel/spare.py``); never for an
+        attached kernel. ``early``: the kernel ``nnlearn`` launched before the app
+        (``early_kernel``), adopted by the first start; if that launch failed,
+        ``start_note`` says so."""
         self._init_run_loop(interrupt_grace)
         self.connection_file = Path(connection_file) if connection_file else None
         self.on_status = on_status
