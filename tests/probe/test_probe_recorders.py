@@ -126,7 +126,7 @@ def test_loss_recorder_batches_and_sends_nan_as_null():
 def test_every_one_element_backward_is_a_loss_point_on_either_path(monkeypatch, accelerator):
     """Without an accelerator the loss is read at once; with one, each tensor's device is
     asked first. Both keep what ``backward()`` takes without a gradient, and only that."""
-    monkeypatch.setattr(loss_module, "_accelerator_available", lambda: accelerator)
+    monkeypatch.setattr(loss_module, "accelerator_available", lambda: accelerator)
     published: list = []
     recorder = LossRecorder(published.append)
     recorder.start(flush_in_background=False)

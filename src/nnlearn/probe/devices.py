@@ -33,6 +33,17 @@ def available_devices() -> list[DeviceInfo]:
     return devices
 
 
+def accelerator_available() -> bool:
+    """Whether this torch can make a tensor on a GPU or other accelerator."""
+    accelerator = getattr(torch, "accelerator", None)
+    try:
+        if accelerator is not None:
+            return bool(accelerator.is_available())
+        return torch.cuda.is_available() or _mps_available()
+    except Exception:  # unsure: say yes, the answer that asks each tensor's device
+        return True
+
+
 def _mps_available() -> bool:
     backend = getattr(torch.backends, "mps", None)
     return bool(backend is not None and backend.is_available())

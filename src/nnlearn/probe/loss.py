@@ -37,6 +37,7 @@ import torch
 from torch.overrides import handle_torch_function, has_torch_function_unary
 
 from nnlearn.kernel.events import Event, LossPoints, StepValues
+from nnlearn.probe.devices import accelerator_available
 from nnlearn.probe.unseen import dispatch_modes, quietly
 
 FIRST_FLUSH_AFTER = 0.1
@@ -164,7 +165,7 @@ class LossRecorder:
 
         # No accelerator: every tensor the Run can make is the CPU's (or meta, which
         # .item() refuses), so the hot path reads the value without asking the device.
-        cpu_only = not _accelerator_available()
+        cpu_only = not accelerator_available()
 
         def keep(tensors: Any) -> None:
             if type(tensors) is tensor_type:
@@ -305,17 +306,6 @@ class _Flusher(threading.Thread):
 
     def run(self) -> None:
         self.recorder._flush_loop()
-
-
-def _accelerator_available() -> bool:
-    """Whether this torch can make a tensor on a GPU or other accelerator."""
-    accelerator = getattr(torch, "accelerator", None)
-    try:
-        if accelerator is not None:
-            return bool(accelerator.is_available())
-        return bool(torch.cuda.is_available() or torch.backends.mps.is_available())
-    except Exception:  # unsure: the path that asks each tensor's device
-        return True
 
 
 def _kept(loss: torch.Tensor) -> Any:
