@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 
@@ -10,7 +11,7 @@ import torch
 from torch import nn
 
 from nnlearn.kernel.events import LossPoints
-from nnlearn.probe.clean_state import StateSnapshot
+from nnlearn.probe.clean_state import LoggingState, StateSnapshot
 from nnlearn.probe.errors import exception_report, origin_label, safe_str
 from nnlearn.probe.loss import FLUSHER_THREAD_NAME, LossRecorder, TrackError, checked_value
 from nnlearn.probe.script import EDITOR_FILENAME, script_place
@@ -151,3 +152,18 @@ def test_origin_is_a_package_or_a_standard_library_module():
 
     assert origin_label(json.decoder.__file__) == "json.decoder"
     assert origin_label("/x/lib/python3.11/site-packages/torch/nn/functional.py") == "torch"
+
+
+def test_logging_state_resets_loggers_a_run_made_even_under_an_old_placeholder_name():
+    """``getLogger("pkg")`` when only ``pkg.sub`` existed turns a placeholder into a logger:
+    made by the Run, so reset, like a brand new name (the object itself is kept)."""
+    logging.getLogger("nnlearn_test_pkg.sub")
+    state = LoggingState()
+    parent = logging.getLogger("nnlearn_test_pkg")
+    parent.setLevel(logging.DEBUG)
+    parent.addHandler(logging.NullHandler())
+    new = logging.getLogger("nnlearn_test_new")
+    new.propagate = False
+    state.restore()
+    assert (parent.level, parent.handlers, new.propagate) == (logging.NOTSET, [], True)
+    assert logging.getLogger("nnlearn_test_pkg") is parent

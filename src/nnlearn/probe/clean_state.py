@@ -221,9 +221,7 @@ class LoggingState:
     """
 
     def __init__(self) -> None:
-        manager = logging.Logger.manager
-        self.disable = manager.disable
-        self.names = set(manager.loggerDict)
+        self.disable = logging.Logger.manager.disable
         self.loggers: list[_LoggerState] = [
             (
                 logger,
@@ -233,17 +231,19 @@ class LoggingState:
                 logger.propagate,
                 logger.disabled,
             )
-            for logger in [logging.root, *manager.loggerDict.values()]
-            if isinstance(logger, logging.Logger)
+            for logger in self._all_loggers()
         ]
 
     def restore(self) -> None:
         manager = logging.Logger.manager
-        attached = {h for logger in self._all_loggers() for h in logger.handlers}
+        loggers = self._all_loggers()
+        attached = {h for logger in loggers for h in logger.handlers}
+        saved = {id(state[0]) for state in self.loggers}
+        # Made by the Run: new names, and names that only held a placeholder before.
         made: list[_LoggerState] = [
             (logger, [], [], logging.NOTSET, True, False)
-            for name, logger in list(manager.loggerDict.items())
-            if name not in self.names and isinstance(logger, logging.Logger)
+            for logger in loggers
+            if id(logger) not in saved
         ]
         with getattr(logging, "_lock", None) or contextlib.nullcontext():
             # A logger the Run made is reset, not forgotten: a module it imported keeps
