@@ -47,6 +47,42 @@ def test_a_hook_added_after_the_first_call_still_runs():
     assert row.calls == 4
 
 
+def test_modules_hashed_or_compared_their_own_way_are_counted_each_as_itself():
+    """The hot path finds a module's last call by the module itself: a class whose
+    ``__eq__`` says two blocks are equal (or that is unhashable) must not mix them up."""
+
+    class SameAsAnyOther(nn.Linear):
+        def __eq__(self, other):
+            return isinstance(other, SameAsAnyOther)
+
+        def __hash__(self):
+            return 7
+
+    class Unhashable(nn.Linear):
+        def __eq__(self, other):
+            return self is other
+
+    blocks = [SameAsAnyOther(2, 2), SameAsAnyOther(2, 2), Unhashable(2, 2), nn.Linear(2, 2)]
+    x, wide = torch.zeros(1, 2), torch.zeros(3, 1, 2)
+
+    def run() -> None:
+        for times, block in enumerate(blocks, start=1):
+            for _ in range(times):
+                block(x)
+            block(wide)
+
+    recorder = _recorded(run)
+    rows = recorder.report({id(block): (i, f"b{i}") for i, block in enumerate(blocks)}).rows
+    assert [row.calls for row in rows] == [2, 3, 4, 5]
+    assert [[sig.calls for sig in row.signatures] for row in rows] == [
+        [1, 1],
+        [2, 1],
+        [3, 1],
+        [4, 1],
+    ]
+    assert [row.signatures[1].inputs for row in rows] == [[[3, 1, 2]]] * 4
+
+
 def test_a_class_with_its_own_call_impl_keeps_it_on_every_call():
     calls: list[int] = []
 

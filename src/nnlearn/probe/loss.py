@@ -229,7 +229,13 @@ class LossRecorder:
                 # (it may call ours, which keeps the value).
                 autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
                 return None
-            keep(self)
+            if cpu_only and type(self) is tensor_type and not dispatch_modes():
+                try:  # keep(self), inlined for the usual step
+                    append(self.item())
+                except Exception:
+                    keep(self)
+            else:
+                keep(self)
             original(self, gradient, retain_graph, create_graph, inputs=inputs)
             if watcher is not None and watcher.due:
                 watcher.after_backward()

@@ -197,13 +197,27 @@ def _same_shapes(args: tuple[Any, ...], key: Any) -> bool:
 _tracing_state = getattr(torch._C, "_get_tracing_state", lambda: None)
 
 
+def _identity_hashed(cls: type) -> bool:
+    """Whether a module class is hashed and compared as ``object`` does (by identity).
+
+    The hot path finds a module's last call by the module itself: a dict
+    subscript, where ``id(module)`` added a builtin call, an audit event and an
+    int per module call. A class with an ``__eq__`` of its own could make two
+    of its modules one key; such modules are not put in that dict, and their
+    calls take the recorded path (their ``__hash__`` still runs for the lookup,
+    as it does whenever torch walks ``model.modules()``).
+    """
+    return cls.__hash__ is object.__hash__ and cls.__eq__ is object.__eq__  # type: ignore[comparison-overlap]
+
+
 class ShapeRecorder:
     """Owns the replaced ``nn.Module.__call__`` for one run."""
 
     def __init__(self) -> None:
         self.records: dict[int, list[Any]] = {}
-        # id(module) -> the signature of its last call, for the hot path (record[_LAST]).
-        self.lasts: dict[int, list[Any]] = {}
+        # module -> the signature of its last call, for the hot path (record[_LAST]);
+        # only modules that _identity_hashed allows.
+        self.lasts: dict[Any, list[Any]] = {}
         self._original_call: Any = None
         self.new_since_flush = False
         self.flops = FlopTracker()
@@ -244,7 +258,10 @@ class ShapeRecorder:
                 # last[4] _SIG_CALLS: literals, the cheapest subscripts).
                 if tracing_state():  # see _tracing_state
                     return original(module, *args, **kwargs)
-                last = lasts.get(id(module))
+                try:  # a subscript, not .get(): no method call on the usual path
+                    last = lasts[module]
+                except Exception:  # a first call, or a module not kept there (_identity_hashed)
+                    last = None
                 if last is not None and not kwargs:
                     if function_modes():
                         # A learner's TorchFunctionMode must not see us read shapes.
@@ -366,7 +383,7 @@ class ShapeRecorder:
             None,
         ]
         self.records[id(module)] = record
-        self.lasts[id(module)] = signature
+        self._remember_last(module, signature)
         self.new_since_flush = True
         # A compiled module is not counted: a dispatch mode would make it recompile.
         compiled = getattr(module, "_compiled_call_impl", None) is not None
@@ -387,7 +404,8 @@ class ShapeRecorder:
         for signature in record[_SIGNATURES]:
             if signature[_SIG_KEY] == key:
                 signature[_SIG_CALLS] += 1
-                record[_LAST] = self.lasts[id(record[_MODULE])] = signature
+                record[_LAST] = signature
+                self._remember_last(record[_MODULE], signature)
                 return None
         if len(record[_SIGNATURES]) >= MAX_SIGNATURES:
             record[_UNLISTED] += 1
@@ -400,8 +418,13 @@ class ShapeRecorder:
             record[_UNLISTED] += 1
             return None
         record[_SIGNATURES].append(signature)
-        record[_LAST] = self.lasts[id(record[_MODULE])] = signature
+        record[_LAST] = signature
+        self._remember_last(record[_MODULE], signature)
         return None, signature, None
+
+    def _remember_last(self, module: Any, signature: list[Any]) -> None:
+        if _identity_hashed(type(module)):
+            self.lasts[module] = signature
 
     def _finish(self, pending: tuple[Any, list[Any], Any], output: Any) -> None:
         """Describe what a first call (or a new signature) returned."""
