@@ -352,6 +352,37 @@ async def test_input_finds_nothing_to_read_as_under_python_with_no_input(kernel,
     assert "raised inside" not in error.traceback
 
 
+async def test_getpass_finds_nothing_to_read_as_under_python_with_no_terminal(kernel, tmp_path):
+    """ipykernel's getpass raised StdinNotImplementedError, about a "frontend"."""
+    code = (
+        "import getpass\ntry:\n    pw = getpass.getpass('pw: ')\n"
+        "except EOFError:\n    pw = 'none'\nprint('got', pw)\n"
+    )
+    script = tmp_path / "secret.py"
+    script.write_text(code)
+    plain = subprocess.run(
+        [sys.executable, str(script)],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        start_new_session=True,  # no terminal to open
+    )
+    events = await collect(kernel, code, device="cpu")
+    assert finished(events).ok and stdout(events) == plain.stdout == "got none\n"
+    printed = "".join(e.text for e in only(events, Stream) if e.name == "stderr")
+    assert printed == "pw: " and plain.stderr.endswith("pw: ")
+    events = await collect(kernel, "from getpass import getpass\nsecret = getpass()", device="cpu")
+    [error] = only(events, RunError)
+    assert error.type == "EOFError" and error.line == 2
+    assert "os.environ" in error.message and "raised inside" not in error.traceback
+    # Afterwards the kernel's own getpass is back.
+    after = []
+    async for message in kernel._execute("import getpass; print(getpass.getpass.__module__)"):
+        if message["msg_type"] == "stream":
+            after.append(message["content"]["text"])
+    assert "".join(after).strip() not in ("", "nnlearn.probe.script")
+
+
 RECONFIGURE = """\
 import sys
 sys.stdout.reconfigure(line_buffering=True, encoding="utf-8")

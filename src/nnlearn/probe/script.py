@@ -4,8 +4,9 @@ The namespace is the dict of a real module installed as ``__main__`` for the
 Run (so classes defined in the script pickle as ``__main__.Net`` and load
 again), with ``__file__`` set; ``sys.argv`` is ``[FILE, *ARGS]``; the
 script's folder is first on ``sys.path``; ``exit()`` and ``quit()`` exist
-(IPython hides them); ``input()`` finds nothing to read, as under python with
-its input at an end, and says what to do instead. ``stack_depth`` lets the
+(IPython hides them); ``input()`` and ``getpass.getpass()`` find nothing to
+read, as under python with its input at an end and no terminal, and say what
+to do instead. ``stack_depth`` lets the
 probe raise the recursion limit by exactly the frames the kernel itself
 stands on, so the same programs run as under plain Python. ``clean_state``
 puts all of it back afterwards. ``sys.stdout.buffer`` and
@@ -28,6 +29,7 @@ from __future__ import annotations
 import builtins
 import codecs
 import contextlib
+import getpass
 import io
 import json
 import os
@@ -170,6 +172,7 @@ def enter_script(place: ScriptPlace, module: types.ModuleType) -> list[BinaryStr
     builtins.exit = _Quitter("exit")  # type: ignore[assignment]
     builtins.quit = _Quitter("quit")  # type: ignore[assignment]
     builtins.input = _no_input
+    getpass.getpass = _no_password
     _hide_the_notebook()
     for name, value in _USER_ENVIRONMENT.items():
         if value is None:
@@ -195,9 +198,24 @@ def _no_input(prompt: Any = "") -> NoReturn:
     raise EOFError(NO_INPUT)
 
 
+NO_PASSWORD = (
+    "EOF when reading a password: a Run has no keyboard input to read. Set the secret in "
+    "an environment variable before starting nnlearn and read it with os.environ."
+)
+
+
+def _no_password(prompt: str = "Password: ", stream: Any = None) -> NoReturn:
+    """``getpass.getpass`` for a Run. ipykernel's raised StdinNotImplementedError; python
+    with no terminal prompts on ``stream`` (stderr by default) and finds its input ended."""
+    out = stream if stream is not None else sys.stderr
+    out.write(str(prompt))
+    out.flush()
+    raise EOFError(NO_PASSWORD)
+
+
 # Where the Run's stand-ins for builtins raise: an error report names no such place,
 # as python names none for its own input().
-STAND_INS = {(_no_input.__code__.co_filename, _no_input.__code__.co_name)}
+STAND_INS = {(f.__code__.co_filename, f.__code__.co_name) for f in (_no_input, _no_password)}
 
 
 def _no_shell() -> None:
@@ -216,14 +234,16 @@ def _hide_the_notebook() -> None:
         ipython.get_ipython = _no_shell
 
 
-def notebook_state() -> tuple[dict[str, Any], Any]:
-    """What ``_hide_the_notebook`` changes beyond builtins: the prompts, IPython.get_ipython."""
+def notebook_state() -> tuple[dict[str, Any], Any, Any]:
+    """What ``enter_script`` changes beyond builtins: the prompts, IPython.get_ipython and
+    ``getpass.getpass`` (ipykernel's)."""
     prompts = {name: getattr(sys, name) for name in PROMPTS if hasattr(sys, name)}
-    return prompts, getattr(sys.modules.get("IPython"), "get_ipython", None)
+    return prompts, getattr(sys.modules.get("IPython"), "get_ipython", None), getpass.getpass
 
 
-def restore_notebook_state(state: tuple[dict[str, Any], Any]) -> None:
-    prompts, get_ipython = state
+def restore_notebook_state(state: tuple[dict[str, Any], Any, Any]) -> None:
+    prompts, get_ipython, kernels_getpass = state
+    getpass.getpass = kernels_getpass
     for name in PROMPTS:
         if name in prompts:
             setattr(sys, name, prompts[name])
