@@ -14,14 +14,14 @@ The instruction count says little: the recorders' code takes the place of
 frames that ``nn.Module.__call__`` would have run. What a step pays for is
 code it would not otherwise touch, which evicts the step's own from the
 instruction cache; that is the last line, ``hot_path_icache_ratio X``
-(instruction-cache misses per step, both recorders over torch alone). Run
-to run it varies by about 0.2 %; instructions and data-cache misses vary
-more (torch's idle BLAS thread spins for a varying time), so they get no ratio
-of their own but the instruction count's.
+(instruction-cache misses per step, both recorders over torch alone): two
+runs of torch alone gave 34,725 and 34,728 a step. Instructions vary more
+(torch's idle BLAS thread spins for a varying time), data-cache misses by a
+few percent, printed without a ratio.
 
     python bench/bench_hot_path_cachegrind.py [--steps 1000]
 
-About 5 minutes on 2 cores (the runs go in parallel, two at a time). Needs
+About 3.5 minutes on 2 cores (the runs go in parallel, one per core). Needs
 ``valgrind`` on the PATH.
 """
 

@@ -6,10 +6,10 @@ again), with ``__file__`` set; ``sys.argv`` is ``[FILE, *ARGS]``; the
 script's folder is first on ``sys.path``; ``exit()`` and ``quit()`` exist
 (IPython hides them); ``input()`` and ``getpass.getpass()`` find nothing to
 read, as under python with its input at an end and no terminal, and say what
-to do instead. ``stack_depth`` lets the
-probe raise the recursion limit by exactly the frames the kernel itself
-stands on, so the same programs run as under plain Python. ``clean_state``
-puts all of it back afterwards. ``sys.stdout.buffer`` and
+to do instead. ``stack_depth`` lets the probe raise the recursion limit by
+exactly the frames the kernel itself stands on, so the same programs run as
+under plain Python. ``clean_state`` puts all of it back afterwards.
+``sys.stdout.buffer`` and
 ``sys.stderr.buffer`` exist as under python (ipykernel's streams take text
 only): bytes written there are decoded as UTF-8 and printed in order with
 the text; ``reconfigure()`` exists too.
