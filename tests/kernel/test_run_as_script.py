@@ -335,6 +335,42 @@ async def test_spawned_workers_find_the_editors_code_not_a_file_named_like_it(tm
     assert stdout(events) == "[1, 4, 9]\n"
 
 
+WORKERS_USING_DEVICE = """\
+import multiprocessing
+import os
+import torch
+
+scale = torch.full((1,), 2.0, device=device)  # at the top level, as the lessons write it
+
+def info(n):
+    return n * int(scale.item()), str(device), os.path.basename(__file__)
+
+if __name__ == "__main__":
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        print(pool.map(info, [1, 2]))
+"""
+
+
+async def test_spawned_workers_have_the_runs_device_in_editor_and_file_runs(tmp_path):
+    """A worker runs the script's top level again, without the ``device`` the Run gave it:
+    ``torch.ones(1, device=device)`` there was a NameError in every worker."""
+    script = tmp_path / "job.py"
+    script.write_text(WORKERS_USING_DEVICE)
+    session = KernelSession(cwd=str(tmp_path))
+    await session.start()
+    try:
+        editor = await asyncio.wait_for(collect(session, WORKERS_USING_DEVICE, device="cpu"), 120)
+        from_file = await asyncio.wait_for(
+            collect(session, WORKERS_USING_DEVICE, device="cpu", path=str(script)), 120
+        )
+    finally:
+        await session.shutdown()
+    assert finished(editor).ok, only(editor, RunError)
+    assert stdout(editor) == "[(2, 'cpu', 'editor.py'), (4, 'cpu', 'editor.py')]\n"
+    assert finished(from_file).ok, only(from_file, RunError)
+    assert stdout(from_file) == "[(2, 'cpu', 'job.py'), (4, 'cpu', 'job.py')]\n"
+
+
 async def test_input_finds_nothing_to_read_as_under_python_with_no_input(kernel, tmp_path):
     """IPython's input() raised StdinNotImplementedError, which ``except EOFError`` missed."""
     code = 'try:\n    x = input("n? ")\nexcept EOFError:\n    x = "default"\nprint("got", x)\n'

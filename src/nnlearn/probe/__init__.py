@@ -64,7 +64,7 @@ from nnlearn.probe.script import (
 )
 from nnlearn.probe.script_exits import ScriptExits
 from nnlearn.probe.shapes import ShapeRecorder
-from nnlearn.probe.spawn_main import editor_code_for_workers, forget_editor_code
+from nnlearn.probe.spawn_main import code_for_workers, forget_worker_code
 from nnlearn.probe.training_stats import InsideRecorder
 from nnlearn.probe.unseen import quietly
 
@@ -280,8 +280,7 @@ def run(
     _probe.namespace = namespace
     _probe.parent = _parent_header()
     binary_streams: list[BinaryStream] = []
-    if place.compile_name == EDITOR_FILENAME:
-        editor_code_for_workers(place.file, code)
+    code_for_workers(place.file, code, str(chosen), editor=place.compile_name == EDITOR_FILENAME)
     try:
         binary_streams = enter_script(place, module)
         _probe.exits.start(place.compile_name)
@@ -293,7 +292,7 @@ def run(
         _probe.namespace = {}
         not_restored = snapshot.restore(drop_modules_under=place.folder)
         leave_binary_streams(binary_streams)
-        forget_editor_code()
+        forget_worker_code()
     if outcome.exit_message is not None:  # as python prints sys.exit("message")
         print(outcome.exit_message, file=sys.stderr, flush=True)
     reports: list[Event] = [
