@@ -212,3 +212,30 @@ async def test_yes_quits_while_code_runs(make_app, kernel):
         await pilot.press("y")
         await pilot.pause()
     assert app.return_code == 0 and kernel.session.shut_down
+
+
+async def test_ctrl_q_on_another_question_while_code_runs_still_asks_to_quit(make_app, kernel):
+    """ctrl+q quits at once only from the quit question itself, not from, say, the
+    reset question that happened to be open."""
+    from nnlearn.tui.screens.confirm import ConfirmScreen
+
+    kernel.options["hold_run"] = asyncio.Event()
+    app = make_app()
+    async with app.run_test(size=NARROW) as pilot:
+        await until_started(pilot)
+        screen = app.main_screen
+        await pilot.press("f3")
+        editor(app).load_text("print('training')\n")
+        await pilot.press("f5")
+        await pause_until(pilot, lambda: screen.runner.running)
+        await pilot.press("ctrl+o")  # "reset to the starter code?"
+        await pause_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        reset_question = app.screen
+        await pilot.press("ctrl+q")
+        await pause_until(pilot, lambda: app.screen is not reset_question)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "still running" in str(app.screen.query_one(Static).render())
+        assert app.return_code is None and not kernel.session.shut_down
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.return_code == 0 and kernel.session.shut_down

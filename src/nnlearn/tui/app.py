@@ -75,6 +75,7 @@ class NnlearnApp(App[int]):
         # Lesson folders are shared between people: nothing in them may drive the terminal.
         self.load_result = sanitize_fields(lessons)
         self._quitting = False
+        self._quit_question: ConfirmScreen | None = None  # while a Run runs (action_quit)
 
     def get_default_screen(self) -> Screen:
         return MainScreen(
@@ -135,10 +136,11 @@ class NnlearnApp(App[int]):
         if self._quitting:
             return
         running = self.main_screen.runner.running
-        if running and not isinstance(self.screen, ConfirmScreen):
+        if running and self.screen is not self._quit_question:
             # A training run of many minutes is one key away from lost: ask (ctrl+q
-            # again, or y, quits).
-            self.push_screen(ConfirmScreen(QUIT_WHILE_RUNNING), self._quit_if_yes)
+            # again on this question, or y, quits; from any other question it asks).
+            self._quit_question = ConfirmScreen(QUIT_WHILE_RUNNING)
+            self.push_screen(self._quit_question, self._quit_if_yes)
             return
         await self._quit()
 
