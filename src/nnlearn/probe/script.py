@@ -9,10 +9,9 @@ read, as under python with its input at an end and no terminal, and say what
 to do instead. ``stack_depth`` lets the probe raise the recursion limit by
 exactly the frames the kernel itself stands on, so the same programs run as
 under plain Python. ``clean_state`` puts all of it back afterwards.
-``sys.stdout.buffer`` and
-``sys.stderr.buffer`` exist as under python (ipykernel's streams take text
-only): bytes written there are decoded as UTF-8 and printed in order with
-the text; ``reconfigure()`` exists too.
+``sys.stdout.buffer`` and ``sys.stderr.buffer`` exist as under python
+(ipykernel's streams take text only): bytes written there are decoded as
+UTF-8 and printed in order with the text; ``reconfigure()`` exists too.
 
 Nor does the Run look like a notebook: IPython's builtins (``get_ipython``,
 ``display``, ``__IPYTHON__``...), ``sys.ps1`` and ``IPython.get_ipython()``

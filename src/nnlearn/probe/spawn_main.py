@@ -1,4 +1,4 @@
-"""Worker processes started by "spawn" or "forkserver" find the editor's code.
+"""Worker processes started by "spawn" or "forkserver" find the Run's code and ``device``.
 
 Such a worker (a ``DataLoader`` with ``num_workers``, a ``multiprocessing.Pool``)
 starts a fresh Python that runs the parent's main script again from its file
