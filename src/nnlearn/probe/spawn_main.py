@@ -30,23 +30,36 @@ import functools
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from multiprocessing import spawn
 from typing import Any
 
 COPY_NAME = "editor.py"
+WORKER_MAIN_NAME = "worker_main.py"
+# Beside a copy of the code, not holding its text: a worker's traceback shows the line
+# that runs it and, from the copy (an editor Run's file does not exist), the code's lines.
 WORKER_MAIN = """\
 # Written by nnlearn for a worker process of a Run: the name `device` the Run had,
-# then the Run's code under its own file name (nnlearn/probe/spawn_main.py).
+# then the Run's code (nnlearn/probe/spawn_main.py).
 import torch as _nnlearn_torch
 device = _nnlearn_torch.device({device!r})
-del _nnlearn_torch
 __file__ = {file!r}
-exec(compile({code!r}, {file!r}, "exec", dont_inherit=True), globals())
+with open({copy!r}, encoding="utf-8") as _nnlearn_source:
+    _nnlearn_compiled = compile(_nnlearn_source.read(), {shown!r}, "exec", dont_inherit=True)
+del _nnlearn_torch, _nnlearn_source
+exec(globals().pop("_nnlearn_compiled"), globals())
 """
 
-# (the Run's __file__, what its workers run instead) while a Run's workers need a
-# stand-in, else None.
-_worker_main: tuple[str, str] | None = None
+
+@dataclass(frozen=True)
+class _WorkerMain:
+    file: str  # the Run's __file__, as multiprocessing names the main path
+    code: str
+    editor: bool
+    device: str | None  # the Run's, when the code names ``device``
+
+
+_worker_main: _WorkerMain | None = None  # while a Run's workers need a stand-in
 _copy_folder: str | None = None
 
 
@@ -54,14 +67,11 @@ def code_for_workers(file: str, code: str, device: str, *, editor: bool) -> None
     """During this Run, workers that would run ``file`` run ``code`` (the editor's has no
     file), with the name ``device`` when the code uses it."""
     global _worker_main
-    if "device" in code:
-        main = WORKER_MAIN.format(device=device, file=file, code=code)
-    elif editor:
-        main = code
-    else:
+    named = "device" in code
+    if not (named or editor):
         return  # the file itself, as python's workers run it
     _install()
-    _worker_main = (os.path.normpath(file), main)  # as multiprocessing names the main path
+    _worker_main = _WorkerMain(os.path.normpath(file), code, editor, device if named else None)
 
 
 def forget_worker_code() -> None:
@@ -78,27 +88,40 @@ def _install() -> None:
     def get_preparation_data(name: Any) -> Any:
         data = original(name)
         run = _worker_main
-        if run is not None and isinstance(data, dict) and data.get("init_main_from_path") == run[0]:
-            copy = _write_copy(run[1])
-            if copy is not None:
-                data["init_main_from_path"] = copy
+        if (
+            run is not None
+            and isinstance(data, dict)
+            and data.get("init_main_from_path") == run.file
+        ):
+            main = _write_main(run)
+            if main is not None:
+                data["init_main_from_path"] = main
         return data
 
     get_preparation_data._nnlearn_editor_copy = True  # type: ignore[attr-defined]
     spawn.get_preparation_data = get_preparation_data
 
 
-def _write_copy(code: str) -> str | None:
-    """A worker's main script in the kernel's own temporary folder (None if it cannot be
-    written)."""
+def _write_main(run: _WorkerMain) -> str | None:
+    """A worker's main script in the kernel's own temporary folder: the code's copy, or
+    the script that gives it ``device`` (None if they cannot be written)."""
     global _copy_folder
     try:
         if _copy_folder is None or not os.path.isdir(_copy_folder):
             _copy_folder = tempfile.mkdtemp(prefix="nnlearn-editor-")
             atexit.register(shutil.rmtree, _copy_folder, True)
-        path = os.path.join(_copy_folder, COPY_NAME)
-        with open(path, "w", encoding="utf-8") as copy:
-            copy.write(code)
-        return path
+        copy = _write(_copy_folder, COPY_NAME, run.code)
+        if run.device is None:
+            return copy
+        shown = copy if run.editor else run.file
+        text = WORKER_MAIN.format(device=run.device, file=run.file, copy=copy, shown=shown)
+        return _write(_copy_folder, WORKER_MAIN_NAME, text)
     except OSError:  # the worker fails as it would have, with its own message
         return None
+
+
+def _write(folder: str, name: str, text: str) -> str:
+    path = os.path.join(folder, name)
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(text)
+    return path
