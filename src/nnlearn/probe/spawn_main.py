@@ -18,9 +18,9 @@ Nor does a worker have the name ``device``, which the Run gives the script
 no ``device``): top-level code such as ``model = Net().to(device)`` outside
 the ``__main__`` guard failed in every worker with NameError. For a Run
 whose code names ``device``, editor or file, the worker's main path is a
-short script that sets ``device`` as the Run had it, then runs the Run's code
-compiled under its own file name (so line numbers and ``__file__`` are the
-script's).
+short script beside the copy that sets ``device`` as the Run had it, then runs
+the copy (``__file__`` is the script's; a file Run's code is compiled under
+its file's name, so its traceback lines come from there).
 """
 
 from __future__ import annotations
